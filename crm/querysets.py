@@ -1,0 +1,102 @@
+"""Reusable filters for the employer network, exposed as each model's manager."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q
+
+from crm.choices import Stage, VacancyStatus
+
+if TYPE_CHECKING:
+    from crm.models import Employer, Interaction, LadderStep, Vacancy  # noqa: F401  (used in string generics)
+
+# Stages in which silence from our side is a problem.
+LIVE_STAGES = (Stage.CONTACTED, Stage.ENGAGED, Stage.ACTIVE)
+# Employers that "offer something" for network coverage.
+PARTNER_STAGES = (Stage.ENGAGED, Stage.ACTIVE)
+
+
+class LadderStepQuerySet(models.QuerySet["LadderStep"]):
+    """Ladder steps, with what the network offers at each."""
+
+    def active(self) -> LadderStepQuerySet:
+        """Steps in use."""
+        return self.filter(is_active=True)
+
+    def with_coverage(self) -> LadderStepQuerySet:
+        """Annotate `open_vacancies` and `covering_employers` (engaged or active partners with an open offer)."""
+        open_q = Q(vacancies__status=VacancyStatus.OPEN)
+        return self.annotate(
+            open_vacancies=Count("vacancies", filter=open_q, distinct=True),
+            covering_employers=Count(
+                "vacancies__employer",
+                filter=open_q & Q(vacancies__employer__stage__in=PARTNER_STAGES),
+                distinct=True,
+            ),
+        )
+
+
+class EmployerQuerySet(models.QuerySet["Employer"]):
+    """Employers, filtered the way the network screens ask."""
+
+    def in_stage(self, *stages: str) -> EmployerQuerySet:
+        """Employers in any of the given pipeline stages."""
+        return self.filter(stage__in=stages)
+
+    def engageable(self) -> EmployerQuerySet:
+        """Employers we may work with (not flagged do-not-engage)."""
+        return self.filter(do_not_engage=False)
+
+    def needing_follow_up(self, *, today: dt.date, silence_days: int = 90) -> EmployerQuerySet:
+        """Employers with an open next step due by `today`, or live ones we have not spoken to in `silence_days`."""
+        from crm.models import Interaction
+
+        open_due = Interaction.objects.open_next_steps().filter(employer=OuterRef("pk"), next_step_due__lte=today)
+        since = dt.datetime.combine(today - dt.timedelta(days=silence_days), dt.time.min, tzinfo=dt.UTC)
+        recent = Interaction.objects.filter(employer=OuterRef("pk"), occurred_at__gte=since)
+        return self.engageable().filter(Exists(open_due) | (Q(stage__in=LIVE_STAGES) & ~Exists(recent)))
+
+    def with_open_vacancy_count(self) -> EmployerQuerySet:
+        """Annotate `open_vacancy_count`."""
+        return self.annotate(
+            open_vacancy_count=Count("vacancies", filter=Q(vacancies__status=VacancyStatus.OPEN), distinct=True)
+        )
+
+
+class InteractionQuerySet(models.QuerySet["Interaction"]):
+    """Interactions and their next steps."""
+
+    def open_next_steps(self) -> InteractionQuerySet:
+        """Interactions whose next step is not done yet."""
+        return self.exclude(next_step="").filter(next_step_done_at__isnull=True)
+
+    def overdue(self, *, today: dt.date) -> InteractionQuerySet:
+        """Open next steps due before today."""
+        return self.open_next_steps().filter(next_step_due__lt=today)
+
+
+class VacancyQuerySet(models.QuerySet["Vacancy"]):
+    """Vacancies, filtered the way matching asks."""
+
+    def open(self) -> VacancyQuerySet:
+        """Vacancies that take candidates now."""
+        return self.filter(status=VacancyStatus.OPEN)
+
+    def at_step(self, step: LadderStep | int) -> VacancyQuerySet:
+        """Vacancies that serve the given ladder step (a step or its position)."""
+        if isinstance(step, int):
+            return self.filter(ladder_steps__position=step)
+        return self.filter(ladder_steps=step)
+
+    def open_per_step(self) -> dict[int, int]:
+        """Open vacancies counted per ladder step position, in one query."""
+        rows = (
+            self.open()
+            .values("ladder_steps__position")
+            .annotate(n=Count("pk", distinct=True))
+            .filter(ladder_steps__position__isnull=False)
+        )
+        return {row["ladder_steps__position"]: row["n"] for row in rows}

@@ -1,0 +1,91 @@
+"""Roles are Django groups with model permissions; this module is the one place that defines them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The kinds of staff user; each is a group of the same name."""
+
+    RELATIONSHIP_MANAGER = "relationship_manager", _("Relationship manager")
+    COACH = "coach", _("Coach")
+    CASE_MANAGER = "case_manager", _("Case manager")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+_ALL = ("view", "add", "change", "delete")
+
+# app_label -> model -> actions, per role. Models of apps that are not installed yet are skipped,
+# so later apps add their entries here and the next migrate grants them.
+ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
+    Role.RELATIONSHIP_MANAGER: {
+        "crm": {
+            "employer": _ALL,
+            "employerstagechange": ("view",),
+            "contact": _ALL,
+            "interaction": _ALL,
+            "vacancy": _ALL,
+            "ladderstep": ("view",),
+        },
+    },
+    Role.COACH: {
+        "crm": {
+            "employer": ("view",),
+            "employerstagechange": ("view",),
+            "contact": ("view",),
+            "interaction": ("view", "add", "change"),
+            "vacancy": ("view",),
+            "ladderstep": ("view",),
+        },
+    },
+    Role.CASE_MANAGER: {
+        "crm": {
+            "employer": ("view",),
+            "employerstagechange": ("view",),
+            "contact": ("view",),
+            "interaction": ("view", "add", "change"),
+            "vacancy": ("view",),
+            "ladderstep": ("view",),
+        },
+    },
+    Role.ADMINISTRATOR: {
+        "crm": {
+            "employer": _ALL,
+            "employerstagechange": ("view",),
+            "contact": _ALL,
+            "interaction": _ALL,
+            "vacancy": _ALL,
+            "ladderstep": _ALL,
+        },
+    },
+}
+
+
+def ensure_roles(*, using: str = "default") -> dict[str, int]:
+    """Create or update the role groups; returns the number of permissions per group."""
+    granted: dict[str, int] = {}
+    for role, apps in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        codenames = [
+            f"{action}_{model}"
+            for app_models in apps.values()
+            for model, actions in app_models.items()
+            for action in actions
+        ]
+        perms = Permission.objects.using(using).filter(content_type__app_label__in=list(apps), codename__in=codenames)
+        group.permissions.set(perms)
+        granted[str(role)] = len(codenames)
+    return granted
+
+
+def has_role(user: object, role: Role) -> bool:
+    """True when the user is in the role's group (superusers count as administrators)."""
+    if getattr(user, "is_superuser", False) and role == Role.ADMINISTRATOR:
+        return True
+    groups = getattr(user, "groups", None)
+    if groups is None:
+        return False
+    return bool(groups.filter(name=role).exists())

@@ -1,0 +1,49 @@
+"""Shared fixtures: the named users every permission test uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from crm.roles import Role
+
+
+def _user(username: str, role: Role | None, **extra: Any) -> User:
+    user = User.objects.create_user(
+        username=username, password="correct-horse-battery", email=f"{username}@werkbrug.test", **extra
+    )
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    """A coach."""
+    return _user("alice", Role.COACH, first_name="Alice")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    """Another coach."""
+    return _user("bob", Role.COACH, first_name="Bob")
+
+
+@pytest.fixture
+def rita(db: None) -> User:
+    """A relationship manager."""
+    return _user("rita", Role.RELATIONSHIP_MANAGER, first_name="Rita")
+
+
+@pytest.fixture
+def carl(db: None) -> User:
+    """A case manager."""
+    return _user("carl", Role.CASE_MANAGER, first_name="Carl")
+
+
+@pytest.fixture
+def adam(db: None) -> User:
+    """An administrator (staff and superuser)."""
+    return _user("adam", Role.ADMINISTRATOR, is_staff=True, is_superuser=True, first_name="Adam")
