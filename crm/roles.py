@@ -30,6 +30,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "vacancy": _ALL,
             "ladderstep": ("view",),
         },
+        "placements": {
+            "client": ("view",),
+            "placement": ("view",),
+            "aftercarestep": ("view",),
+            "aftercareplan": ("view",),
+            "aftercaresteptemplate": ("view",),
+        },
     },
     Role.COACH: {
         "crm": {
@@ -39,6 +46,16 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "interaction": ("view", "add", "change"),
             "vacancy": ("view",),
             "ladderstep": ("view",),
+        },
+        "placements": {
+            "client": _ALL,
+            "ladderposition": _ALL,
+            "consentrecord": _ALL,
+            "placement": _ALL,
+            "coachingagreement": _ALL,
+            "aftercarestep": _ALL,
+            "aftercareplan": ("view",),
+            "aftercaresteptemplate": ("view",),
         },
     },
     Role.CASE_MANAGER: {
@@ -50,6 +67,16 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "vacancy": ("view",),
             "ladderstep": ("view",),
         },
+        "placements": {
+            "client": _ALL,
+            "ladderposition": _ALL,
+            "consentrecord": _ALL,
+            "placement": _ALL,
+            "coachingagreement": _ALL,
+            "aftercarestep": _ALL,
+            "aftercareplan": ("view",),
+            "aftercaresteptemplate": ("view",),
+        },
     },
     Role.ADMINISTRATOR: {
         "crm": {
@@ -59,6 +86,16 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "interaction": _ALL,
             "vacancy": _ALL,
             "ladderstep": _ALL,
+        },
+        "placements": {
+            "client": _ALL,
+            "ladderposition": _ALL,
+            "consentrecord": _ALL,
+            "placement": _ALL,
+            "coachingagreement": _ALL,
+            "aftercarestep": _ALL,
+            "aftercareplan": _ALL,
+            "aftercaresteptemplate": _ALL,
         },
     },
 }
