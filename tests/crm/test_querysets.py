@@ -1,0 +1,80 @@
+"""The filters the network screens ask for."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from crm.choices import Stage, VacancyStatus
+from crm.models import Employer, LadderStep, Vacancy
+from tests.crm.factories import EmployerFactory, InteractionFactory, VacancyFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 27)
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
+
+
+def test_an_employer_with_a_next_step_due_today_needs_follow_up():
+    employer = EmployerFactory(stage=Stage.ACTIVE)
+    InteractionFactory(employer=employer, occurred_at=_at(TODAY), next_step="Bellen", next_step_due=TODAY)
+
+    assert list(Employer.objects.needing_follow_up(today=TODAY)) == [employer]
+
+
+def test_a_next_step_due_next_week_or_already_done_needs_no_follow_up():
+    employer = EmployerFactory(stage=Stage.ACTIVE)
+    InteractionFactory(
+        employer=employer, occurred_at=_at(TODAY), next_step="Later", next_step_due=TODAY + dt.timedelta(days=7)
+    )
+    InteractionFactory(
+        employer=employer, occurred_at=_at(TODAY), next_step="Gedaan", next_step_due=TODAY, next_step_done_at=_at(TODAY)
+    )
+
+    assert not Employer.objects.needing_follow_up(today=TODAY).exists()
+
+
+def test_a_live_employer_we_have_not_spoken_to_in_90_days_needs_follow_up():
+    silent = EmployerFactory(stage=Stage.ENGAGED)
+    InteractionFactory(employer=silent, occurred_at=_at(TODAY - dt.timedelta(days=120)))
+    recent = EmployerFactory(stage=Stage.ENGAGED)
+    InteractionFactory(employer=recent, occurred_at=_at(TODAY - dt.timedelta(days=10)))
+    EmployerFactory(stage=Stage.DECLINED)
+
+    assert list(Employer.objects.needing_follow_up(today=TODAY)) == [silent]
+
+
+def test_do_not_engage_employers_never_need_follow_up():
+    employer = EmployerFactory(stage=Stage.ACTIVE, do_not_engage=True, do_not_engage_reason="Zwartwerk")
+    InteractionFactory(employer=employer, occurred_at=_at(TODAY), next_step="Bellen", next_step_due=TODAY)
+
+    assert not Employer.objects.needing_follow_up(today=TODAY).exists()
+
+
+def test_open_vacancies_per_ladder_step():
+    step19, step20 = LadderStep.objects.get(position=19), LadderStep.objects.get(position=20)
+    both = VacancyFactory()
+    both.ladder_steps.set([step19, step20])
+    VacancyFactory().ladder_steps.set([step19])
+    VacancyFactory(status=VacancyStatus.CLOSED).ladder_steps.set([step20])
+
+    assert Vacancy.objects.open_per_step() == {19: 2, 20: 1}
+    assert Vacancy.objects.open().at_step(20).count() == 1
+    assert Vacancy.objects.open().at_step(step19).count() == 2
+
+
+def test_network_coverage_counts_partners_with_an_open_offer_per_step():
+    step = LadderStep.objects.get(position=19)
+    active = EmployerFactory(stage=Stage.ACTIVE)
+    VacancyFactory(employer=active).ladder_steps.set([step])
+    VacancyFactory(employer=active).ladder_steps.set([step])
+    VacancyFactory(employer=EmployerFactory(stage=Stage.PROSPECT)).ladder_steps.set([step])
+
+    coverage = {s.position: s for s in LadderStep.objects.with_coverage()}
+
+    assert coverage[19].open_vacancies == 3
+    assert coverage[19].covering_employers == 1
+    assert coverage[20].covering_employers == 0
