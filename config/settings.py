@@ -156,11 +156,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 # --- REST API -------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # Token first, so an anonymous request gets 401 with a WWW-Authenticate header rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
+    # Django model permissions, with `view` needed to read (DRF's own class lets any user read).
+    "DEFAULT_PERMISSION_CLASSES": ["crm.api.permissions.ModelPermissions"],
+    "EXCEPTION_HANDLER": "crm.api.base.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -175,6 +178,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Employer-network CRM: employers, contacts, interactions, vacancies and placements.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "crm.choices.Stage"},
 }
 
 # --- Import and export ----------------------------------------------------------------------

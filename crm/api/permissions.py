@@ -1,0 +1,34 @@
+"""API permissions; DRF loads this module from settings, so it must not import DRF's views."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rest_framework import permissions
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+_VIEW = "%(app_label)s.view_%(model_name)s"
+
+
+class ModelPermissions(permissions.DjangoModelPermissions):
+    """Django model permissions; reading needs `view`, and a workflow action names the permission it needs.
+
+    Declare it on the action: `@action(detail=True, methods=["post"], permission_action="change")`.
+    Without it a POST would ask for `add`, which is wrong for "close this vacancy".
+    """
+
+    perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": [_VIEW], "HEAD": [_VIEW]}
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        """Check the action's declared permission when it has one, else the method's."""
+        codename = getattr(view, "permission_action", None)
+        if codename is None:
+            return super().has_permission(request, view)
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        opts = self._queryset(view).model._meta
+        return bool(user.has_perm(f"{opts.app_label}.{codename}_{opts.model_name}"))
