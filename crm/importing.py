@@ -1,0 +1,698 @@
+"""Reading and writing spreadsheet files, parsing their cells, and the atomic import service.
+
+The resources in crm/resources.py hold the rules (natural keys, validation, escaping); this module
+turns real-world files into a tablib Dataset, each cell into a value (the widgets), and runs a
+resource over a dataset in one transaction (`import_file`, used by `manage.py import`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+import openpyxl
+import tablib
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import models, transaction
+from django.db.models.fields import NOT_PROVIDED
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from import_export import fields, widgets
+from import_export.formats import base_formats
+from import_export.results import Result
+
+from crm.models import LadderStep
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from crm.resources import NetworkResource
+
+# OWASP "CSV injection": a cell starting with one of these may be run as a formula by a spreadsheet.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("csv", "xlsx")
+_DELIMITERS = ";,\t"
+_SNIFF_BYTES = 64 * 1024
+_XLSX_MAGIC = b"PK\x03\x04"
+# Characters openpyxl refuses in a cell (control characters other than tab, LF and CR).
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TRUE = {"1", "true", "yes", "y", "ja", "j", "waar", "sant"}
+_FALSE = {"0", "false", "no", "n", "nee", "nej", "onwaar", "falskt"}
+_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
+
+
+class ImportFileError(Exception):
+    """A file that cannot be read as a table; the message is meant for the person importing it."""
+
+
+def escape_formula(value: str) -> str:
+    """Prefix a cell that a spreadsheet would read as a formula with an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def unescape_formula(value: str) -> str:
+    """Undo escape_formula, so an exported file imports back to the same text."""
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell: None, or text with nothing but whitespace."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, *, encoding: str | None = None) -> str:
+    """Decode a text file: UTF-8 (with or without BOM) or UTF-16 with BOM, else the encoding asked for."""
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError as exc:
+            raise ImportFileError(_("Unknown encoding: %(encoding)s.") % {"encoding": encoding}) from exc
+        codec = "utf-8-sig" if codec == "utf-8" else codec
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                _("The file cannot be read as %(encoding)s (byte %(position)s).")
+                % {"encoding": encoding, "position": exc.start + 1}
+            ) from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" export.
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("The file is not UTF-8; save it as UTF-8 or pass --encoding cp1252.")) from exc
+
+
+def sniff_delimiter(text: str) -> str:
+    """Find the delimiter among ; , and tab (Dutch Excel writes ;), from the first lines of the file."""
+    sample = text[:_SNIFF_BYTES]
+    if len(text) > _SNIFF_BYTES and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        # One-column files and odd quoting: the header line has no quoted delimiters, so count there.
+        header = sample.splitlines()[0] if sample else ""
+        counts = {delimiter: header.count(delimiter) for delimiter in _DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def parse_csv(text: str, *, delimiter: str | None = None) -> tablib.Dataset:
+    """Parse CSV text into a Dataset; short rows are padded, trailing blank lines dropped."""
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ImportFileError(_("The file is empty."))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(text))
+    try:
+        rows: list[list[Any]] = list(reader)
+    except csv.Error as exc:
+        raise ImportFileError(_("The file is not valid CSV: %(error)s.") % {"error": exc}) from exc
+    return build_dataset(rows)
+
+
+def parse_xlsx(data: bytes) -> tablib.Dataset:
+    """Read the first sheet of an XLSX workbook (Excel or LibreOffice) into a Dataset."""
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and data validation it does not read; neither matters here.
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError and XML errors for damaged files
+        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
+    try:
+        sheet = book.worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return build_dataset(rows)
+
+
+def build_dataset(rows: Sequence[Sequence[Any]]) -> tablib.Dataset:
+    """Turn rows (the first is the header) into a Dataset, ignoring trailing blank rows and columns."""
+    rows = list(rows)
+    while rows and all(is_blank(cell) for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header = [None if is_blank(cell) else str(cell).strip() for cell in rows[0]]
+    width = len(header)
+    while width and header[width - 1] is None and all(is_blank(_cell(row, width - 1)) for row in rows[1:]):
+        width -= 1
+    if None in header[:width]:
+        column = header.index(None) + 1
+        raise ImportFileError(_("Column %(column)s has no header.") % {"column": column})
+    dataset = tablib.Dataset(headers=header[:width])
+    for number, row in enumerate(rows[1:], start=1):
+        if any(not is_blank(cell) for cell in row[width:]):
+            raise ImportFileError(_("Row %(row)s has more cells than the header has columns.") % {"row": number})
+        dataset.append([_cell(row, index) for index in range(width)])
+    return dataset
+
+
+def _cell(row: Sequence[Any], index: int) -> Any:
+    """The cell at index, or an empty string past the end of a short row."""
+    return row[index] if index < len(row) else ""
+
+
+def detect_format(data: bytes, *, filename: str = "", fmt: str | None = None) -> str:
+    """Decide between csv and xlsx from --format, the file name, or the file's first bytes."""
+    looks_xlsx = data.startswith(_XLSX_MAGIC)
+    if fmt:
+        fmt = fmt.lower()
+        if fmt not in FORMATS:
+            raise ImportFileError(_("Unknown format %(format)s; use csv or xlsx.") % {"format": fmt})
+        if fmt == "csv" and looks_xlsx:
+            raise ImportFileError(_("This is an XLSX workbook, not a CSV file; pass --format xlsx."))
+        return fmt
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in (".xls", ".ods"):
+        raise ImportFileError(
+            _("%(suffix)s files are not supported; save the sheet as XLSX or CSV.") % {"suffix": suffix}
+        )
+    return "xlsx" if looks_xlsx or suffix == ".xlsx" else "csv"
+
+
+def read_dataset(
+    data: bytes, *, filename: str = "", fmt: str | None = None, encoding: str | None = None
+) -> tablib.Dataset:
+    """Read an uploaded or local file (CSV in any of our delimiters, or XLSX) into a Dataset."""
+    if not data:
+        raise ImportFileError(_("The file is empty."))
+    if detect_format(data, filename=filename, fmt=fmt) == "xlsx":
+        return parse_xlsx(data)
+    return parse_csv(decode_text(data, encoding=encoding))
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+def write_csv(dataset: tablib.Dataset, *, delimiter: str = ",") -> bytes:
+    """CSV as UTF-8 with a BOM, so Excel shows accents right; every line ends in CRLF."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(dataset.headers or [])
+    writer.writerows(dataset)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(dataset: tablib.Dataset, *, title: str = "") -> bytes:
+    """An XLSX workbook with one sheet; text cells are stored as text, never as formulas."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = (title or "Sheet1")[:31]
+    sheet.append(list(dataset.headers or []))
+    for row in dataset:
+        sheet.append([_xlsx_value(value) for value in row])
+    for cell in sheet[1]:
+        cell.font = openpyxl.styles.Font(bold=True)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _xlsx_value(value: Any) -> Any:
+    """A value openpyxl accepts: local naive datetimes, text without control characters."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, str):
+        return _ILLEGAL_XLSX.sub("\N{REPLACEMENT CHARACTER}", value)
+    return value
+
+
+class CSVFormat(base_formats.CSV):
+    """CSV for the admin's import and export: BOM-aware, delimiter sniffed, formulae escaped by the resource."""
+
+    def create_dataset(self, in_stream: str | bytes, **kwargs: Any) -> tablib.Dataset:
+        """Parse an upload the admin has already decoded (or raw bytes)."""
+        text = in_stream if isinstance(in_stream, str) else decode_text(in_stream, encoding=self.encoding)
+        return parse_csv(text)
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> str:
+        """Write CSV without the library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT pass (see crm/resources.py)."""
+        return write_csv(dataset).decode("utf-8-sig")
+
+
+class XLSXFormat(base_formats.XLSX):
+    """XLSX for the admin: blank trailing rows ignored, numbers exported as numbers."""
+
+    def create_dataset(self, in_stream: bytes, **kwargs: Any) -> tablib.Dataset:
+        """Read the first sheet."""
+        return parse_xlsx(in_stream)
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
+        """Write the workbook without the library's escape pass, which turns every cell into text."""
+        return write_xlsx(dataset)
+
+
+def clean_text(value: object) -> str:
+    """A cell as trimmed text: spreadsheet numbers as typed (12345678.0 -> "12345678"), escapes undone."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    return unescape_formula(str(value).strip()).strip()
+
+
+# --- Cells: widgets that turn one cell into one value and back ----------------------------
+
+
+class TextWidget(widgets.CharWidget):
+    """Text; optionally lower-cased (email addresses)."""
+
+    def __init__(self, *, lower: bool = False) -> None:
+        super().__init__(coerce_to_string=True, allow_blank=True)
+        self.lower = lower
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        """The trimmed text of the cell."""
+        text = clean_text(value)
+        return text.lower() if self.lower else text
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        """The text, or an empty cell for None."""
+        return "" if value is None else str(value)
+
+
+class URLWidget(TextWidget):
+    """A web address; "www.example.nl" gets https:// as a browser would add it."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        """The address with a scheme."""
+        text = super().clean(value, row, **kwargs)
+        return f"https://{text}" if text and "://" not in text else text
+
+
+class ChoiceWidget(TextWidget):
+    """A choice: the stored value or its label in English, Dutch or Swedish, in any case."""
+
+    def __init__(self, choices: Iterable[tuple[Any, Any]], label: Any) -> None:
+        super().__init__()
+        self.choices = list(choices)
+        self.label = label
+        self._lookup: dict[str, str] | None = None
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        """The stored value for the cell; an unknown value is an error that lists the known ones."""
+        text = clean_text(value)
+        if not text:
+            return ""
+        found = self.lookup().get(text.casefold())
+        if found is None:
+            known = ", ".join(str(v) for v, _label in self.choices if v)
+            raise ValueError(
+                _("“%(value)s” is not a known %(label)s; use one of: %(choices)s.")
+                % {"value": text, "label": self.label, "choices": known}
+            )
+        return found
+
+    def lookup(self) -> dict[str, str]:
+        """Folded values and labels (in every site language) to the stored value."""
+        if self._lookup is None:
+            lookup: dict[str, str] = {}
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    lookup.update({str(label).casefold(): str(v) for v, label in self.choices})
+            lookup.update({str(v).casefold(): str(v) for v, _label in self.choices})
+            self._lookup = lookup
+        return self._lookup
+
+
+class BoolWidget(widgets.Widget):
+    """Yes/no: 1/0, true/false, yes/no, ja/nee, ja/nej; an empty cell is "unknown"."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> bool | None:
+        """True, False or None; anything else is an error."""
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        text = clean_text(value).casefold()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise ValueError(_("“%(value)s” is not yes or no; write 1 or 0.") % {"value": value})
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        """1, 0 or empty (a real boolean in XLSX)."""
+        if kwargs.get("force_native_type"):
+            return value
+        return "" if value is None else ("1" if value else "0")
+
+
+def _to_decimal(value: Any) -> Decimal:
+    """Parse a number written with a decimal point or a decimal comma (32.5, 32,5, 45%)."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        number = Decimal(str(value))
+    else:
+        text = clean_text(value).replace(" ", "").replace("\u00a0", "").removesuffix("%")
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = Decimal("NaN")
+    if not number.is_finite():
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+    return number
+
+
+class NumberWidget(widgets.Widget):
+    """A number, written with a decimal point or a decimal comma."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Decimal | int | None:
+        """The number, or None for an empty cell."""
+        return None if is_blank(value) else _to_decimal(value)
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        """The number as plain digits (a number cell in XLSX)."""
+        if kwargs.get("force_native_type"):
+            return value
+        return "" if value is None else str(value)
+
+
+class IntWidget(NumberWidget):
+    """A whole number."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
+        """The number, or None for an empty cell."""
+        if is_blank(value):
+            return None
+        number = _to_decimal(value)
+        if number != number.to_integral_value():
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
+        return int(number)
+
+
+class DateWidget(widgets.Widget):
+    """A date: 2026-03-31, 31-03-2026, 31/03/2026 or 31.03.2026, or a spreadsheet date cell."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> dt.date | None:
+        """The date, or None for an empty cell."""
+        if is_blank(value):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = clean_text(value)
+        for fmt in _DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise ValueError(_("“%(value)s” is not a date; write it as 2026-03-31 or 31-03-2026.") % {"value": text})
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        """ISO 8601 text (a date cell in XLSX)."""
+        if kwargs.get("force_native_type"):
+            return value
+        return "" if value is None else value.isoformat()
+
+
+class DateTimeWidget(DateWidget):
+    """A moment, read and written in the site's time zone."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> dt.datetime | None:
+        """An aware datetime, or None for an empty cell."""
+        if is_blank(value):
+            return None
+        if not isinstance(value, dt.datetime):
+            try:
+                value = dt.datetime.fromisoformat(clean_text(value))
+            except ValueError:
+                day = super().clean(value)
+                if day is None:
+                    return None
+                value = dt.datetime.combine(day, dt.time.min)
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        """Local time to the second (a naive local datetime in XLSX, which has no time zones)."""
+        if value is None:
+            return None if kwargs.get("force_native_type") else ""
+        local = timezone.localtime(value).replace(microsecond=0)
+        return local.replace(tzinfo=None) if kwargs.get("force_native_type") else local.strftime("%Y-%m-%d %H:%M:%S")
+
+
+class UserWidget(TextWidget):
+    """A user by username (the employer's relationship manager)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._users: dict[str, Any] = {}
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        """The user, or None for an empty cell; each username is looked up once per import."""
+        username = clean_text(value)
+        if not username:
+            return None
+        if username not in self._users:
+            self._users[username] = get_user_model().objects.filter(username=username).first()
+        if self._users[username] is None:
+            raise ValueError(_("There is no user with the username “%(value)s”.") % {"value": username})
+        return self._users[username]
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        """The username."""
+        return "" if value is None else str(value.get_username())
+
+
+class LadderStepsWidget(widgets.ManyToManyWidget):
+    """Ladder steps by position, "19,20" (a ManyToManyWidget, so the library leaves saving to us)."""
+
+    def __init__(self) -> None:
+        super().__init__(LadderStep, separator=",", field="position")
+        self._steps: dict[int, LadderStep] | None = None
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[LadderStep]:
+        """The steps named in the cell, in ladder order."""
+        if is_blank(value):
+            return []
+        parts = [value] if isinstance(value, int | float) else re.split(r"[,;\s]+", clean_text(value))
+        try:
+            positions = sorted({IntWidget().clean(part) or 0 for part in parts if not is_blank(part)})
+        except ValueError as exc:
+            raise ValueError(
+                _("“%(value)s” is not a list of ladder step numbers such as 19,20.") % {"value": value}
+            ) from exc
+        if self._steps is None:
+            self._steps = {step.position: step for step in LadderStep.objects.all()}
+        missing = [str(p) for p in positions if p not in self._steps]
+        if missing:
+            raise ValueError(_("There is no ladder step %(positions)s.") % {"positions": ", ".join(missing)})
+        return [self._steps[p] for p in positions]
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        """The positions, comma-separated."""
+        if value is None:
+            return ""
+        return ",".join(str(step.position) for step in sorted(value.all(), key=lambda s: s.position))
+
+
+# Typed columns hold numbers, dates and booleans: never text, so never formula-escaped.
+TYPED_WIDGETS = (BoolWidget, NumberWidget, DateWidget)
+
+
+def widget_for(field: models.Field[Any, Any]) -> widgets.Widget:
+    """The widget for a model field."""
+    if field.choices:
+        return ChoiceWidget(field.flatchoices, field.verbose_name)
+    if isinstance(field, models.BooleanField):
+        return BoolWidget()
+    if isinstance(field, models.DecimalField):
+        return NumberWidget()
+    if isinstance(field, models.IntegerField):
+        return IntWidget()
+    if isinstance(field, models.DateTimeField):
+        return DateTimeWidget()
+    if isinstance(field, models.DateField):
+        return DateWidget()
+    if isinstance(field, models.URLField):
+        return URLWidget()
+    return TextWidget(lower=isinstance(field, models.EmailField))
+
+
+class NetworkField(fields.Field):
+    """A column; an empty cell in a column that cannot be empty keeps the current value (or the default)."""
+
+    def __init__(self, *args: Any, keep_when_empty: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keep_when_empty = keep_when_empty
+
+    def save(self, instance: models.Model, row: dict[str, Any], is_m2m: bool = False, **kwargs: Any) -> None:
+        """Set the attribute from the cell."""
+        if self.readonly:
+            return
+        value = self.widget.clean(row[self.column_name], row=row, **kwargs)
+        if value is None or value == "":
+            if self.keep_when_empty and instance.pk is not None:
+                return
+            if self.default is not NOT_PROVIDED:
+                value = self.default() if callable(self.default) else self.default
+        setattr(instance, self.attribute, value)
+
+
+# --- The import service ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with one data row; rows count from 1 at the first row under the header."""
+
+    row: int
+    messages: tuple[str, ...]
+
+    @property
+    def line(self) -> int:
+        """The row's line in a spreadsheet, where the header is line 1."""
+        return self.row + 1
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one import: counts, and the problems that stopped it."""
+
+    dry_run: bool
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    blank: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every row was valid (and, unless a dry run, the import was saved)."""
+        return not self.problems and not self.file_errors
+
+    def summary(self) -> str:
+        """One line for the person importing."""
+        counts = _("%(created)s new, %(updated)s updated, %(unchanged)s unchanged") % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+        if not self.ok:
+            failing = len(self.problems)
+            return (
+                ngettext(
+                    "Nothing was imported: %(count)s of %(total)s rows has errors.",
+                    "Nothing was imported: %(count)s of %(total)s rows have errors.",
+                    failing,
+                )
+                % {"count": failing, "total": self.total_rows}
+                if failing
+                else _("Nothing was imported.")
+            )
+        if self.dry_run:
+            return _("Dry run, nothing saved: %(counts)s.") % {"counts": counts}
+        return _("Imported %(total)s rows: %(counts)s.") % {"total": self.total_rows, "counts": counts}
+
+
+def import_dataset(
+    *,
+    resource: NetworkResource,
+    dataset: tablib.Dataset,
+    actor: Any,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> ImportReport:
+    """Import a dataset all or nothing: one bad row (or a dry run) rolls everything back."""
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=actor,
+            now=now,
+        )
+        report = report_from_result(result, resource=resource, dry_run=dry_run)
+        if dry_run or not report.ok:
+            transaction.set_rollback(True)
+    return report
+
+
+def import_file(
+    *,
+    resource: NetworkResource,
+    data: bytes,
+    actor: Any,
+    filename: str = "",
+    fmt: str | None = None,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> ImportReport:
+    """Read a CSV or XLSX file and import it atomically; an unreadable file changes nothing."""
+    try:
+        dataset = read_dataset(data, filename=filename, fmt=fmt, encoding=encoding)
+    except ImportFileError as exc:
+        return ImportReport(dry_run=dry_run, file_errors=[str(exc)])
+    return import_dataset(resource=resource, dataset=dataset, actor=actor, dry_run=dry_run, now=now)
+
+
+def report_from_result(result: Result, *, resource: NetworkResource, dry_run: bool) -> ImportReport:
+    """Translate django-import-export's Result into our report, with column names in the messages."""
+    report = ImportReport(dry_run=dry_run, total_rows=result.total_rows, blank=resource.blank_rows)
+    report.created = result.totals["new"]
+    report.updated = result.totals["update"]
+    report.unchanged = result.totals["skip"] - resource.blank_rows
+    report.file_errors = [str(error.error) for error in result.base_errors]
+    problems: dict[int, list[str]] = {}
+    for invalid in result.invalid_rows:
+        problems.setdefault(invalid.number, []).extend(_field_messages(invalid.error_dict, resource))
+    for error_row in result.error_rows:
+        problems.setdefault(error_row.number, []).extend(str(error.error) for error in error_row.errors)
+    report.problems = [RowProblem(row, tuple(messages)) for row, messages in sorted(problems.items())]
+    return report
+
+
+def _field_messages(error_dict: dict[str, Iterable[str]], resource: NetworkResource) -> list[str]:
+    """ "column: message" for each field error, the bare message for errors about the whole row."""
+    columns = {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
+    messages = []
+    for name, errors in error_dict.items():
+        for message in errors:
+            if name == NON_FIELD_ERRORS:
+                messages.append(str(message))
+            else:
+                messages.append(f"{columns.get(name, name)}: {message}")
+    return messages
+
+
+def export_file(
+    *, resource: NetworkResource, fmt: str = "csv", queryset: QuerySet[Any] | None = None, delimiter: str = ","
+) -> bytes:
+    """Export rows as CSV or XLSX bytes; the resource has already escaped formula-like text."""
+    if fmt not in FORMATS:
+        raise ImportFileError(_("Unknown format %(format)s; use csv or xlsx.") % {"format": fmt})
+    dataset = resource.export(queryset, force_native_type=fmt == "xlsx")
+    if fmt == "xlsx":
+        return write_xlsx(dataset, title=str(resource._meta.model._meta.verbose_name_plural))
+    return write_csv(dataset, delimiter=delimiter)

@@ -1,0 +1,79 @@
+"""`manage.py import employers|contacts|vacancies FILE`: an all-or-nothing import with a per-row report."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from crm.importing import FORMATS, ImportReport, import_file
+from crm.resources import RESOURCES
+
+
+class Command(BaseCommand):
+    """Import a CSV or XLSX file; a single bad row imports nothing and the report names it."""
+
+    help = (
+        "Import employers, contacts or vacancies from a CSV (UTF-8; comma, semicolon or tab) or XLSX file. "
+        "Existing rows are matched on their natural key and updated. If any row is wrong, nothing is "
+        "imported and every wrong row is listed."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        """kind, file, --dry-run, --encoding, --format, --user."""
+        parser.add_argument("kind", choices=sorted(RESOURCES), help="What the file holds.")
+        parser.add_argument("file", help="The CSV or XLSX file.")
+        parser.add_argument("--dry-run", action="store_true", help="Check the file and report; save nothing.")
+        parser.add_argument("--encoding", help="Read a CSV file in this encoding (e.g. cp1252) instead of UTF-8.")
+        parser.add_argument("--format", dest="fmt", choices=FORMATS, help="Default: from the file name and content.")
+        parser.add_argument("--user", help="Username recorded as the importer in the employers' stage history.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        """Read the file, import it, print the report; exit non-zero when nothing was imported."""
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": path, "error": exc.strerror}) from exc
+        report = import_file(
+            resource=RESOURCES[options["kind"]](),
+            data=data,
+            actor=self._actor(options["user"]),
+            filename=path.name,
+            fmt=options["fmt"],
+            encoding=options["encoding"],
+            dry_run=options["dry_run"],
+        )
+        self._print_problems(report)
+        if not report.ok:
+            raise CommandError(report.summary())
+        self.stdout.write(self.style.SUCCESS(report.summary()))
+
+    def _actor(self, username: str | None) -> Any:
+        """The user named by --user, or None."""
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("There is no user with the username “%(value)s”.") % {"value": username})
+        return user
+
+    def _print_problems(self, report: ImportReport) -> None:
+        """One line per problem, rows numbered as in the file and as in a spreadsheet."""
+        for error in report.file_errors:
+            self.stderr.write(error)
+        if not report.problems:
+            return
+        self.stderr.write(
+            _("Rows are counted from the first row under the header (row 1); the line is where a spreadsheet shows it.")
+        )
+        for problem in report.problems:
+            for message in problem.messages:
+                self.stderr.write(
+                    _("Row %(row)s (line %(line)s): %(message)s")
+                    % {"row": problem.row, "line": problem.line, "message": message}
+                )
