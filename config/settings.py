@@ -179,8 +179,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    # One schema name per choice set that several fields share.
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "crm.choices.Stage"},
+    # One schema name per choice set that several fields share, or whose field name other sets use too.
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "crm.choices.Stage",
+        "InteractionKindEnum": "crm.choices.InteractionKind",
+        "VacancyKindEnum": "crm.choices.VacancyKind",
+        "StepKindEnum": "placements.choices.StepKind",
+    },
 }
 
 # --- Import and export ----------------------------------------------------------------------
