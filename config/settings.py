@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -152,6 +153,79 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
+
+# --- Follow-ups -----------------------------------------------------------------------------
+# The aftercare follow-up engine (outreach/followups.py, DESIGN "The follow-up engine"): the
+# database says what is due; a beat sweep claims it and enqueues one mail task per notice.
+
+
+def _days_list(name: str, default: str) -> tuple[int, ...]:
+    """A comma-separated list of whole days (0 or more), largest first."""
+    try:
+        days = sorted({int(item) for item in env_list(name, default)}, reverse=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a comma-separated list of whole days, e.g. 1,0") from exc
+    if any(day < 0 for day in days):
+        raise ImproperlyConfigured(f"{name} cannot hold negative days")
+    return tuple(days)
+
+
+FOLLOWUP_SWEEP_SECONDS = env_int("FOLLOWUP_SWEEP_SECONDS", 300)
+# Days before the due day on which the coach is reminded; 0 is the due day itself.
+FOLLOWUP_REMINDER_DAYS_BEFORE = _days_list("FOLLOWUP_REMINDER_DAYS_BEFORE", "1,0")
+# A step still open this many days after its due day is escalated to the client's case manager.
+FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("FOLLOWUP_ESCALATE_AFTER_DAYS", 3)
+# Local hour of the coaches' morning digest.
+FOLLOWUP_DIGEST_HOUR = env_int("FOLLOWUP_DIGEST_HOUR", 7)
+# A mentor check-in whose day passed longer ago than this (a placement recorded late) is not mailed.
+FOLLOWUP_CATCH_UP_DAYS = env_int("FOLLOWUP_CATCH_UP_DAYS", 2)
+# Steps claimed per transaction by the sweep.
+FOLLOWUP_SWEEP_BATCH = env_int("FOLLOWUP_SWEEP_BATCH", 1000)
+# A pending mail whose task has not claimed it after this long is enqueued again (a lost message).
+FOLLOWUP_REQUEUE_AFTER_SECONDS = env_int("FOLLOWUP_REQUEUE_AFTER_SECONDS", 3600)
+# Transient mail errors (connection refused, timeouts, 4xx replies) are retried with exponential
+# backoff and jitter; after the last retry the mail is marked failed with the error.
+FOLLOWUP_MAIL_MAX_RETRIES = env_int("FOLLOWUP_MAIL_MAX_RETRIES", 5)
+FOLLOWUP_MAIL_RETRY_BACKOFF_SECONDS = env_int("FOLLOWUP_MAIL_RETRY_BACKOFF_SECONDS", 30)
+FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS = env_int("FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS", 900)
+FOLLOWUP_MAIL_TIMEOUT_SECONDS = env_int("FOLLOWUP_MAIL_TIMEOUT_SECONDS", 30)
+# The Celery queue the follow-up tasks go to (a worker started with -Q serves it).
+FOLLOWUP_QUEUE = env_str("FOLLOWUP_QUEUE", "celery")
+
+if FOLLOWUP_SWEEP_SECONDS < 10:
+    raise ImproperlyConfigured("FOLLOWUP_SWEEP_SECONDS must be at least 10")
+if not 0 <= FOLLOWUP_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("FOLLOWUP_DIGEST_HOUR must be an hour from 0 to 23")
+if min(FOLLOWUP_ESCALATE_AFTER_DAYS, FOLLOWUP_CATCH_UP_DAYS, FOLLOWUP_MAIL_MAX_RETRIES) < 0:
+    raise ImproperlyConfigured("FOLLOWUP_ESCALATE_AFTER_DAYS, _CATCH_UP_DAYS and _MAIL_MAX_RETRIES cannot be negative")
+if FOLLOWUP_SWEEP_BATCH < 1:
+    raise ImproperlyConfigured("FOLLOWUP_SWEEP_BATCH must be at least 1")
+if FOLLOWUP_REQUEUE_AFTER_SECONDS <= FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS:
+    # Otherwise the sweep would re-enqueue a mail that is only waiting for its next retry.
+    raise ImproperlyConfigured("FOLLOWUP_REQUEUE_AFTER_SECONDS must exceed FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS")
+
+CELERY_TASK_ROUTES.update(
+    {
+        f"outreach.tasks.{name}": {"queue": FOLLOWUP_QUEUE}
+        for name in ("run_followup_sweep", "run_digest_sweep", "send_notice", "send_digest")
+    }
+)
+# Each entry expires before its next run, so a backlog after a worker outage is one run, not many.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "followups-sweep": {
+            "task": "outreach.tasks.run_followup_sweep",
+            "schedule": float(FOLLOWUP_SWEEP_SECONDS),
+            "options": {"expires": FOLLOWUP_SWEEP_SECONDS * 4 // 5},
+        },
+        "followups-morning-digest": {
+            "task": "outreach.tasks.run_digest_sweep",
+            "schedule": crontab(minute=0, hour=FOLLOWUP_DIGEST_HOUR),
+            "options": {"expires": 3 * 3600},
+        },
+    }
+)
 
 # --- REST API -------------------------------------------------------------------------------
 

@@ -57,6 +57,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "aftercareplan": ("view",),
             "aftercaresteptemplate": ("view",),
         },
+        "outreach": {
+            "followupnotice": ("view",),
+            "coachdigest": ("view",),
+        },
     },
     Role.CASE_MANAGER: {
         "crm": {
@@ -77,6 +81,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "aftercareplan": ("view",),
             "aftercaresteptemplate": ("view",),
         },
+        "outreach": {
+            "followupnotice": ("view",),
+            "coachdigest": ("view",),
+        },
     },
     Role.ADMINISTRATOR: {
         "crm": {
@@ -96,6 +104,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "aftercarestep": _ALL,
             "aftercareplan": _ALL,
             "aftercaresteptemplate": _ALL,
+        },
+        "outreach": {
+            "followupnotice": ("view", "change"),
+            "coachdigest": ("view", "change"),
         },
     },
 }

@@ -1,0 +1,244 @@
+"""The follow-up sweep: what it claims, for whom, what it enqueues, and that it never acts twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from outreach.followups import sweep_followups
+from outreach.models import FollowUpNotice, MailStatus, NoticeKind
+from placements.choices import PlacementStatus, StepKind, StepStatus
+from placements.models import AftercareStep
+from tests.outreach.conftest import START, at, enqueued, step
+
+pytestmark = pytest.mark.django_db
+DAY = dt.timedelta(days=1)
+
+
+def _kinds(placement) -> set[tuple[str, int, str]]:
+    return {
+        (n.kind, n.days_before, n.step.title)
+        for n in FollowUpNotice.objects.filter(step__placement=placement).select_related("step")
+    }
+
+
+def test_a_step_becomes_due_on_its_day_and_not_before(placement):
+    welcome = step(placement, offset=0)
+    sweep_followups(now=at(START - DAY))
+    welcome.refresh_from_db()
+    assert welcome.status == StepStatus.PLANNED
+
+    report = sweep_followups(now=at(START))
+
+    welcome.refresh_from_db()
+    assert welcome.status == StepStatus.DUE
+    assert report.became_due == 1
+    assert step(placement, offset=7).status == StepStatus.PLANNED
+
+
+def test_the_coach_is_reminded_the_day_before_and_on_the_day(placement, alice):
+    call = step(placement, offset=7)
+
+    sweep_followups(now=at(START + 6 * DAY))
+    sweep_followups(now=at(START + 7 * DAY))
+
+    notices = FollowUpNotice.objects.filter(step=call).order_by("kind")
+    assert [(n.kind, n.days_before, n.recipient_email, n.status) for n in notices] == [
+        (NoticeKind.REMINDER_BEFORE, 1, alice.email, MailStatus.PENDING),
+        (NoticeKind.REMINDER_DUE, 0, alice.email, MailStatus.PENDING),
+    ]
+
+
+def test_the_sweep_enqueues_one_send_task_per_new_notice_after_commit(placement, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        report = sweep_followups(now=at(START))
+
+    notice = FollowUpNotice.objects.get(step=step(placement, offset=0), kind=NoticeKind.REMINDER_DUE)
+    assert enqueued(callbacks) == [("outreach.tasks.send_notice", (notice.pk,))]
+    assert report.notices == [notice.pk]
+
+
+def test_running_the_sweep_twice_creates_and_enqueues_nothing_more(placement, django_capture_on_commit_callbacks):
+    sweep_followups(now=at(START))
+    before = list(FollowUpNotice.objects.values_list("pk", flat=True))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        report = sweep_followups(now=at(START, hour=9, minute=5))
+
+    assert callbacks == []
+    assert report.notices == []
+    assert list(FollowUpNotice.objects.values_list("pk", flat=True)) == before
+
+
+def test_steps_of_a_cancelled_placement_are_never_reminded(placement, django_capture_on_commit_callbacks):
+    type(placement).objects.filter(pk=placement.pk).update(status=PlacementStatus.CANCELLED)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        for offset in (0, 6, 7, 14, 30):
+            sweep_followups(now=at(START + offset * DAY))
+
+    assert callbacks == []
+    assert not FollowUpNotice.objects.exists()
+    assert set(placement.steps.values_list("status", flat=True)) == {StepStatus.PLANNED}
+
+
+@pytest.mark.parametrize("status", [StepStatus.DONE, StepStatus.SKIPPED, StepStatus.CANCELLED])
+def test_closed_steps_are_never_reminded_or_escalated(placement, status, alice):
+    call = step(placement, offset=7)
+    AftercareStep.objects.filter(pk=call.pk).update(status=status, completed_at=at(START), completed_by=alice)
+
+    for offset in (6, 7, 8, 12, 20):
+        sweep_followups(now=at(START + offset * DAY))
+
+    assert not FollowUpNotice.objects.filter(step=call).exists()
+
+
+def test_a_planned_placement_that_has_not_started_gets_no_reminders(make_placement):
+    placement = make_placement()
+    type(placement).objects.filter(pk=placement.pk).update(status=PlacementStatus.PLANNED)
+
+    sweep_followups(now=at(START))
+
+    assert not FollowUpNotice.objects.exists()
+
+
+def test_the_mentor_gets_a_check_in_for_employer_email_steps_in_her_language(make_placement):
+    placement = make_placement(mentor_language="sv")
+    checkin = step(placement, offset=14)
+    assert checkin.kind == StepKind.EMAIL_CHECKIN
+
+    sweep_followups(now=at(START + 14 * DAY))
+
+    notice = FollowUpNotice.objects.get(step=checkin, kind=NoticeKind.EMPLOYER_CHECKIN)
+    assert (notice.recipient_email, notice.language, notice.status) == (
+        placement.mentor.email,
+        "sv",
+        MailStatus.PENDING,
+    )
+
+
+def test_client_track_steps_send_nothing_to_the_mentor(placement):
+    AftercareStep.objects.filter(pk=step(placement, offset=14).pk).update(track="client")
+
+    sweep_followups(now=at(START + 14 * DAY))
+
+    assert not FollowUpNotice.objects.filter(kind=NoticeKind.EMPLOYER_CHECKIN).exists()
+
+
+def test_a_mentor_check_in_long_past_its_day_is_not_mailed_late(placement, settings):
+    settings.FOLLOWUP_CATCH_UP_DAYS = 2
+    checkin = step(placement, offset=14)
+
+    sweep_followups(now=at(START + 17 * DAY))
+    assert not FollowUpNotice.objects.filter(kind=NoticeKind.EMPLOYER_CHECKIN).exists()
+
+    AftercareStep.objects.filter(pk=checkin.pk).update(due_on=START + 15 * DAY)
+    sweep_followups(now=at(START + 17 * DAY))
+    assert FollowUpNotice.objects.filter(step=checkin, kind=NoticeKind.EMPLOYER_CHECKIN).count() == 1
+
+
+def test_a_due_employer_evaluation_is_recorded_for_the_survey_and_not_enqueued(
+    placement, django_capture_on_commit_callbacks
+):
+    evaluation = step(placement, kind=StepKind.EMPLOYER_EVALUATION)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        sweep_followups(now=at(evaluation.due_on))
+
+    handed_off = FollowUpNotice.objects.evaluations_due().get()
+    assert handed_off.step == evaluation
+    assert handed_off.recipient_email == placement.mentor.email
+    assert handed_off.queued_at is None
+    assert ("outreach.tasks.send_notice", (handed_off.pk,)) not in enqueued(callbacks)
+
+
+def test_a_step_overdue_for_n_days_is_escalated_to_the_case_manager_once(placement, carl, settings):
+    settings.FOLLOWUP_ESCALATE_AFTER_DAYS = 3
+    call = step(placement, offset=7)
+
+    sweep_followups(now=at(START + 9 * DAY))
+    assert not FollowUpNotice.objects.filter(step=call, kind=NoticeKind.ESCALATION).exists()
+
+    for offset in (10, 10, 11, 12):
+        sweep_followups(now=at(START + offset * DAY))
+
+    escalation = FollowUpNotice.objects.get(step=call, kind=NoticeKind.ESCALATION)
+    assert escalation.recipient_email == carl.email
+
+
+def test_a_notice_with_nobody_to_send_to_fails_at_once_and_says_why(
+    placement, alice, django_capture_on_commit_callbacks
+):
+    alice.email = ""
+    alice.save()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        report = sweep_followups(now=at(START))
+
+    notice = FollowUpNotice.objects.get(step=step(placement, offset=0), kind=NoticeKind.REMINDER_DUE)
+    assert notice.status == MailStatus.FAILED
+    assert "no email address" in notice.last_error
+    assert callbacks == []
+    assert report.failed == 1
+    assert FollowUpNotice.objects.failed().get() == notice
+
+
+def test_the_reminder_days_come_from_the_settings(placement, settings):
+    settings.FOLLOWUP_REMINDER_DAYS_BEFORE = (3,)
+    call = step(placement, offset=7)
+
+    for offset in range(3, 8):
+        sweep_followups(now=at(START + offset * DAY))
+
+    assert [(n.kind, n.days_before) for n in FollowUpNotice.objects.filter(step=call)] == [
+        (NoticeKind.REMINDER_BEFORE, 3)
+    ]
+
+
+def test_a_pending_notice_whose_message_was_lost_is_enqueued_again_later(
+    placement, settings, django_capture_on_commit_callbacks
+):
+    settings.FOLLOWUP_REQUEUE_AFTER_SECONDS = 3600
+    sweep_followups(now=at(START, hour=9))
+    notice = FollowUpNotice.objects.get(kind=NoticeKind.REMINDER_DUE)
+
+    with django_capture_on_commit_callbacks() as soon:
+        sweep_followups(now=at(START, hour=9, minute=55))
+    with django_capture_on_commit_callbacks() as later:
+        report = sweep_followups(now=at(START, hour=10, minute=5))
+
+    assert enqueued(soon) == []
+    assert enqueued(later) == [("outreach.tasks.send_notice", (notice.pk,))]
+    assert report.requeued == 1
+    notice.refresh_from_db()
+    assert notice.queued_at == at(START, hour=10, minute=5)
+
+
+def test_sweeps_claim_in_batches_and_miss_nothing(make_placement, settings, django_capture_on_commit_callbacks):
+    settings.FOLLOWUP_SWEEP_BATCH = 2
+    placements = [make_placement() for _ in range(5)]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        sweep_followups(now=at(START))
+
+    due = FollowUpNotice.objects.filter(kind=NoticeKind.REMINDER_DUE)
+    assert due.count() == 5
+    assert {n.step.placement_id for n in due} == {p.pk for p in placements}
+    assert sorted(args[0] for _name, args in enqueued(callbacks)) == sorted(due.values_list("pk", flat=True))
+
+
+def test_the_reminder_kinds_for_a_whole_first_fortnight(placement):
+    for offset in range(15):
+        sweep_followups(now=at(START + offset * DAY))
+
+    assert _kinds(placement) == {
+        (NoticeKind.REMINDER_DUE, 0, step(placement, offset=0).title),
+        (NoticeKind.REMINDER_BEFORE, 1, step(placement, offset=7).title),
+        (NoticeKind.REMINDER_DUE, 0, step(placement, offset=7).title),
+        (NoticeKind.REMINDER_BEFORE, 1, step(placement, offset=14).title),
+        (NoticeKind.REMINDER_DUE, 0, step(placement, offset=14).title),
+        (NoticeKind.EMPLOYER_CHECKIN, 0, step(placement, offset=14).title),
+        (NoticeKind.ESCALATION, 0, step(placement, offset=0).title),
+        (NoticeKind.ESCALATION, 0, step(placement, offset=7).title),
+    }
