@@ -116,6 +116,8 @@ class NetworkResource(resources.ModelResource):
         self.now = timezone.now()
         self.blank_rows = 0
         self._present: set[str] = set()
+        self._not_in_file: set[str] = set()
+        self._in_file: list[Any] = []
         self._seen: dict[tuple[str, object], int] = {}
         self._row_number = 0
         self._failed = False
@@ -196,7 +198,22 @@ class NetworkResource(resources.ModelResource):
         if not problems:
             dataset.headers = renamed
             self._present = set(renamed)
+            self._not_in_file = self.fields_not_in_file()
+            self._in_file = [
+                f
+                for f in self.get_import_fields()
+                if f.column_name in self._present
+                and not f.readonly
+                and not isinstance(f.widget, widgets.ManyToManyWidget)
+            ]
         return problems
+
+    def fields_not_in_file(self) -> set[str]:
+        """Model fields full_clean() may skip: no column, so a default or the stored value (required ones stay)."""
+        model_fields = self._meta.model._meta.concrete_fields
+        imported = {f.attribute for f in self.get_import_fields() if f.column_name in self._present}
+        required = {f.name for f in model_fields if not f.blank and not f.has_default()}
+        return {f.name for f in model_fields} - imported - required
 
     def column_aliases(self) -> dict[str, str]:
         """Folded header -> column name: our column names and the fields' names in every site language."""
@@ -268,15 +285,20 @@ class NetworkResource(resources.ModelResource):
         if not new:
             instance._import_before = self.snapshot(instance)
 
+    def import_instance(self, instance: Any, row: dict[str, Any], **kwargs: Any) -> None:
+        """Set the fields this file has columns for; collect every bad cell (the library loops over all fields)."""
+        errors = {}
+        for field in self._in_file:
+            try:
+                field.save(instance, row, **kwargs)
+            except ValueError as exc:
+                errors[field.attribute] = ValidationError(str(exc), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+
     def snapshot(self, instance: Any) -> tuple[Any, ...]:
         """The row as exported, for the columns this file has."""
-        return tuple(
-            field.export(instance)
-            for field in self.get_import_fields()
-            if not field.readonly
-            and field.column_name in self._present
-            and not isinstance(field.widget, widgets.ManyToManyWidget)
-        )
+        return tuple(field.export(instance) for field in self._in_file)
 
     def skip_row(self, instance: Any, original: Any, row: dict[str, Any], import_validation_errors: Any = None) -> bool:
         """Skip an existing row the file leaves as it is (skip_unchanged without the library's diff)."""
@@ -299,8 +321,9 @@ class NetworkResource(resources.ModelResource):
             errors = exc.update_error_dict(errors)
         # A foreign key that is set came from our lookups, so it exists; ForeignKey.validate would ask again.
         found = [f.name for f in instance._meta.concrete_fields if f.many_to_one and getattr(instance, f.attname)]
+        exclude = [*errors, *found, *self._not_in_file]
         try:
-            instance.full_clean(exclude=[*errors, *found], validate_unique=False, validate_constraints=False)
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         if errors:
