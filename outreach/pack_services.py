@@ -1,0 +1,501 @@
+"""Info pack workflows: generate a version, build its PDF, preview it, mail it, and keep placement packs current.
+
+Versions count per employer (general pack) or per placement (placement pack); one request makes one
+version in each requested language, all read from the same data, and old versions are kept. A
+Celery task builds each row (claim pending -> building, render outside any transaction, store the
+PDF, its hash and size); a failed build keeps its error on the row.
+
+Placement packs follow the placement (igma ch. 6: a schedule of the follow-up for the individual and
+the employer). placements never imports outreach and there are no signals (DESIGN "Architecture"),
+so the reaction is driven from here: `on_placement_activated` offers a pack (builds version 1 for
+staff to send; nothing reaches the employer until a person chooses the recipients) and
+`on_schedule_changed` builds a new version when the follow-up schedule moved, keeping the old one.
+Both are idempotent and are called by `reconcile_placement_packs`, a beat sweep that compares every
+running placement's schedule fingerprint with its latest pack. The database is the source of truth,
+so activations and re-plans done anywhere (admin, API, shell) are caught within one sweep interval
+without wrapping each entry point; the outreach API and admin also call them directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import smtplib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from crm.choices import InteractionKind, Language
+from crm.models import Contact, Employer
+from crm.services import log_interaction
+from outreach.models import (
+    DeliveryStatus,
+    InfoPack,
+    InfoPackDelivery,
+    InfoPackKind,
+    InfoPackStatus,
+    InfoPackTrigger,
+    ProgrammeProfile,
+)
+from outreach.pack_wording import wording
+from outreach.packs import gather_pack_data, placement_steps, render_pack_html, render_pack_pdf, schedule_fingerprint
+from placements.choices import PlacementStatus
+from placements.models import AftercareStep, Placement
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+# A placement pack is made while the placement runs or is about to.
+PACKABLE_PLACEMENT_STATUSES = (PlacementStatus.PLANNED, PlacementStatus.ACTIVE)
+MAX_ERROR_LENGTH = 2000
+
+
+class TransientPackMailError(Exception):
+    """Sending failed in a way worth retrying; the delivery is pending again."""
+
+
+def _user(actor: Actor) -> Any:
+    """The actor as a user row to store, or None for the system and anonymous users."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _error_text(exc: BaseException) -> str:
+    """An exception as the one-line error staff read on the row."""
+    return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+
+
+# --- Generating versions --------------------------------------------------------------------------
+
+
+def default_languages(*, employer: Employer, placement: Placement | None = None) -> list[str]:
+    """The languages of the people who will read the pack: the mentor and the employer's active contacts."""
+    languages: list[str] = []
+    if placement is not None and placement.mentor is not None:
+        languages.append(placement.mentor.preferred_language)
+    for language in employer.contacts.filter(is_active=True).values_list("preferred_language", flat=True):
+        if language not in languages:
+            languages.append(language)
+    return languages or [settings.LANGUAGE_CODE[:2]]
+
+
+def _check_languages(languages: Sequence[str]) -> list[str]:
+    """Known languages with programme texts, without duplicates; a clear error otherwise."""
+    wanted = list(dict.fromkeys(languages))
+    unknown = [code for code in wanted if code not in Language.values]
+    if not wanted or unknown:
+        raise ValidationError({"languages": _("Choose one or more of: English, Dutch, Swedish.")})
+    present = set(ProgrammeProfile.objects.filter(language__in=wanted).values_list("language", flat=True))
+    missing = [str(Language(code).label) for code in wanted if code not in present]
+    if missing:
+        raise ValidationError(
+            {"languages": _("There are no programme texts in %(languages)s yet.") % {"languages": ", ".join(missing)}}
+        )
+    return wanted
+
+
+def _check_scope(employer: Employer, placement: Placement | None) -> None:
+    """Refuse packs for employers we may not engage and placements that no longer run."""
+    if employer.do_not_engage:
+        raise ValidationError({"employer": _("This employer is flagged do-not-engage.")})
+    if placement is not None and placement.status not in PACKABLE_PLACEMENT_STATUSES:
+        raise ValidationError(
+            {
+                "placement": _("A pack is made for a planned or active placement, not a %(status)s one.")
+                % {"status": placement.get_status_display().lower()}
+            }
+        )
+
+
+def _enqueue_build(pack_id: int) -> None:
+    """Build the pack once the transaction that created it has committed."""
+    from outreach.pack_tasks import build_info_pack
+
+    build_info_pack.delay_on_commit(pack_id)
+
+
+@transaction.atomic
+def generate_info_pack(
+    *,
+    actor: Actor,
+    employer: Employer | None = None,
+    placement: Placement | None = None,
+    languages: Sequence[str] | None = None,
+    trigger: str = InfoPackTrigger.MANUAL,
+    now: dt.datetime | None = None,
+) -> list[InfoPack]:
+    """Make the next version of a general or placement pack, one row per language, and queue the builds."""
+    now = now or timezone.now()
+    if placement is not None:
+        employer = placement.employer
+    if employer is None:
+        raise ValidationError({"employer": _("Choose an employer or a placement.")})
+    _check_scope(employer, placement)
+    wanted = _check_languages(languages or default_languages(employer=employer, placement=placement))
+    # Lock the employer row so two requests cannot take the same version number.
+    Employer.objects.select_for_update().filter(pk=employer.pk).first()
+    scope = InfoPack.objects.of_scope(employer_id=employer.pk, placement_id=placement.pk if placement else None)
+    version = (scope.aggregate(last=Max("version"))["last"] or 0) + 1
+    fingerprint = schedule_fingerprint(placement_steps(placement)) if placement is not None else ""
+    packs = [
+        InfoPack.objects.create(
+            employer=employer,
+            placement=placement,
+            kind=InfoPackKind.PLACEMENT if placement is not None else InfoPackKind.GENERAL,
+            language=language,
+            version=version,
+            trigger=trigger,
+            schedule_fingerprint=fingerprint,
+            requested_by=_user(actor),
+            created_at=now,
+        )
+        for language in wanted
+    ]
+    for pack in packs:
+        _enqueue_build(pack.pk)
+    return packs
+
+
+@transaction.atomic
+def retry_info_pack(*, pack: InfoPack, actor: Actor) -> InfoPack:
+    """Queue a failed pack's build again; the version and language stay the same."""
+    if not InfoPack.objects.filter(pk=pack.pk, status=InfoPackStatus.FAILED).update(
+        status=InfoPackStatus.PENDING, claimed_at=None
+    ):
+        raise ValidationError({"status": _("Only a failed pack can be built again.")})
+    _enqueue_build(pack.pk)
+    pack.refresh_from_db()
+    return pack
+
+
+# --- Building ------------------------------------------------------------------------------------
+
+
+def _claim_build(pack_id: int, now: dt.datetime) -> bool:
+    """Take a pending pack, or one whose builder died past the task time limit; True when we won."""
+    stale = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimable = Q(status=InfoPackStatus.PENDING) | Q(status=InfoPackStatus.BUILDING, claimed_at__lt=stale)
+    return bool(
+        InfoPack.objects.filter(claimable, pk=pack_id).update(status=InfoPackStatus.BUILDING, claimed_at=now, error="")
+    )
+
+
+def _render(pack: InfoPack, now: dt.datetime) -> bytes:
+    """Gather the pack's data and render its PDF."""
+    data = gather_pack_data(
+        employer=pack.employer,
+        placement=pack.placement,
+        language=pack.language,
+        version=pack.version,
+        issued_on=timezone.localdate(pack.created_at),
+        as_of=timezone.localdate(now),
+    )
+    return render_pack_pdf(data)
+
+
+def build_info_pack(*, pack_id: int, now: dt.datetime | None = None) -> InfoPack | None:
+    """Render one pack's PDF and store it with its hash and size; None when another worker has it or it is gone."""
+    now = now or timezone.now()
+    if not _claim_build(pack_id, now):
+        return None
+    pack = InfoPack.objects.select_related("employer", "placement").get(pk=pack_id)
+    try:
+        pdf = _render(pack, now)
+    except Exception as exc:  # a failed build shows its error on the row, whatever it was
+        logger.exception("Info pack %s failed to build", pack_id)
+        InfoPack.objects.filter(pk=pack_id, status=InfoPackStatus.BUILDING).update(
+            status=InfoPackStatus.FAILED, error=_error_text(exc)
+        )
+        pack.refresh_from_db()
+        return pack
+    pack.pdf.save(pack.filename, ContentFile(pdf), save=False)
+    InfoPack.objects.filter(pk=pack_id, status=InfoPackStatus.BUILDING).update(
+        status=InfoPackStatus.READY,
+        pdf=pack.pdf.name,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        built_at=timezone.now(),
+        error="",
+    )
+    pack.refresh_from_db()
+    return pack
+
+
+def preview_info_pack(
+    *,
+    actor: Actor,
+    employer: Employer,
+    placement: Placement | None,
+    language: str,
+    asset_base: str,
+    now: dt.datetime | None = None,
+) -> str:
+    """The pack as it would be built now, as HTML for staff; nothing is stored."""
+    if placement is not None:
+        employer = placement.employer
+    _check_languages([language])
+    today = timezone.localdate(now or timezone.now())
+    data = gather_pack_data(
+        employer=employer, placement=placement, language=language, version=None, issued_on=today, as_of=today
+    )
+    return render_pack_html(data, asset_base=asset_base)
+
+
+# --- Sending -------------------------------------------------------------------------------------
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for mail errors worth retrying: the network, a dropped connection, a 4xx SMTP reply (RFC 5321 4.2.1)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError)
+
+
+def _ready_versions(pack: InfoPack) -> dict[str, InfoPack]:
+    """The built rows of the pack's version, by language."""
+    rows = InfoPack.objects.of_scope(employer_id=pack.employer_id, placement_id=pack.placement_id).filter(
+        version=pack.version, status=InfoPackStatus.READY
+    )
+    return {row.language: row for row in rows}
+
+
+def _recipient_row(contact: Contact, pack: InfoPack, versions: dict[str, InfoPack]) -> InfoPack:
+    """The row a contact receives (the version in her language), or a ValidationError saying why she cannot."""
+    name = contact.full_name
+    if contact.employer_id != pack.employer_id:
+        raise ValidationError(_("%(name)s works at another employer.") % {"name": name})
+    if not contact.is_active:
+        raise ValidationError(_("%(name)s is no longer an active contact.") % {"name": name})
+    if not contact.email:
+        raise ValidationError(_("%(name)s has no email address.") % {"name": name})
+    row = versions.get(contact.preferred_language)
+    if row is None:
+        language = Language(contact.preferred_language).label
+        raise ValidationError(
+            _("Version %(version)s is not ready in %(language)s, the language of %(name)s: generate it first.")
+            % {"version": pack.version, "language": language, "name": name}
+        )
+    return row
+
+
+def _enqueue_send(delivery_id: int) -> None:
+    """Mail the delivery once the transaction that created it has committed."""
+    from outreach.pack_tasks import send_info_pack_delivery
+
+    send_info_pack_delivery.delay_on_commit(delivery_id)
+
+
+@transaction.atomic
+def send_info_pack(
+    *, pack: InfoPack, contacts: Iterable[Contact], actor: Actor, now: dt.datetime | None = None
+) -> list[InfoPackDelivery]:
+    """Mail a pack version to the chosen contacts, each in her own language, and queue one send per contact."""
+    now = now or timezone.now()
+    chosen = list({contact.pk: contact for contact in contacts}.values())
+    if not chosen:
+        raise ValidationError({"contacts": _("Choose at least one contact.")})
+    if pack.status != InfoPackStatus.READY:
+        raise ValidationError({"pack": _("This pack is not built yet; send it once it is ready.")})
+    versions = _ready_versions(pack)
+    targets, errors = [], []
+    for contact in chosen:
+        try:
+            targets.append((contact, _recipient_row(contact, pack, versions)))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    busy = InfoPackDelivery.objects.filter(
+        pack__in=[row for _contact, row in targets],
+        contact__in=chosen,
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+    ).select_related("contact")
+    errors += [_("%(name)s is already being sent this pack.") % {"name": d.contact.full_name} for d in busy]
+    if errors:
+        raise ValidationError({"contacts": errors})
+    deliveries = [
+        InfoPackDelivery.objects.create(
+            pack=row, contact=contact, email=contact.email, requested_by=_user(actor), created_at=now
+        )
+        for contact, row in targets
+    ]
+    for delivery in deliveries:
+        _enqueue_send(delivery.pk)
+    return deliveries
+
+
+def _sender(delivery: InfoPackDelivery) -> tuple[str, str]:
+    """The name and reply address of the person who sent the pack (her staff card first)."""
+    user = delivery.requested_by
+    if user is None:
+        return "", ""
+    card = getattr(user, "staff_card", None)
+    return user.get_full_name() or user.get_username(), (card.email if card else "") or user.email
+
+
+def pack_message(delivery: InfoPackDelivery) -> EmailMessage:
+    """The mail for one delivery in the pack's language, with the PDF attached."""
+    pack = delivery.pack
+    profile = ProgrammeProfile.objects.filter(language=pack.language).first()
+    sender_name, sender_email = _sender(delivery)
+    words = wording(pack.language)
+    context = {
+        "contact_name": delivery.contact.full_name,
+        "title": words["title_placement" if pack.placement_id else "title_general"],
+        "version": pack.version,
+        "job_title": pack.placement.job_title if pack.placement is not None else "",
+        "organisation": profile.organisation_name if profile else "",
+        "phone": profile.contact_phone if profile else "",
+        "sender_name": sender_name,
+    }
+    with translation.override(pack.language):
+        text = render_to_string(f"outreach/packs/email/pack.{pack.language}.txt", context)
+    subject, _sep, body = text.strip().partition("\n")
+    message = EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body.strip() + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.email],
+        reply_to=[sender_email] if sender_email else None,
+        headers={"Content-Language": pack.language},
+    )
+    with pack.pdf.open("rb") as handle:
+        message.attach(pack.filename, handle.read(), "application/pdf")
+    return message
+
+
+@transaction.atomic
+def _record_sent(delivery: InfoPackDelivery, now: dt.datetime) -> None:
+    """Mark the delivery sent and log the mail as an interaction on the employer, authored by who asked."""
+    pack = delivery.pack
+    summary = _("Info pack mailed: %(kind)s pack, version %(version)s (%(language)s), to %(name)s <%(email)s>.") % {
+        "kind": pack.get_kind_display().lower(),
+        "version": pack.version,
+        "language": pack.get_language_display(),
+        "name": delivery.contact.full_name,
+        "email": delivery.email,
+    }
+    interaction = log_interaction(
+        employer=pack.employer,
+        actor=delivery.requested_by,
+        kind=InteractionKind.EMAIL,
+        summary=summary,
+        contact=delivery.contact,
+        occurred_at=now,
+        complete_open_steps=False,
+        now=now,
+    )
+    InfoPackDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENT, sent_at=now, interaction=interaction, last_error=""
+    )
+
+
+def deliver_info_pack(*, delivery_id: int, now: dt.datetime | None = None) -> InfoPackDelivery | None:
+    """Mail one delivery at most once; None when it is gone or another worker has it.
+
+    A transient error puts it back to pending and raises TransientPackMailError for the task to retry;
+    any other error marks it failed with the error.
+    """
+    claimed = InfoPackDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    delivery = InfoPackDelivery.objects.select_related(
+        "pack__employer", "pack__placement", "contact", "requested_by__staff_card"
+    ).get(pk=delivery_id)
+    try:
+        pack_message(delivery).send(fail_silently=False)
+    except Exception as exc:  # classify every failure: retry the transient ones, record the rest
+        transient = is_transient(exc)
+        InfoPackDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.PENDING if transient else DeliveryStatus.FAILED, last_error=_error_text(exc)
+        )
+        if transient:
+            raise TransientPackMailError(str(exc)) from exc
+        logger.exception("Info pack delivery %s failed", delivery_id)
+    else:
+        _record_sent(delivery, now or timezone.now())
+    delivery.refresh_from_db()
+    return delivery
+
+
+def fail_delivery(*, delivery_id: int, error: str) -> bool:
+    """Give up on a delivery after its last retry; True when it was still pending."""
+    return bool(
+        InfoPackDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.FAILED, last_error=error[:MAX_ERROR_LENGTH]
+        )
+    )
+
+
+# --- Keeping placement packs current -------------------------------------------------------------
+
+
+def on_placement_activated(*, placement: Placement, actor: Actor, now: dt.datetime | None = None) -> list[InfoPack]:
+    """Offer a pack for a placement that started: version 1 in its readers' languages, for staff to send."""
+    if placement.status != PlacementStatus.ACTIVE or InfoPack.objects.filter(placement=placement).exists():
+        return []
+    return generate_info_pack(actor=actor, placement=placement, trigger=InfoPackTrigger.ACTIVATION, now=now)
+
+
+@transaction.atomic
+def on_schedule_changed(*, placement: Placement, actor: Actor, now: dt.datetime | None = None) -> list[InfoPack]:
+    """Make a new version when the follow-up schedule differs from the latest pack's; old versions are kept."""
+    placement = Placement.objects.select_for_update().select_related("employer", "mentor").get(pk=placement.pk)
+    latest = InfoPack.objects.filter(placement=placement).order_by("-version").first()
+    if placement.status != PlacementStatus.ACTIVE:
+        return []
+    if latest is None:
+        return on_placement_activated(placement=placement, actor=actor, now=now)
+    if latest.schedule_fingerprint == schedule_fingerprint(placement_steps(placement)):
+        return []
+    languages = InfoPack.objects.filter(placement=placement, version=latest.version).values_list("language", flat=True)
+    return generate_info_pack(
+        actor=actor, placement=placement, languages=list(languages), trigger=InfoPackTrigger.SCHEDULE_CHANGE, now=now
+    )
+
+
+def placements_needing_packs() -> dict[int, bool]:
+    """Running placements with no pack yet, or whose schedule moved since their latest pack: pk -> has a pack."""
+    running = Placement.objects.running().filter(employer__do_not_engage=False)
+    latest = InfoPack.objects.filter(placement=OuterRef("pk")).order_by("-version").values("schedule_fingerprint")[:1]
+    packed: dict[int, str | None] = dict(
+        running.annotate(fingerprint=Subquery(latest)).values_list("pk", "fingerprint")
+    )
+    by_placement: dict[int, list[AftercareStep]] = {pk: [] for pk in packed}
+    steps = AftercareStep.objects.filter(placement__in=running).exclude(status__in=["skipped", "cancelled"])
+    for step in steps.only("pk", "placement_id", "track", "due_on", "template_id", "title"):
+        by_placement.setdefault(step.placement_id, []).append(step)
+    return {
+        pk: fingerprint is not None
+        for pk, fingerprint in packed.items()
+        if fingerprint != schedule_fingerprint(by_placement[pk])
+    }
+
+
+def reconcile_placement_packs(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Offer packs for new running placements and renew those whose schedule changed (the beat sweep)."""
+    counts = {"offered": 0, "renewed": 0, "refused": 0}
+    needing = placements_needing_packs()
+    for placement in Placement.objects.filter(pk__in=list(needing)).order_by("pk"):
+        try:
+            made = on_schedule_changed(placement=placement, actor=None, now=now)
+        except ValidationError as exc:
+            counts["refused"] += 1
+            logger.warning("No info pack for placement %s: %s", placement.pk, "; ".join(exc.messages))
+            continue
+        if made:
+            counts["renewed" if needing[placement.pk] else "offered"] += 1
+    return counts
