@@ -167,6 +167,10 @@ def test_the_schema_is_served_to_a_logged_in_user(rita):
     assert b"/api/v1/employers/{id}/change-stage/" in response.content
 
 
+def test_the_api_docs_page_is_served(rita):
+    assert client_for(rita).get("/api/docs/").status_code == 200
+
+
 # --- Employers ----------------------------------------------------------------------------------
 
 
