@@ -61,7 +61,9 @@ def demo_environment(environ: Mapping[str, str], *, base_dir: Path = BASE_DIR) -
     env.setdefault("DEBUG", "1")
     env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     env.setdefault("EMAIL_FILE_PATH", str(base_dir / "var" / "mail"))
-    env.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+    env["REDIS_URL"] = env.get("REDIS_URL") or DEFAULT_REDIS_URL
+    if not env.get("CELERY_BROKER_URL"):  # set but empty would leave Celery without a broker
+        env.pop("CELERY_BROKER_URL", None)
     env["DJANGO_SETTINGS_MODULE"] = env.get("DJANGO_SETTINGS_MODULE") or "config.settings"
     env["PYTHONUNBUFFERED"] = "1"
     return env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import signal
 import socket
 import subprocess
@@ -109,3 +110,15 @@ def test_a_port_that_is_not_a_port_number_is_refused(value):
 def test_the_web_port_defaults_to_8000():
     assert run.web_port({}) == 8000
     assert run.web_port({"PORT": "8123"}) == 8123
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    root = SCRIPT.parent.parent
+    settings_source = (root / "config" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'env_(?:str|int|bool|list)\(\s*"([A-Z_]+)"', settings_source))
+    read |= set(re.findall(r'_days_list\(\s*"([A-Z_]+)"', settings_source))
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^(?:# )?([A-Z][A-Z0-9_]+)=", example, flags=re.MULTILINE))
+
+    assert read, "the settings read their configuration through config.env"
+    assert sorted(read - listed) == []
