@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, generics, serializers, viewsets
 from rest_framework import views as drf_views
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -104,5 +104,5 @@ class WorkflowViewSet(viewsets.ModelViewSet[_M], Generic[_M]):
 
     def object_response(self, pk: Any, *, status: int = 200) -> Response:
         """The object as the detail endpoint shows it, read back with the viewset's annotations."""
-        instance = self.get_queryset().get(pk=pk)
+        instance = generics.get_object_or_404(self.get_queryset(), pk=pk)
         return Response(self.get_serializer(instance).data, status=status)
