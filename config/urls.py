@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/v1/", include("crm.api.urls")),
     path("api/v1/outreach/", include("outreach.api.urls")),
+    path("api/v1/", include("placements.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

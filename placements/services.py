@@ -691,3 +691,14 @@ def revise_plan(
     _create_templates(new, rows)
     Placement.objects.filter(plan=locked, status=PlacementStatus.PLANNED).update(plan=new)
     return new
+
+
+@transaction.atomic
+def make_default_plan(*, plan: AftercarePlan, actor: Actor) -> AftercarePlan:
+    """Make this plan the one placements without a plan of their own follow."""
+    if not plan.is_active:
+        raise ValidationError({"is_default": _("A retired plan cannot be the default.")})
+    AftercarePlan.objects.filter(is_default=True).exclude(pk=plan.pk).update(is_default=False)
+    AftercarePlan.objects.filter(pk=plan.pk).update(is_default=True)
+    plan.is_default = True
+    return plan
