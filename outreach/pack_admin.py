@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -77,6 +78,12 @@ class ProgrammeProfileAdmin(_AdministratorsOnly):
         (_("Practical help"), {"fields": ("employment_measures", "administrative_help", "on_call", "onboarding_plan")}),
         (_("Principles"), {"fields": ("confidentiality", "job_quality", "no_promised_results")}),
     )
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """Websites typed without a scheme are https (Django 6's default, chosen now)."""
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(StaffCard)

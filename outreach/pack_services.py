@@ -453,7 +453,9 @@ def on_placement_activated(*, placement: Placement, actor: Actor, now: dt.dateti
 @transaction.atomic
 def on_schedule_changed(*, placement: Placement, actor: Actor, now: dt.datetime | None = None) -> list[InfoPack]:
     """Make a new version when the follow-up schedule differs from the latest pack's; old versions are kept."""
-    placement = Placement.objects.select_for_update().select_related("employer", "mentor").get(pk=placement.pk)
+    placement = (
+        Placement.objects.select_for_update(of=("self",)).select_related("employer", "mentor").get(pk=placement.pk)
+    )
     latest = InfoPack.objects.filter(placement=placement).order_by("-version").first()
     if placement.status != PlacementStatus.ACTIVE:
         return []
