@@ -1,13 +1,15 @@
-"""URL routes: admin, the REST API under /api/v1/, its schema and docs, and the health check."""
+"""URL routes: the staff workspace, sign-in, admin, the REST API under /api/v1/ with its docs, the health check."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
+
+from placements import views as placement_views
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -16,7 +18,15 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", placement_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("network/", include("crm.urls")),
+    path("", include("placements.urls")),
     path("healthz", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

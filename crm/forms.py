@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import Stage, VacancyStatus
-from crm.models import Employer, Vacancy
+from crm.choices import Sector, Stage, VacancyStatus
+from crm.models import Contact, Employer, Interaction, LadderStep, Vacancy
 from crm.services import find_duplicate_employers
 
 # Gender and job-quality profile (Flora III.5.C.b).
@@ -152,3 +152,134 @@ class VacancyAdminForm(forms.ModelForm):
         if cleaned.get("status_change") == "closed" and not (cleaned.get("status_reason") or "").strip():
             self.add_error("status_reason", _("Say why the vacancy closed without being filled."))
         return cleaned
+
+
+# --- Workspace ------------------------------------------------------------------------------
+# The staff screens (crm/views.py): filters, the quick interaction log and the import upload.
+
+
+def _relationship_managers() -> list[tuple[str, str]]:
+    """Active users who may own employers, as (id, name) choices."""
+    from crm.roles import Role
+
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[Role.RELATIONSHIP_MANAGER, Role.ADMINISTRATOR])
+        .distinct()
+        .order_by("first_name", "username")
+    )
+    return [(str(user.pk), user.get_full_name() or user.get_username()) for user in users]
+
+
+class EmployerFilterForm(forms.Form):
+    """Search and filters of the employer list; every field is optional and bad values are ignored."""
+
+    OWNER_ME = "me"
+    OWNER_NONE = "none"
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices])
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=())
+    owner = forms.ChoiceField(label=_("Relationship manager"), required=False, choices=())
+    step = forms.ModelChoiceField(
+        label=_("Offers a place at ladder step"), required=False, queryset=LadderStep.objects.none()
+    )
+    follow_up = forms.BooleanField(label=_("Needs follow-up"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("sector", [("", _("Any sector")), *Sector.choices])
+        owners = [("", _("Anyone")), (self.OWNER_ME, _("Me")), (self.OWNER_NONE, _("Nobody"))]
+        self.set_choices("owner", owners + _relationship_managers())
+        step = self.fields["step"]
+        if isinstance(step, forms.ModelChoiceField):
+            step.queryset = LadderStep.objects.active()
+            step.empty_label = _("Any step")
+
+    def set_choices(self, name: str, choices: list[tuple[str, Any]]) -> None:
+        """Give a choice field its options."""
+        field = self.fields[name]
+        if isinstance(field, forms.ChoiceField):
+            field.choices = choices
+
+    def values(self) -> dict[str, Any]:
+        """The valid filters, with invalid ones dropped (a stale link still shows a list)."""
+        if self.is_valid():
+            return self.cleaned_data
+        return {name: value for name, value in getattr(self, "cleaned_data", {}).items() if name not in self.errors}
+
+
+class BoardFilterForm(forms.Form):
+    """Whose employers the pipeline board shows, and an optional search."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    everyone = forms.BooleanField(label=_("Everyone's employers"), required=False)
+
+
+class StageMoveForm(forms.Form):
+    """Move one employer to another stage from the board."""
+
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class InteractionForm(forms.ModelForm):
+    """The quick form on the employer page: log a call or visit and its next step."""
+
+    class Meta:
+        model = Interaction
+        fields = [
+            "kind",
+            "occurred_at",
+            "contact",
+            "minutes",
+            "summary",
+            "outcome",
+            "next_step",
+            "next_step_due",
+        ]
+        widgets = {
+            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "next_step_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, employer: Employer, **kwargs: Any) -> None:
+        kwargs.setdefault("instance", Interaction(employer=employer))
+        super().__init__(*args, **kwargs)
+        contact = self.fields["contact"]
+        if isinstance(contact, forms.ModelChoiceField):
+            contact.queryset = Contact.objects.filter(employer=employer, is_active=True)
+        occurred = self.fields["occurred_at"]
+        if isinstance(occurred, forms.DateTimeField):
+            occurred.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+# The largest file the import page reads in the web request (Django keeps bigger uploads on disk).
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class ImportUploadForm(forms.Form):
+    """A CSV or XLSX file of employers, contacts or vacancies, read as a dry run first."""
+
+    kind = forms.ChoiceField(
+        label=_("The file holds"),
+        choices=[("employers", _("Employers")), ("contacts", _("Contacts")), ("vacancies", _("Vacancies"))],
+    )
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        """Refuse other formats and files too big to preview in the browser."""
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB; split it or use manage.py import.")
+                % {"size": IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload

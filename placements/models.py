@@ -465,3 +465,21 @@ class AftercareStep(models.Model):
     def is_open(self) -> bool:
         """Still to be done."""
         return self.status in (StepStatus.PLANNED, StepStatus.DUE)
+
+
+class CalendarFeedToken(models.Model):
+    """A user's secret calendar-feed link, kept only as a SHA-256 hash; issuing a new link retires the old one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed link")
+        verbose_name_plural = _("calendar feed links")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.issued_at:%Y-%m-%d}"

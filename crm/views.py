@@ -1,0 +1,488 @@
+"""The relationship manager's workspace: employers, the pipeline board, the employer page, coverage and import.
+
+Views stay thin: they read filters, call a queryset or one service (crm/services.py, crm/importing.py)
+and render. htmx requests get the fragment they swap; the same URLs work as plain form posts.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import select_template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from crm.choices import Stage, VacancyStatus
+from crm.forms import BoardFilterForm, EmployerFilterForm, ImportUploadForm, InteractionForm, StageMoveForm
+from crm.importing import import_file
+from crm.models import Employer, EmployerStageChange, Interaction, LadderStep, Vacancy, normalise_name
+from crm.resources import RESOURCES
+from crm.services import change_employer_stage, log_interaction
+
+M = TypeVar("M", bound=Model)
+View = Callable[..., HttpResponseBase]
+
+PAGE_SIZE = 50
+# The list counts matches up to this many; beyond it, it says "more than".
+COUNT_CAP = 1000
+BOARD_CARDS_PER_STAGE = 25
+TIMELINE_LIMIT = 100
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (for type checking)."""
+
+    htmx: HtmxDetails
+
+
+def staff_view(permission: str, *methods: str) -> Callable[[View], View]:
+    """Sign-in required, then the permission (403 without it), then the allowed HTTP methods."""
+
+    def decorate(view: View) -> View:
+        allowed = require_http_methods(list(methods or ("GET",)))(view)
+        return login_required(permission_required(permission, raise_exception=True)(allowed))
+
+    return decorate
+
+
+# --- Keyset pagination ------------------------------------------------------------------------
+
+
+@dataclass
+class KeysetPage:
+    """One page of rows and the cursors to the pages around it (no OFFSET, so page 1000 is as fast as page 1)."""
+
+    rows: list[Any]
+    next_cursor: str = ""
+    prev_cursor: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _encode_cursor(direction: str, row: Any, key: str) -> str:
+    """An opaque cursor: the direction and the sort key and pk of the row to continue from."""
+    raw = json.dumps([direction, getattr(row, key), row.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, Any, int] | None:
+    """The cursor's parts, or None for a missing or tampered cursor (which shows the first page)."""
+    if not cursor:
+        return None
+    try:
+        direction, value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    if direction not in ("a", "b") or not isinstance(pk, int) or not isinstance(value, str | int):
+        return None
+    return direction, value, pk
+
+
+def keyset_page(queryset: QuerySet[M], *, key: str, cursor: str, size: int = PAGE_SIZE) -> KeysetPage:
+    """The page after (or before) the cursor, ordered by `key` then pk."""
+    decoded = _decode_cursor(cursor)
+    if decoded is None:
+        rows = list(queryset.order_by(key, "pk")[: size + 1])
+        return KeysetPage(
+            rows=rows[:size], next_cursor=_encode_cursor("a", rows[size - 1], key) if len(rows) > size else ""
+        )
+    direction, value, pk = decoded
+    if direction == "a":
+        after = Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": pk})
+        rows = list(queryset.filter(after).order_by(key, "pk")[: size + 1])
+        page = rows[:size]
+        more = len(rows) > size
+        return KeysetPage(
+            rows=page,
+            next_cursor=_encode_cursor("a", page[-1], key) if more else "",
+            prev_cursor=_encode_cursor("b", page[0], key) if page else "",
+        )
+    before = Q(**{f"{key}__lt": value}) | Q(**{key: value, "pk__lt": pk})
+    rows = list(queryset.filter(before).order_by(f"-{key}", "-pk")[: size + 1])
+    page = list(reversed(rows[:size]))
+    more = len(rows) > size
+    return KeysetPage(
+        rows=page,
+        next_cursor=_encode_cursor("a", page[-1], key) if page else "",
+        prev_cursor=_encode_cursor("b", page[0], key) if more else "",
+    )
+
+
+def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows match, counting no further than `cap` (a COUNT over 50,000 rows on every page is waste)."""
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(counted, cap), counted > cap
+
+
+# --- Employers --------------------------------------------------------------------------------
+
+
+def _employer_list_queryset(filters: dict[str, Any], *, user: Any, today: dt.date) -> QuerySet[Employer]:
+    """Employers matching the list's filters."""
+    employers = Employer.objects.all()
+    if query := (filters.get("q") or "").strip():
+        folded = normalise_name(query)
+        match = Q(city__icontains=query) | Q(registration_number__iexact=query.replace(" ", ""))
+        employers = employers.filter(match | Q(normalised_name__contains=folded) if folded else match)
+    if filters.get("stage"):
+        employers = employers.filter(stage=filters["stage"])
+    if filters.get("sector"):
+        employers = employers.filter(sector=filters["sector"])
+    owner = filters.get("owner")
+    if owner == EmployerFilterForm.OWNER_ME:
+        employers = employers.filter(owner=user)
+    elif owner == EmployerFilterForm.OWNER_NONE:
+        employers = employers.filter(owner__isnull=True)
+    elif owner:
+        employers = employers.filter(owner_id=owner)
+    if filters.get("step"):
+        offers = Vacancy.objects.open().filter(employer=OuterRef("pk"), ladder_steps=filters["step"])
+        employers = employers.filter(Exists(offers))
+    if filters.get("follow_up"):
+        employers = employers.needing_follow_up(today=today)
+    return employers
+
+
+def with_list_columns(employers: QuerySet[Employer]) -> QuerySet[Employer]:
+    """The list's extra columns as per-row subqueries, so they cost nothing for the rows not shown."""
+    open_count = (
+        Vacancy.objects.filter(employer=OuterRef("pk"), status=VacancyStatus.OPEN)
+        .order_by()
+        .values("employer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_contact = Interaction.objects.filter(employer=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
+    next_due = (
+        Interaction.objects.open_next_steps()
+        .filter(employer=OuterRef("pk"))
+        .order_by("next_step_due")
+        .values("next_step_due")
+    )
+    return employers.select_related("owner").annotate(
+        open_vacancies=Coalesce(Subquery(open_count, output_field=IntegerField()), 0),
+        last_contact_at=Subquery(last_contact[:1]),
+        next_step_due=Subquery(next_due[:1]),
+    )
+
+
+@staff_view("crm.view_employer")
+def employer_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Employers with search and filters, 50 per page by keyset."""
+    form = EmployerFilterForm(request.GET or None)
+    filters = form.values() if request.GET else {}
+    employers = _employer_list_queryset(filters, user=request.user, today=timezone.localdate())
+    page = keyset_page(with_list_columns(employers), key="normalised_name", cursor=request.GET.get("cursor", ""))
+    total, more = capped_count(employers)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "form": form,
+        "page": page,
+        "total": total,
+        "more_than": more,
+        "query": query.urlencode(),
+        "today": timezone.localdate(),
+    }
+    partial = request.htmx and request.htmx.target == "employer-results" and not request.htmx.history_restore_request
+    template = "crm/_employer_rows.html" if partial else None
+    return render(request, template or "crm/employer_list.html", context)
+
+
+# --- Board ------------------------------------------------------------------------------------
+
+BOARD_STAGES = (
+    Stage.PROSPECT,
+    Stage.CONTACTED,
+    Stage.ENGAGED,
+    Stage.ACTIVE,
+    Stage.COMPLETED,
+    Stage.ENDED_EARLY,
+    Stage.DECLINED,
+    Stage.DORMANT,
+)
+
+
+@dataclass
+class BoardColumn:
+    """One stage on the board: its most recently moved employers and how many there are in all."""
+
+    stage: Stage
+    cards: list[Employer]
+    total: int
+
+
+def _board_queryset(filters: dict[str, Any], user: Any) -> QuerySet[Employer]:
+    """Whose employers the board shows: the user's own unless "everyone", narrowed by the search."""
+    employers = Employer.objects.all()
+    if not filters.get("everyone"):
+        employers = employers.filter(owner=user)
+    if query := (filters.get("q") or "").strip():
+        employers = employers.filter(Q(normalised_name__contains=normalise_name(query)) | Q(city__icontains=query))
+    return employers
+
+
+def board_columns(employers: QuerySet[Employer]) -> list[BoardColumn]:
+    """The board in two queries: the newest cards per stage (a window function) and the count per stage."""
+    ranked = employers.annotate(
+        rank=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("stage_changed_at").desc(), F("pk").desc()])
+    )
+    cards: dict[str, list[Employer]] = {stage: [] for stage in BOARD_STAGES}
+    for employer in ranked.filter(rank__lte=BOARD_CARDS_PER_STAGE).select_related("owner").order_by("rank"):
+        cards.setdefault(employer.stage, []).append(employer)
+    totals = dict(employers.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    return [BoardColumn(stage=stage, cards=cards[stage], total=totals.get(stage, 0)) for stage in BOARD_STAGES]
+
+
+def _board_context(request: HttpRequest, filters: dict[str, Any]) -> dict[str, Any]:
+    """What the board template needs."""
+    columns = board_columns(_board_queryset(filters, request.user))
+    return {
+        "columns": columns,
+        "board_total": sum(column.total for column in columns),
+        "stages": Stage.choices,
+        "filters": filters,
+        "can_move": request.user.has_perm("crm.change_employer"),
+        "per_stage": BOARD_CARDS_PER_STAGE,
+    }
+
+
+@staff_view("crm.view_employer")
+def board(request: HtmxHttpRequest) -> HttpResponse:
+    """The pipeline: one column per relationship stage."""
+    form = BoardFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    context = {"form": form, **_board_context(request, filters)}
+    if request.htmx and request.htmx.target == "board":
+        return render(request, "crm/_board.html", context)
+    return render(request, "crm/board.html", context)
+
+
+@staff_view("crm.change_employer", "POST")
+def move_employer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Move an employer to another stage (recorded in its stage history by the service)."""
+    employer = get_object_or_404(Employer, pk=pk)
+    form = StageMoveForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            change_employer_stage(
+                employer=employer, stage=form.cleaned_data["stage"], actor=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = _("Choose a stage to move the employer to.")
+    if request.htmx:
+        filters = {"everyone": request.POST.get("everyone") == "on", "q": request.POST.get("q", "")}
+        context = {**_board_context(request, filters), "error": error, "moved": employer if not error else None}
+        return render(request, "crm/_board.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request, _("%(name)s moved to %(stage)s.") % {"name": employer.name, "stage": employer.get_stage_display()}
+        )
+    return redirect("crm:board")
+
+
+# --- Employer page ----------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    """One line of the employer's timeline: an interaction or a stage change."""
+
+    when: dt.datetime
+    interaction: Interaction | None = None
+    stage_change: EmployerStageChange | None = None
+
+
+def employer_timeline(employer: Employer, *, limit: int = TIMELINE_LIMIT) -> tuple[list[TimelineEntry], bool]:
+    """Interactions and stage changes, newest first, in two queries; True when older entries were left out."""
+    interactions = list(Interaction.objects.filter(employer=employer).select_related("author", "contact")[: limit + 1])
+    changes = list(EmployerStageChange.objects.filter(employer=employer).select_related("changed_by")[: limit + 1])
+    entries = [TimelineEntry(when=i.occurred_at, interaction=i) for i in interactions[:limit]]
+    entries += [TimelineEntry(when=c.changed_at, stage_change=c) for c in changes[:limit]]
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit], len(interactions) > limit or len(changes) > limit or len(entries) > limit
+
+
+def outreach_section(name: str, *, app: str = "crm") -> str:
+    """The template of a section the outreach app fills (packs, evaluations), or our placeholder until it does.
+
+    crm and placements never import outreach (DESIGN "Architecture"): outreach fills a section by
+    adding `templates/outreach/workspace/<name>.html`, which gets the page's context (`employer`, or
+    `placement`); until then `<app>/sections/<name>.html` says there is nothing yet.
+    """
+    return select_template([f"outreach/workspace/{name}.html", f"{app}/sections/{name}.html"]).template.name
+
+
+def _activity_context(request: HttpRequest, employer: Employer, form: InteractionForm | None = None) -> dict[str, Any]:
+    """The quick log form and the timeline under it."""
+    timeline, truncated = employer_timeline(employer)
+    return {
+        "employer": employer,
+        "log_form": form or InteractionForm(employer=employer, initial={"occurred_at": timezone.localtime()}),
+        "timeline": timeline,
+        "timeline_truncated": truncated,
+        "can_log": request.user.has_perm("crm.add_interaction"),
+    }
+
+
+def _employer_page_context(request: HttpRequest, employer: Employer, form: InteractionForm | None) -> dict[str, Any]:
+    """Everything on the employer page."""
+    placements = employer.placements.visible_to(request.user).select_related("client", "coach")
+    return {
+        **_activity_context(request, employer, form),
+        "contacts": employer.contacts.order_by("-is_active", "last_name", "first_name", "pk"),
+        "vacancies": employer.vacancies.prefetch_related("ladder_steps").order_by("status", "-created_at", "-pk"),
+        "placements": placements.order_by("-start_on", "-pk")[:50],
+        "stages": Stage.choices,
+        "can_move": request.user.has_perm("crm.change_employer"),
+        "packs_section": outreach_section("employer_packs"),
+        "evaluations_section": outreach_section("employer_evaluations"),
+    }
+
+
+@staff_view("crm.view_employer")
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Profile, contacts, vacancies, placements, packs, evaluations and one timeline."""
+    employer = get_object_or_404(Employer.objects.select_related("owner"), pk=pk)
+    return render(request, "crm/employer_detail.html", _employer_page_context(request, employer, None))
+
+
+@staff_view("crm.add_interaction", "POST")
+def log_employer_interaction(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Log a call or visit and its next step; errors come back in the form with what was typed."""
+    employer = get_object_or_404(Employer.objects.select_related("owner"), pk=pk)
+    form = InteractionForm(request.POST, employer=employer)
+    if form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ("minutes", "outcome", "next_step", "next_step_due")}
+        try:
+            log_interaction(
+                employer=employer,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                summary=form.cleaned_data["summary"],
+                occurred_at=form.cleaned_data["occurred_at"],
+                contact=form.cleaned_data["contact"],
+                **data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Logged."))
+                return redirect("crm:employer", pk=employer.pk)
+            return render(request, "crm/_activity.html", {**_activity_context(request, employer), "logged": True})
+    if request.htmx:
+        return render(request, "crm/_activity.html", _activity_context(request, employer, form))
+    return render(request, "crm/employer_detail.html", _employer_page_context(request, employer, form))
+
+
+# --- Coverage ---------------------------------------------------------------------------------
+
+
+@staff_view("crm.view_ladderstep")
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Per ladder step, how many partner employers and open places serve it (igma ch. 5)."""
+    steps = list(LadderStep.objects.active().with_coverage().order_by("position"))
+    widest = max((int(getattr(step, "open_vacancies", 0)) for step in steps), default=0) or 1
+    gaps = sum(1 for step in steps if not getattr(step, "covering_employers", 0))
+    return render(request, "crm/coverage.html", {"steps": steps, "widest": widest, "gaps": gaps})
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+UPLOAD_SALT = "crm.import.upload"
+UPLOAD_MAX_AGE = 3600
+
+
+def _upload_dir() -> Path:
+    """Where uploads wait between the preview and the confirmation."""
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _store_upload(data: bytes, suffix: str) -> str:
+    """Keep an uploaded file until it is confirmed; returns its random name."""
+    name = f"{uuid.uuid4().hex}{suffix}"
+    directory = _upload_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_bytes(data)
+    return name
+
+
+def _upload_token(*, user: Any, kind: str, stored: str, filename: str) -> str:
+    """A signed ticket for the confirmation: this user, this kind, this stored file."""
+    return signing.dumps({"u": user.pk, "k": kind, "s": stored, "f": filename}, salt=UPLOAD_SALT)
+
+
+def _read_ticket(token: str, user: Any) -> dict[str, str] | None:
+    """The ticket's contents when it is genuine, fresh, the user's own and its file still there."""
+    try:
+        ticket = signing.loads(token, salt=UPLOAD_SALT, max_age=UPLOAD_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if ticket.get("u") != user.pk or ticket.get("k") not in RESOURCES:
+        return None
+    if not (_upload_dir() / Path(ticket["s"]).name).is_file():
+        return None
+    return dict(ticket)
+
+
+def _preview(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
+    """Dry-run the upload and show the per-row errors, or the counts and a confirm button."""
+    upload = form.cleaned_data["file"]
+    kind = form.cleaned_data["kind"]
+    data = upload.read()
+    report = import_file(resource=RESOURCES[kind](), data=data, actor=request.user, filename=upload.name, dry_run=True)
+    context: dict[str, Any] = {"form": form, "report": report, "kind": kind, "filename": upload.name}
+    if report.ok:
+        stored = _store_upload(data, Path(upload.name).suffix.lower())
+        context["ticket"] = _upload_token(user=request.user, kind=kind, stored=stored, filename=upload.name)
+    return render(request, "crm/import.html", context)
+
+
+def _confirm(request: HttpRequest) -> HttpResponse:
+    """Import the previewed file for real, all or nothing."""
+    ticket = _read_ticket(request.POST.get("ticket", ""), request.user)
+    if ticket is None:
+        messages.error(request, _("That preview has expired or was already imported; upload the file again."))
+        return redirect("crm:import")
+    path = _upload_dir() / Path(ticket["s"]).name
+    report = import_file(
+        resource=RESOURCES[ticket["k"]](), data=path.read_bytes(), actor=request.user, filename=ticket["f"]
+    )
+    path.unlink(missing_ok=True)
+    context = {"form": ImportUploadForm(), "report": report, "kind": ticket["k"], "filename": ticket["f"]}
+    return render(request, "crm/import.html", {**context, "confirmed": True})
+
+
+@staff_view("crm.add_employer", "GET", "POST")
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV or XLSX, see the dry run with per-row errors, then confirm."""
+    if request.method == "POST" and "ticket" in request.POST:
+        return _confirm(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        return _preview(request, form)
+    return render(request, "crm/import.html", {"form": form})
