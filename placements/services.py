@@ -25,6 +25,7 @@ from placements.choices import (
     PlacementStatus,
     StepKind,
     StepStatus,
+    Track,
 )
 from placements.models import (
     AftercarePlan,
@@ -198,6 +199,7 @@ def activate_placement(*, placement: Placement, actor: Actor, now: dt.datetime |
     now = now or timezone.now()
     locked = _lock_placement(placement)
     if locked.status == PlacementStatus.ACTIVE:
+        _sync(placement, locked, "plan", "status", "activated_at")
         return steps_of(locked)
     if locked.status != PlacementStatus.PLANNED:
         message = _("Only a planned placement can be activated; this one is %(status)s.")
@@ -249,7 +251,11 @@ def reschedule_placement(
     clear_planned_end: bool = False,
     now: dt.datetime | None = None,
 ) -> list[AftercareStep]:
-    """Move a placement's start or planned end; its pending, untouched template steps move with it."""
+    """Move a placement's start or planned end; its pending, untouched template steps move with it.
+
+    The client's ladder history keeps the dates it was given: a position records when she was
+    placed, and rewriting it would hide that the start moved.
+    """
     now = now or timezone.now()
     locked = _lock_placement(placement)
     if locked.status not in (PlacementStatus.PLANNED, PlacementStatus.ACTIVE):
@@ -323,7 +329,7 @@ def _after_end(placement: Placement, *, completed: bool, end_on: dt.date, now: d
             _move_ladder(client, LADDER_SUSTAINED, sustained_on, _("Six months in work"))
     elif not _has_other_running_placement(placement):
         _close_ladder_position(client, end_on)
-    if not _has_other_running_placement(placement):
+    if client.status != ClientStatus.CLOSED and not _has_other_running_placement(placement):
         _set_client_status(client, ClientStatus.AFTERCARE if completed else ClientStatus.ACTIVE, now)
 
 
@@ -483,7 +489,7 @@ def add_step(
     due_on: dt.date,
     reason: str,
     kind: str = StepKind.CALL,
-    track: str = "client",
+    track: str = Track.CLIENT,
     assignee: Any = None,
     now: dt.datetime | None = None,
 ) -> AftercareStep:

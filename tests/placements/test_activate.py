@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from crm.models import LadderStep
 from placements.choices import Anchor, AssigneeRole, ClientStatus, PlacementStatus, StepStatus
 from placements.models import AftercarePlan, AftercareStep, AftercareStepTemplate, LadderPosition
-from placements.services import activate_placement
+from placements.services import _create_steps, activate_placement
 from tests.crm.factories import ContactFactory
 from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
 
@@ -164,3 +164,15 @@ def test_a_cancelled_placement_cannot_be_activated():
         activate_placement(placement=placement, actor=None, now=NOW)
 
     assert not AftercareStep.objects.filter(placement=placement).exists()
+
+
+def test_steps_made_twice_for_the_same_template_are_dropped_by_the_unique_constraint():
+    placement = PlacementFactory()
+    activate_placement(placement=placement, actor=None, now=NOW)
+    placement.refresh_from_db()
+    assert placement.plan is not None
+
+    # What a second, concurrent activation would do after the first committed.
+    _create_steps(placement, placement.plan)
+
+    assert AftercareStep.objects.filter(placement=placement).count() == 15
