@@ -596,21 +596,18 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
-        if not self.ok:
-            failing = len(self.problems)
-            return (
-                ngettext(
-                    "Nothing was imported: %(count)s of %(total)s rows has errors.",
-                    "Nothing was imported: %(count)s of %(total)s rows have errors.",
-                    failing,
-                )
-                % {"count": failing, "total": self.total_rows}
-                if failing
-                else _("Nothing was imported.")
-            )
-        if self.dry_run:
+        if self.ok and self.dry_run:
             return _("Dry run, nothing saved: %(counts)s.") % {"counts": counts}
-        return _("Imported %(total)s rows: %(counts)s.") % {"total": self.total_rows, "counts": counts}
+        if self.ok:
+            return _("Imported %(total)s rows: %(counts)s.") % {"total": self.total_rows, "counts": counts}
+        if not self.problems:
+            return _("Nothing was imported.")
+        failing = len(self.problems)
+        return ngettext(
+            "Nothing was imported: %(count)s of %(total)s rows has errors.",
+            "Nothing was imported: %(count)s of %(total)s rows have errors.",
+            failing,
+        ) % {"count": failing, "total": self.total_rows}
 
 
 def import_dataset(

@@ -80,6 +80,18 @@ def _specific(errors: list[Any]) -> list[Any]:
     return specific or errors
 
 
+def _employers(**lookup: Any) -> models.QuerySet[Employer]:
+    """Employers by registration number or name, in a way SQLite can use the partial unique index for.
+
+    The only index on registration_number is the constraint's, WHERE NOT (registration_number = '');
+    SQLite uses a partial index only when the query repeats that condition, else it scans the table.
+    """
+    employers = Employer.objects.filter(**lookup)
+    if "registration_number__in" in lookup:
+        employers = employers.exclude(registration_number="")
+    return employers
+
+
 def _header_key(name: str) -> str:
     """Fold a column header for matching: case, accents, spaces and punctuation do not matter."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
@@ -442,7 +454,7 @@ class EmployerResource(NetworkResource):
         loaded: dict[int, Employer] = {}
         for lookup, values in (("registration_number__in", regs), ("normalised_name__in", names)):
             for chunk in _chunks(values):
-                for employer in Employer.objects.filter(**{lookup: chunk}).select_related("owner"):
+                for employer in _employers(**{lookup: chunk}).select_related("owner"):
                     employer = loaded.setdefault(employer.pk, employer)
                     if employer.registration_number:
                         self.by_reg[employer.registration_number] = employer
@@ -566,7 +578,7 @@ class EmployerColumnsResource(NetworkResource):
         self.employers_by_name: dict[tuple[str, str], Employer] = {}
         for lookup, values in (("registration_number__in", regs), ("normalised_name__in", names)):
             for chunk in _chunks(values):
-                for employer in Employer.objects.filter(**{lookup: chunk}):
+                for employer in _employers(**{lookup: chunk}):
                     self.employers_by_reg.setdefault(employer.registration_number, employer)
                     self.employers_by_name.setdefault((employer.normalised_name, employer.postcode), employer)
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from crm.choices import Stage, VacancyStatus
 from crm.importing import (
@@ -365,3 +368,41 @@ def test_the_same_reference_at_two_employers_is_two_vacancies():
     )
 
     assert report.created == 2, problems(report)
+
+
+def _admin_csv_format_index() -> str:
+    """The position of CSV in the employer admin's import formats (the form posts an index)."""
+    from django.contrib import admin
+
+    employer_admin: Any = admin.site._registry[Employer]
+    formats = employer_admin.get_import_formats()
+    return str(next(i for i, fmt in enumerate(formats) if fmt.__name__ in ("CSV", "CSVFormat")))
+
+
+def test_the_admin_import_form_checks_then_imports_through_the_same_resource(client, adam):
+    client.force_login(adam)
+    upload = SimpleUploadedFile("employers.csv", b"registration_number,name,stage\r\n1,Alfa,Active partner\r\n")
+
+    checked = client.post(
+        reverse("admin:crm_employer_import"), {"import_file": upload, "format": _admin_csv_format_index()}
+    )
+    assert not Employer.objects.exists()  # the first step is a dry run
+    confirmed = client.post(reverse("admin:crm_employer_process_import"), checked.context["confirm_form"].initial)
+
+    assert confirmed.status_code == 302
+    employer = Employer.objects.get()
+    assert (employer.registration_number, employer.stage) == ("1", Stage.ACTIVE)
+    assert EmployerStageChange.objects.get(employer=employer).changed_by == adam
+
+
+def test_the_admin_import_form_shows_row_errors_and_offers_no_confirmation(client, adam):
+    client.force_login(adam)
+    upload = SimpleUploadedFile("employers.csv", b"registration_number,name\r\n1,Alfa\r\n1,Alfa Twee\r\n")
+
+    response = client.post(
+        reverse("admin:crm_employer_import"), {"import_file": upload, "format": _admin_csv_format_index()}
+    )
+
+    assert "confirm_form" not in response.context
+    assert "Row 1 has the same registration number (1)" in response.content.decode()
+    assert not Employer.objects.exists()
