@@ -240,9 +240,12 @@ class Supervisor:
 
     def prepare(self) -> list[tuple[Any, bool]]:
         """Migrate, create the roles, the demo users and the demo data; returns the demo users."""
+        # Django reads its settings from the environment when it is imported, so it is imported only
+        # now that the environment (and the broker URL) is final.
         os.environ.update(self.env)
         sys.path.insert(0, str(BASE_DIR))
         import django
+        from django.conf import settings
         from django.core.management import call_command
         from django.db import connections
 
@@ -252,7 +255,8 @@ class Supervisor:
         self.say("Migrating the database ...")
         call_command("migrate", interactive=False, verbosity=1)
         call_command("setup_roles")
-        users = ensure_demo_users()
+        # The demo password is published: never create these users with DEBUG off.
+        users = ensure_demo_users() if settings.DEBUG else []
         call_command("seed_demo")
         connections.close_all()
         return users
@@ -352,7 +356,10 @@ def banner(port: int, env: Mapping[str, str], users: list[tuple[Any, bool]], pri
     ]
     if env.get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend"):
         lines.append(f"  Mail:      written to {env.get('EMAIL_FILE_PATH')}")
-    lines.append(f"Demo logins (password {DEMO_PASSWORD} for all):")
+    if not users:
+        lines.append("No demo logins: DEBUG is off (create a user with manage.py createsuperuser).")
+    else:
+        lines.append(f"Demo logins (password {DEMO_PASSWORD} for all):")
     for demo, created in users:
         note = "" if created else "  (existed before: password unchanged)"
         lines.append(f"  {demo.username:<8} {demo.role.label}{note}")
