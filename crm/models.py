@@ -36,8 +36,9 @@ from crm.choices import (
 )
 from crm.querysets import EmployerQuerySet, InteractionQuerySet, LadderStepQuerySet, VacancyQuerySet
 
+# Matched after accents are folded, so the Swedish "ek. för." is spelled "ek. for." here.
 _LEGAL_FORMS = re.compile(
-    r"\b(b\.?v\.?|n\.?v\.?|v\.?o\.?f\.?|bvba|vzw|asbl|srl|sa|nv|ab|hb|kb|ek\.?\s?för\.?|stichting)\b"
+    r"\b(b\.?v\.?|n\.?v\.?|v\.?o\.?f\.?|bvba|vzw|asbl|srl|sa|nv|ab|hb|kb|ek\.?\s?for\.?|stichting)\b"
 )
 
 

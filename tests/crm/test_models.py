@@ -51,6 +51,7 @@ def test_the_same_normalised_name_at_the_same_postcode_is_refused_by_the_databas
         ("Bakkerij De Vries B.V.", "bakkerij de vries"),
         ("Städbolaget Norrsken AB", "stadbolaget norrsken"),
         ("Wasserij Het Anker vzw", "wasserij het anker"),
+        ("Konsum Norr ek. för.", "konsum norr"),
         ("  Café   't Hoekje ", "cafe t hoekje"),
     ],
 )
