@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, Exists, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
@@ -35,6 +36,7 @@ from crm.choices import Stage, VacancyStatus
 from crm.forms import BoardFilterForm, EmployerFilterForm, ImportUploadForm, InteractionForm, StageMoveForm
 from crm.importing import import_file
 from crm.models import Employer, EmployerStageChange, Interaction, LadderStep, Vacancy, normalise_name
+from crm.querysets import PARTNER_STAGES
 from crm.resources import RESOURCES
 from crm.services import change_employer_stage, log_interaction
 
@@ -62,6 +64,15 @@ def staff_view(permission: str, *methods: str) -> Callable[[View], View]:
         return login_required(permission_required(permission, raise_exception=True)(allowed))
 
     return decorate
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on the field it names when the form has it, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 # --- Keyset pagination ------------------------------------------------------------------------
@@ -241,15 +252,21 @@ def _board_queryset(filters: dict[str, Any], user: Any) -> QuerySet[Employer]:
 
 
 def board_columns(employers: QuerySet[Employer]) -> list[BoardColumn]:
-    """The board in two queries: the newest cards per stage (a window function) and the count per stage."""
-    ranked = employers.annotate(
-        rank=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("stage_changed_at").desc(), F("pk").desc()])
-    )
-    cards: dict[str, list[Employer]] = {stage: [] for stage in BOARD_STAGES}
-    for employer in ranked.filter(rank__lte=BOARD_CARDS_PER_STAGE).select_related("owner").order_by("rank"):
-        cards.setdefault(employer.stage, []).append(employer)
+    """The newest cards of each stage (one query per stage, a fixed eight) and the count per stage (one more).
+
+    One query with a window function (ROW_NUMBER per stage) reads and sorts every employer: 1 s
+    with 50,000 employers on SQLite, against 0.2 s for the eight short queries.
+    """
     totals = dict(employers.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
-    return [BoardColumn(stage=stage, cards=cards[stage], total=totals.get(stage, 0)) for stage in BOARD_STAGES]
+    newest = employers.select_related("owner").order_by("-stage_changed_at", "-pk")
+    return [
+        BoardColumn(
+            stage=stage,
+            cards=list(newest.filter(stage=stage)[:BOARD_CARDS_PER_STAGE]),
+            total=totals.get(stage, 0),
+        )
+        for stage in BOARD_STAGES
+    ]
 
 
 def _board_context(request: HttpRequest, filters: dict[str, Any]) -> dict[str, Any]:
@@ -388,7 +405,7 @@ def log_employer_interaction(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             if not request.htmx:
                 messages.success(request, _("Logged."))
@@ -402,13 +419,54 @@ def log_employer_interaction(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- Coverage ---------------------------------------------------------------------------------
 
 
+@dataclass
+class StepCoverage:
+    """What the network offers at one ladder step."""
+
+    step: LadderStep
+    employers: int = 0
+    vacancies: int = 0
+    places: int = 0
+
+
+def coverage_per_step() -> list[StepCoverage]:
+    """Per active ladder step: partner employers (engaged or active) with an open vacancy there, open vacancies, places.
+
+    The same figures as LadderStep.objects.with_coverage(), counted from the vacancy-step links of
+    open vacancies only: 60 ms instead of 400 ms with 50,000 employers, as it never joins closed ones.
+    """
+    rows = (
+        Vacancy.ladder_steps.through.objects.filter(vacancy__status=VacancyStatus.OPEN)
+        .values("ladderstep_id")
+        .annotate(
+            vacancies=Count("vacancy_id", distinct=True),
+            places=Sum("vacancy__places"),
+            employers=Count(
+                "vacancy__employer_id", distinct=True, filter=Q(vacancy__employer__stage__in=PARTNER_STAGES)
+            ),
+        )
+        .order_by()
+    )
+    found: dict[int, dict[str, Any]] = {row["ladderstep_id"]: dict(row) for row in rows}
+    steps = LadderStep.objects.active().order_by("position")
+    return [
+        StepCoverage(
+            step=step,
+            employers=found.get(step.pk, {}).get("employers", 0),
+            vacancies=found.get(step.pk, {}).get("vacancies", 0),
+            places=found.get(step.pk, {}).get("places") or 0,
+        )
+        for step in steps
+    ]
+
+
 @staff_view("crm.view_ladderstep")
 def coverage(request: HttpRequest) -> HttpResponse:
-    """Per ladder step, how many partner employers and open places serve it (igma ch. 5)."""
-    steps = list(LadderStep.objects.active().with_coverage().order_by("position"))
-    widest = max((int(getattr(step, "open_vacancies", 0)) for step in steps), default=0) or 1
-    gaps = sum(1 for step in steps if not getattr(step, "covering_employers", 0))
-    return render(request, "crm/coverage.html", {"steps": steps, "widest": widest, "gaps": gaps})
+    """Per ladder step, how many partner employers and open places serve it, so the gaps show (igma ch. 5)."""
+    rows = coverage_per_step()
+    widest = max((row.places for row in rows), default=0) or 1
+    gaps = sum(1 for row in rows if not row.employers)
+    return render(request, "crm/coverage.html", {"rows": rows, "widest": widest, "gaps": gaps})
 
 
 # --- Import -----------------------------------------------------------------------------------

@@ -23,7 +23,15 @@ from django.views.decorators.cache import never_cache
 
 from crm.models import Employer, Interaction
 from crm.roles import Role, has_role
-from crm.views import HtmxHttpRequest, capped_count, keyset_page, outreach_section, staff_view, with_list_columns
+from crm.views import (
+    HtmxHttpRequest,
+    add_service_errors,
+    capped_count,
+    keyset_page,
+    outreach_section,
+    staff_view,
+    with_list_columns,
+)
 from placements.calendar import build_feed, feed_steps, issue_feed_token, revoke_feed_token, user_for_feed_token
 from placements.choices import ClientStatus, Track
 from placements.forms import ClientFilterForm, CompleteStepForm, MoveStepForm
@@ -128,7 +136,7 @@ def complete_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 minutes_spent=form.cleaned_data["minutes_spent"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             return _step_response(
                 request, _row(step, done_message=_("Done: %(title)s") % {"title": step.title}), ok=True
@@ -147,7 +155,7 @@ def move_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 step=step, actor=request.user, due_on=form.cleaned_data["due_on"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             message = _("Moved to %(date)s: %(title)s") % {"date": step.due_on.isoformat(), "title": step.title}
             return _step_response(request, _row(step, done_message=message), ok=True)
