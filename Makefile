@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 # Development defaults; production sets DEBUG=0 and a SECRET_KEY of its own.
 export DEBUG ?= 1
 export PYTHONDONTWRITEBYTECODE := 1
+# The integration tests run a real Celery worker in another process, which must see the test
+# database: on SQLite that means a file, not pytest-django's default in-memory database.
+export SQLITE_TEST_PATH ?= var/test.sqlite3
 
 .PHONY: run test setup lint typecheck djcheck pytest pytest-postgres bench clean help
 

@@ -219,9 +219,15 @@ if min(FOLLOWUP_ESCALATE_AFTER_DAYS, FOLLOWUP_CATCH_UP_DAYS, FOLLOWUP_MAIL_MAX_R
     raise ImproperlyConfigured("FOLLOWUP_ESCALATE_AFTER_DAYS, _CATCH_UP_DAYS and _MAIL_MAX_RETRIES cannot be negative")
 if FOLLOWUP_SWEEP_BATCH < 1:
     raise ImproperlyConfigured("FOLLOWUP_SWEEP_BATCH must be at least 1")
-if FOLLOWUP_REQUEUE_AFTER_SECONDS <= FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS:
-    # Otherwise the sweep would re-enqueue a mail that is only waiting for its next retry.
-    raise ImproperlyConfigured("FOLLOWUP_REQUEUE_AFTER_SECONDS must exceed FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS")
+_FOLLOWUP_RETRY_SPAN = sum(
+    min(FOLLOWUP_MAIL_RETRY_BACKOFF_SECONDS * 2**attempt, FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS)
+    for attempt in range(FOLLOWUP_MAIL_MAX_RETRIES)
+)
+if FOLLOWUP_REQUEUE_AFTER_SECONDS <= _FOLLOWUP_RETRY_SPAN:
+    # Otherwise the sweep would enqueue again a mail that is only waiting for its next retry.
+    raise ImproperlyConfigured(
+        f"FOLLOWUP_REQUEUE_AFTER_SECONDS must exceed the longest retry span ({_FOLLOWUP_RETRY_SPAN} s)"
+    )
 
 CELERY_TASK_ROUTES.update(
     {

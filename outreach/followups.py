@@ -388,8 +388,10 @@ def _send(model: type[OutgoingMail], pk: int, build: Callable[[], Mail], *, now:
     except Exception as exc:
         error = describe_error(exc)
         if is_transient(exc) and not final:
+            # Back to pending for the task's own retry; queued_at keeps the sweep's moment (see
+            # _still_wanted), and FOLLOWUP_REQUEUE_AFTER_SECONDS outlasts every backoff.
             model._default_manager.filter(pk=pk, status=MailStatus.SENDING).update(
-                status=MailStatus.PENDING, last_error=error, queued_at=now
+                status=MailStatus.PENDING, last_error=error
             )
             raise TransientMailError(error) from exc
         logger.warning("Giving up on %s %s: %s", model.__name__, pk, error)
@@ -397,14 +399,23 @@ def _send(model: type[OutgoingMail], pk: int, build: Callable[[], Mail], *, now:
     return _finish(model, pk, MailStatus.SENT, now=now)
 
 
-def _still_wanted(notice: FollowUpNotice, today: dt.date) -> bool:
-    """The step is still open, its placement live, and an escalated step still overdue."""
+def _still_wanted(notice: FollowUpNotice, queued_day: dt.date) -> bool:
+    """The step is open, its placement live, and the step still stands where it stood when the notice was queued.
+
+    A reminder goes out only for the day it was meant for, an escalation only while the step is still
+    overdue, and a check-in only when it was not moved into the future, so a step a coach moved or a
+    message that arrives a day late sends nothing stale.
+    """
     step = notice.step
     if step.status not in (StepStatus.PLANNED, StepStatus.DUE):
         return False
     if step.placement.status not in LIVE_PLACEMENT_STATUSES:
         return False
-    return notice.kind != NoticeKind.ESCALATION or step.due_on < today
+    if notice.kind in (NoticeKind.REMINDER_BEFORE, NoticeKind.REMINDER_DUE):
+        return step.due_on == queued_day + dt.timedelta(days=notice.days_before)
+    if notice.kind == NoticeKind.ESCALATION:
+        return step.due_on <= queued_day - dt.timedelta(days=settings.FOLLOWUP_ESCALATE_AFTER_DAYS)
+    return step.due_on <= queued_day
 
 
 def deliver_notice(*, notice_pk: int, now: dt.datetime | None = None, final_attempt: bool = True) -> str:
@@ -425,10 +436,14 @@ def deliver_notice(*, notice_pk: int, now: dt.datetime | None = None, final_atte
         "step__placement__mentor",
         "step__placement__coach",
     ).get(pk=notice_pk)
+    # The sweep's moment (the queue time) decides what the notice is about, so `run_followups --as-of`
+    # means the same to a worker as to an inline run; consent is checked on the later of the two days.
     today = local_day(now)
-    if not _still_wanted(notice, today):
+    queued_day = local_day(notice.queued_at) if notice.queued_at else today
+    if not _still_wanted(notice, queued_day):
         return _finish(FollowUpNotice, notice_pk, MailStatus.SKIPPED, now=now)
-    return _send(FollowUpNotice, notice_pk, lambda: notice_mail(notice, today=today), now=now, final=final_attempt)
+    day = max(today, queued_day)
+    return _send(FollowUpNotice, notice_pk, lambda: notice_mail(notice, today=day), now=now, final=final_attempt)
 
 
 def digest_steps(digest: CoachDigest) -> list[AftercareStep]:
