@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from django.utils.translation import ngettext
 
 from outreach.followups import resend_notice
 from outreach.models import CoachDigest, FollowUpNotice
+from placements.models import AftercareStep
 
 _RECORD_FIELDS = (
     "recipient_email",
@@ -78,6 +80,33 @@ class FollowUpNoticeAdmin(_RecordAdmin):
         count = sum(resend_notice(notice=notice, actor=request.user) for notice in queryset)
         message = ngettext("%(count)d notice enqueued again.", "%(count)d notices enqueued again.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS if count else messages.WARNING)
+
+
+class FollowUpNoticeInline(admin.TabularInline):
+    """A step's notices on the step's own page: what went out, and what failed and why."""
+
+    model = FollowUpNotice
+    fields = ("kind", "days_before", "status", "recipient_email", "attempts", "sent_at", "last_error")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("follow-up mails")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def show_notices_on_steps(site: admin.AdminSite = admin.site) -> None:
+    """Add the notices inline to the step admin: outreach extends placements, which never imports outreach."""
+    try:
+        step_admin = site.get_model_admin(AftercareStep)
+    except NotRegistered:
+        return
+    if FollowUpNoticeInline not in step_admin.inlines:
+        type(step_admin).inlines = [*step_admin.inlines, FollowUpNoticeInline]
+
+
+show_notices_on_steps()
 
 
 @admin.register(CoachDigest)

@@ -109,3 +109,18 @@ def test_a_coach_cannot_send_again(placement, alice, client):
 
     assert FollowUpNotice.objects.get().status == MailStatus.FAILED
     assert response.status_code in (200, 302, 403)
+
+
+def test_the_step_page_shows_its_notices_and_why_one_failed(placement, adam, client):
+    step = AftercareStep.objects.filter(placement=placement).order_by("due_on").first()
+    FollowUpNotice.objects.create(
+        step=step, kind=NoticeKind.ESCALATION, status=MailStatus.FAILED, last_error="The client has no case manager."
+    )
+    client.force_login(adam)
+
+    response = client.get(reverse("admin:placements_aftercarestep_change", args=[step.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Follow-up mails" in page
+    assert "The client has no case manager." in page
