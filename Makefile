@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # database: on SQLite that means a file, not pytest-django's default in-memory database.
 export SQLITE_TEST_PATH ?= var/test.sqlite3
 
-.PHONY: run test setup lint typecheck djcheck pytest pytest-postgres bench clean help
+.PHONY: run test setup lint typecheck djcheck pytest pytest-postgres chromium bench clean help
 
 help:
 	@echo "make run    set up and start web, Celery worker, Celery beat and Redis, with demo data"
@@ -43,7 +43,11 @@ djcheck: $(STAMP)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: $(STAMP)
+# The browser tests (tests/browser/) drive Debian's Chromium; this finds it, or installs it when root.
+chromium:
+	@bash scripts/ensure_chromium.sh >/dev/null
+
+pytest: $(STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck djcheck pytest
