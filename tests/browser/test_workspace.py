@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from crm.choices import Stage
-from crm.models import Employer, EmployerStageChange, Interaction, LadderStep
+from crm.models import EmployerStageChange, Interaction, LadderStep
 from placements.choices import StepStatus
 from placements.models import AftercareStep, CoachingAgreement
 from placements.services import activate_placement
@@ -21,7 +21,7 @@ from tests.placements.factories import ClientFactory, PlacementFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def network_of(rita) -> Employer:
+def network_of(rita):
     """A small network owned by rita: the employer the walk moves, plus some others for the pages."""
     employer = EmployerFactory(name="Bakkerij Het Anker", owner=rita, stage=Stage.PROSPECT, city="Utrecht")
     ContactFactory(employer=employer, first_name="Petra", last_name="Smit", phone="+31 30 123 4567")
@@ -115,7 +115,7 @@ def test_a_coach_completes_a_follow_up_from_her_list(live_server, browser, alice
     assert today_step.outcome == "Gaat goed, voelt zich thuis in het team" and today_step.minutes_spent == 20
 
 
-def _pages(placement, employer) -> dict[str, tuple[str, str]]:
+def _pages(placement, employer):
     """Screenshot name -> (user, path)."""
     return {
         "home-rm": ("rita", "/"),
