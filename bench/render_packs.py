@@ -236,10 +236,14 @@ def throughput(args: argparse.Namespace, env: dict[str, str], placements: list[A
         enqueued = time.perf_counter()
         finished = wait_until_ready(pks, timeout=args.timeout)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=60)
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
+        worker.send_signal(signal.SIGTERM)  # warm shutdown: the main process lets its children finish
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+        import redis
+
+        redis.Redis.from_url(args.redis).delete(queue)  # the Redis transport keeps a queue as a list
     return {
         "packs": args.packs,
         "workers": args.workers,
