@@ -10,6 +10,7 @@ app_name = "placements"
 
 urlpatterns = [
     path("followups/", views.followups, name="followups"),
+    path("followups/<int:pk>/", views.followup_row, name="step-row"),
     path("followups/<int:pk>/complete/", views.complete_followup, name="complete-step"),
     path("followups/<int:pk>/move/", views.move_followup, name="move-step"),
     path("clients/", views.client_list, name="clients"),

@@ -49,12 +49,12 @@ SECTION_LIMIT = 200
 
 @dataclass
 class StepRow:
-    """One follow-up in a list, with the two inline forms it offers."""
+    """One follow-up in a list, with the inline form that is open (forms load when asked for, not per row)."""
 
     step: AftercareStep
-    complete_form: CompleteStepForm
-    move_form: MoveStepForm
-    open_form: str = ""  # "complete" or "move" when that form came back with errors
+    open_form: str = ""  # "complete" or "move"
+    complete_form: CompleteStepForm | None = None
+    move_form: MoveStepForm | None = None
     done_message: str = ""
 
 
@@ -69,10 +69,13 @@ def _my_steps(user: Any, *, until: dt.date) -> list[AftercareStep]:
 
 
 def _row(step: AftercareStep, **kwargs: Any) -> StepRow:
-    """A list row with fresh forms unless bound ones are given."""
-    kwargs.setdefault("complete_form", CompleteStepForm(prefix=f"c{step.pk}"))
-    kwargs.setdefault("move_form", MoveStepForm(prefix=f"m{step.pk}", initial={"due_on": step.due_on}))
-    return StepRow(step=step, **kwargs)
+    """A list row; the open form is a fresh one unless a bound one (with errors) is given."""
+    row = StepRow(step=step, **kwargs)
+    if row.open_form == "complete" and row.complete_form is None:
+        row.complete_form = CompleteStepForm(prefix=f"c{step.pk}")
+    if row.open_form == "move" and row.move_form is None:
+        row.move_form = MoveStepForm(prefix=f"m{step.pk}", initial={"due_on": step.due_on})
+    return row
 
 
 def followup_sections(user: Any, *, today: dt.date, replace: StepRow | None = None) -> list[dict[str, Any]]:
@@ -110,7 +113,7 @@ def _step_for(request: HttpRequest, pk: int) -> AftercareStep:
 
 
 def _step_response(request: HtmxHttpRequest, row: StepRow, *, ok: bool) -> HttpResponse:
-    """The changed row for htmx; otherwise back to the list (or the list with the form and its errors)."""
+    """The row for htmx; otherwise back to the list, or the list with this row's form open (and its errors)."""
     today = timezone.localdate()
     if request.htmx:
         return render(request, "placements/_step_row.html", {"row": row, "today": today})
@@ -121,10 +124,21 @@ def _step_response(request: HtmxHttpRequest, row: StepRow, *, ok: bool) -> HttpR
     return render(request, "placements/followups.html", {"sections": sections, "today": today})
 
 
-@staff_view("placements.change_aftercarestep", "POST")
-def complete_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Record a follow-up as done with its outcome, minutes and note."""
+@staff_view("placements.view_aftercarestep")
+def followup_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One row as the list shows it (what "Cancel" on an open form brings back)."""
     step = _step_for(request, pk)
+    if not request.htmx:
+        return redirect("placements:followups")
+    return render(request, "placements/_step_row.html", {"row": _row(step), "today": timezone.localdate()})
+
+
+@staff_view("placements.change_aftercarestep", "GET", "POST")
+def complete_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Show the small "done" form in the row (GET), or record the follow-up as done with its outcome (POST)."""
+    step = _step_for(request, pk)
+    if request.method == "GET":
+        return _step_response(request, _row(step, open_form="complete"), ok=False)
     form = CompleteStepForm(request.POST, prefix=f"c{step.pk}")
     if form.is_valid():
         try:
@@ -144,10 +158,12 @@ def complete_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _step_response(request, _row(step, complete_form=form, open_form="complete"), ok=False)
 
 
-@staff_view("placements.change_aftercarestep", "POST")
+@staff_view("placements.change_aftercarestep", "GET", "POST")
 def move_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Give a follow-up another date, with the reason."""
+    """Show the small "move" form in the row (GET), or give the follow-up another date with the reason (POST)."""
     step = _step_for(request, pk)
+    if request.method == "GET":
+        return _step_response(request, _row(step, open_form="move"), ok=False)
     form = MoveStepForm(request.POST, prefix=f"m{step.pk}")
     if form.is_valid():
         try:

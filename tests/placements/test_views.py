@@ -101,7 +101,38 @@ def test_a_follow_up_without_an_outcome_is_refused_and_keeps_what_was_typed(alic
     assert target.status == StepStatus.PLANNED
     page = text(response)
     assert "errorlist" in page and "Mijn notitie" in page and 'value="15"' in page
-    assert "<details open>" in page
+    assert 'data-form="complete"' in page
+
+
+def test_the_done_and_move_forms_open_inside_the_row(alice):
+    target = step(placement_of(alice), TODAY)
+    client = signed_in(alice)
+
+    complete = client.get(reverse("placements:complete-step", args=[target.pk]), **HTMX)
+    move = client.get(reverse("placements:move-step", args=[target.pk]), **HTMX)
+    cancel = client.get(reverse("placements:step-row", args=[target.pk]), **HTMX)
+
+    assert 'data-form="complete"' in text(complete) and "<html" not in text(complete)
+    assert 'data-form="move"' in text(move) and TODAY.isoformat() in text(move)
+    assert "data-form" not in text(cancel) and f'id="step-{target.pk}"' in text(cancel)
+
+
+def test_without_htmx_the_done_link_opens_the_list_with_that_form(alice):
+    target = step(placement_of(alice), TODAY)
+
+    page = text(signed_in(alice).get(reverse("placements:complete-step", args=[target.pk])))
+
+    assert "<html" in page and page.count('data-form="complete"') == 1
+
+
+def test_the_list_loads_no_forms_until_one_is_asked_for(alice):
+    placement = placement_of(alice)
+    for n in range(3):
+        step(placement, TODAY + dt.timedelta(days=n))
+
+    page = text(signed_in(alice).get(reverse("placements:followups")))
+
+    assert "data-form" not in page and page.count(">Done</a>") == 3
 
 
 def test_completing_without_htmx_returns_to_the_list(alice):
