@@ -22,6 +22,7 @@ from import_export.admin import ImportExportModelAdmin
 from crm import services
 from crm.choices import Stage
 from crm.forms import PROFILE_FIELDS, EmployerAdminForm, VacancyAdminForm
+from crm.importing import CSVFormat, XLSXFormat
 from crm.models import Contact, Employer, EmployerStageChange, Interaction, LadderStep, Vacancy
 from crm.querysets import EmployerQuerySet, LadderStepQuerySet
 from crm.resources import ContactResource, EmployerResource, VacancyResource
@@ -47,6 +48,10 @@ def _save_typed_interaction(request: HttpRequest, interaction: Interaction) -> N
 
 class NetworkImportExportAdmin(ImportExportModelAdmin):
     """Import and export buttons; importing needs add and change permission, exporting needs view."""
+
+    # Our formats sniff `;` files, decode with a clear error and escape formulae cell by cell.
+    import_formats = [CSVFormat, XLSXFormat]
+    export_formats = [CSVFormat, XLSXFormat]
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         """Imports create and update rows."""

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,10 +33,12 @@ def _user(actor: Actor) -> Any:
 def find_duplicate_employers(*, name: str, postcode: str = "", registration_number: str = "") -> list[Employer]:
     """Employers that share the registration number, or the normalised name and postcode."""
     reg = registration_number.strip().replace(" ", "")
-    query = Q(normalised_name=normalise_name(name), postcode=normalise_postcode(postcode))
-    if reg:
-        query |= Q(registration_number=reg)
-    return list(Employer.objects.filter(query).order_by("pk")[:10])
+    # Repeating the partial index's condition lets SQLite use it instead of scanning the table.
+    by_name = Employer.objects.filter(normalised_name=normalise_name(name), postcode=normalise_postcode(postcode))
+    if not reg:
+        return list(by_name.order_by("pk")[:10])
+    by_reg = Employer.objects.exclude(registration_number="").filter(registration_number=reg)
+    return list(by_name.order_by().union(by_reg.order_by()).order_by("pk")[:10])
 
 
 @transaction.atomic
