@@ -70,7 +70,9 @@ class _ScopeSerializer(serializers.Serializer[Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        visible = Placement.objects.visible_to(self.context["request"].user).select_related("employer", "mentor")
+        # Schema generation builds serializers without a request: then no placement is choosable.
+        user = getattr(self.context.get("request"), "user", None)
+        visible = Placement.objects.visible_to(user).select_related("employer", "mentor")
         self.fields["placement"] = serializers.PrimaryKeyRelatedField(queryset=visible, required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
