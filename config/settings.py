@@ -172,6 +172,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
+# Task modules outside the apps' tasks.py (which autodiscovery finds by itself).
+CELERY_IMPORTS = ["crm.import_jobs"]
 
 # --- Follow-ups -----------------------------------------------------------------------------
 # The aftercare follow-up engine (outreach/followups.py, DESIGN "The follow-up engine"): the
@@ -292,6 +294,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_CHUNK_SIZE = 1000
+# The import page dry-runs and imports files up to this size in the request; bigger ones (up to
+# IMPORT_MAX_BYTES) run as a background task with a progress bar (crm/import_jobs.py).
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 256 * 1024)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
 # --- Logging --------------------------------------------------------------------------------
 

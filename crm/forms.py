@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -255,10 +256,6 @@ class InteractionForm(forms.ModelForm):
             occurred.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
-# The largest file the import page reads in the web request (Django keeps bigger uploads on disk).
-IMPORT_MAX_BYTES = 10 * 1024 * 1024
-
-
 class ImportUploadForm(forms.Form):
     """A CSV or XLSX file of employers, contacts or vacancies, read as a dry run first."""
 
@@ -277,9 +274,9 @@ class ImportUploadForm(forms.Form):
         name = (upload.name or "").lower()
         if not name.endswith((".csv", ".xlsx", ".txt")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > IMPORT_MAX_BYTES:
+        if upload.size > settings.IMPORT_MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(size)s MB; split it or use manage.py import.")
-                % {"size": IMPORT_MAX_BYTES // (1024 * 1024)}
+                % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
             )
         return upload

@@ -16,4 +16,5 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("coverage/", views.coverage, name="coverage"),
     path("import/", views.import_page, name="import"),
+    path("import/jobs/<str:job_id>/", views.import_job, name="import-job"),
 ]

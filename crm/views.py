@@ -24,7 +24,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.utils import timezone
@@ -34,6 +34,7 @@ from django_htmx.middleware import HtmxDetails
 
 from crm.choices import Stage, VacancyStatus
 from crm.forms import BoardFilterForm, EmployerFilterForm, ImportUploadForm, InteractionForm, StageMoveForm
+from crm.import_jobs import ImportJob, start_import_job
 from crm.importing import import_file
 from crm.models import Employer, EmployerStageChange, Interaction, LadderStep, Vacancy, normalise_name
 from crm.querysets import PARTNER_STAGES
@@ -508,10 +509,16 @@ def _read_ticket(token: str, user: Any) -> dict[str, str] | None:
 
 
 def _preview(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
-    """Dry-run the upload and show the per-row errors, or the counts and a confirm button."""
+    """Dry-run the upload and show the per-row errors, or the counts and a confirm button.
+
+    A big file is dry-run by a background task instead, and the page follows its progress.
+    """
     upload = form.cleaned_data["file"]
     kind = form.cleaned_data["kind"]
     data = upload.read()
+    if len(data) > settings.IMPORT_BACKGROUND_BYTES:
+        job = start_import_job(user=request.user, kind=kind, data=data, filename=upload.name, dry_run=True)
+        return redirect("crm:import-job", job_id=job.id)
     report = import_file(resource=RESOURCES[kind](), data=data, actor=request.user, filename=upload.name, dry_run=True)
     context: dict[str, Any] = {"form": form, "report": report, "kind": kind, "filename": upload.name}
     if report.ok:
@@ -521,12 +528,17 @@ def _preview(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
 
 
 def _confirm(request: HttpRequest) -> HttpResponse:
-    """Import the previewed file for real, all or nothing."""
+    """Import the previewed file for real, all or nothing (a big file in the background)."""
     ticket = _read_ticket(request.POST.get("ticket", ""), request.user)
     if ticket is None:
         messages.error(request, _("That preview has expired or was already imported; upload the file again."))
         return redirect("crm:import")
     path = _upload_dir() / Path(ticket["s"]).name
+    if path.stat().st_size > settings.IMPORT_BACKGROUND_BYTES:
+        job = start_import_job(
+            user=request.user, kind=ticket["k"], data=None, stored=path.name, filename=ticket["f"], dry_run=False
+        )
+        return redirect("crm:import-job", job_id=job.id)
     report = import_file(
         resource=RESOURCES[ticket["k"]](), data=path.read_bytes(), actor=request.user, filename=ticket["f"]
     )
@@ -544,3 +556,18 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         return _preview(request, form)
     return render(request, "crm/import.html", {"form": form})
+
+
+@staff_view("crm.add_employer")
+def import_job(request: HtmxHttpRequest, job_id: str) -> HttpResponse:
+    """A background import's progress; when a dry run is done, its report and the confirm button."""
+    job = ImportJob.load(job_id)
+    if job is None or job.user_id != request.user.pk:
+        raise Http404
+    context: dict[str, Any] = {"job": job, "report": job.import_report(), "kind": job.kind, "filename": job.filename}
+    if job.finished and job.dry_run and context["report"] is not None and context["report"].ok:
+        context["ticket"] = _upload_token(user=request.user, kind=job.kind, stored=job.stored, filename=job.filename)
+    context["confirmed"] = job.finished and not job.dry_run
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "crm/_import_job.html", context)
+    return render(request, "crm/import.html", {**context, "form": ImportUploadForm()})

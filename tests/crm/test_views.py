@@ -572,3 +572,88 @@ def test_a_confirmation_cannot_be_replayed_forged_or_used_by_someone_else(rita, 
     replay = client.post(reverse("crm:import"), {"ticket": ticket})
     assert replay.status_code == 302
     assert Employer.objects.count() == 2
+
+
+# --- Background import ------------------------------------------------------------------------
+
+
+def job_id_of(response) -> str:
+    assert response.status_code == 302, response.status_code
+    return response["Location"].rstrip("/").rsplit("/", 1)[1]
+
+
+def test_a_big_file_is_dry_run_and_imported_by_a_queued_task_with_progress(
+    rita, media, settings, django_capture_on_commit_callbacks
+):
+    from crm.import_jobs import perform_import_job
+
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    client = signed_in(rita)
+
+    with django_capture_on_commit_callbacks() as queued:
+        job_id = job_id_of(upload(client, GOOD_CSV))
+    waiting = client.get(reverse("crm:import-job", args=[job_id]))
+
+    assert len(queued) == 1
+    assert "Waiting for a worker" in text(waiting) and 'hx-trigger="every 1s"' in text(waiting)
+    assert not Employer.objects.exists()
+
+    job = perform_import_job(job_id)
+    checked = client.get(reverse("crm:import-job", args=[job_id]), **HTMX)
+
+    assert job is not None and (job.processed, job.total, job.percent) == (2, 2, 100)
+    assert "Dry run, nothing saved" in text(checked) and "every 1s" not in text(checked)
+    assert not Employer.objects.exists()
+
+    with django_capture_on_commit_callbacks() as queued_again:
+        second = job_id_of(client.post(reverse("crm:import"), {"ticket": ticket_of(checked)}))
+    perform_import_job(second)
+    done = client.get(reverse("crm:import-job", args=[second]))
+
+    assert len(queued_again) == 1
+    assert "Imported 2 rows" in text(done)
+    assert set(Employer.objects.values_list("name", flat=True)) == {"Bakkerij Het Anker", "Wasserij Oost"}
+
+
+def test_a_big_file_with_a_bad_row_reports_it_and_offers_no_confirmation(rita, media, settings):
+    from crm.import_jobs import ImportJob, perform_import_job
+
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    client = signed_in(rita)
+    job_id = job_id_of(upload(client, BAD_CSV))
+
+    perform_import_job(job_id)
+    page = text(client.get(reverse("crm:import-job", args=[job_id])))
+
+    assert "bakery-of-dreams" in page and 'name="ticket"' not in page
+    job = ImportJob.load(job_id)
+    assert job is not None and not job.upload.exists()
+    assert not Employer.objects.exists()
+
+
+def test_a_queued_import_runs_once_however_often_it_is_delivered(rita, media, settings):
+    from crm.import_jobs import perform_import_job
+
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    client = signed_in(rita)
+    checked = job_id_of(upload(client, GOOD_CSV))
+    perform_import_job(checked)
+    real = job_id_of(
+        client.post(reverse("crm:import"), {"ticket": ticket_of(client.get(f"/network/import/jobs/{checked}/"))})
+    )
+
+    perform_import_job(real)
+    again = perform_import_job(real)
+
+    assert again is not None and again.state == "done"
+    assert Employer.objects.count() == 2
+    assert EmployerStageChange.objects.count() == 2
+
+
+def test_an_import_job_is_only_visible_to_the_user_who_started_it(rita, adam, media, settings):
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    job_id = job_id_of(upload(signed_in(rita), GOOD_CSV))
+
+    assert signed_in(adam).get(reverse("crm:import-job", args=[job_id])).status_code == 404
+    assert signed_in(rita).get("/network/import/jobs/..%2F..%2Fetc/").status_code == 404
+    assert signed_in(rita).get(reverse("crm:import-job", args=["0" * 32])).status_code == 404

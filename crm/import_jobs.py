@@ -1,0 +1,194 @@
+"""Big imports as a background Celery task, with progress the import page polls (STYLE "Import and export").
+
+A file over IMPORT_BACKGROUND_BYTES is not read in the web request: the page stores it, queues
+`run_import_job` after the commit and shows a progress bar until the task has written its report.
+The dry run and the real import both run this way, through the same atomic import service
+(crm.importing.import_dataset), so a big file changes nothing until every row is valid.
+
+A job's state is a small JSON file beside its upload (MEDIA_ROOT/imports/<id>.json), written
+atomically (rename); a worker claims a job by creating its lock file exclusively, so a redelivered
+message runs it at most once. crm has no table for import jobs; a model would replace the JSON file
+when imports get a history page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+import uuid
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from crm.importing import ImportFileError, ImportReport, RowProblem, import_dataset, read_dataset
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+# Write progress at most this often (seconds), so a fast import is not slowed by file writes.
+PROGRESS_EVERY = 0.5
+
+
+def jobs_dir() -> Path:
+    """Where uploads and job states wait."""
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+@dataclasses.dataclass
+class ImportJob:
+    """One background import or dry run, and how far it got."""
+
+    id: str
+    user_id: int
+    kind: str
+    filename: str
+    stored: str
+    dry_run: bool
+    state: str = QUEUED
+    total: int = 0
+    processed: int = 0
+    report: dict[str, Any] | None = None
+    error: str = ""
+
+    @property
+    def path(self) -> Path:
+        """The job's state file."""
+        return jobs_dir() / f"{self.id}.json"
+
+    @property
+    def upload(self) -> Path:
+        """The uploaded file."""
+        return jobs_dir() / Path(self.stored).name
+
+    @property
+    def percent(self) -> int:
+        """Rows processed, in percent (100 once finished)."""
+        if self.state in (DONE, FAILED):
+            return 100
+        return min(99, self.processed * 100 // self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        """Done or failed."""
+        return self.state in (DONE, FAILED)
+
+    def save(self) -> None:
+        """Write the state atomically, so the page never reads half a file."""
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(dataclasses.asdict(self)))
+        os.replace(temporary, self.path)
+
+    @classmethod
+    def load(cls, job_id: str) -> ImportJob | None:
+        """The job with this id, or None for an unknown or malformed id."""
+        if not job_id.isalnum() or len(job_id) != 32:
+            return None
+        path = jobs_dir() / f"{job_id}.json"
+        try:
+            return cls(**json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def import_report(self) -> ImportReport | None:
+        """The stored report as the object the templates know."""
+        if self.report is None:
+            return None
+        data = dict(self.report)
+        problems = [RowProblem(row=p["row"], messages=tuple(p["messages"])) for p in data.pop("problems", [])]
+        return ImportReport(**data, problems=problems)
+
+
+def start_import_job(
+    *, user: Any, kind: str, data: bytes | None, filename: str, dry_run: bool, stored: str = ""
+) -> ImportJob:
+    """Store the upload (or reuse a stored one) and queue its import after the commit."""
+    directory = jobs_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    job_id = uuid.uuid4().hex
+    if data is not None:
+        stored = f"{job_id}{Path(filename).suffix.lower()}"
+        (directory / stored).write_bytes(data)
+    job = ImportJob(id=job_id, user_id=user.pk, kind=kind, filename=filename, stored=stored, dry_run=dry_run)
+    job.save()
+    run_import_job.delay_on_commit(job.id)
+    return job
+
+
+def _claim(job: ImportJob) -> bool:
+    """Take the job for this worker; False when another delivery of the message already has it."""
+    try:
+        descriptor = os.open(job.path.with_suffix(".lock"), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return False
+    os.close(descriptor)
+    return True
+
+
+def _count_rows(resource: Any, job: ImportJob) -> None:
+    """Make the resource report each row it handles to the job's state file."""
+    import_row = resource.import_row
+    last_write = [0.0]
+
+    @wraps(import_row)
+    def counted(row: Any, instance_loader: Any, **kwargs: Any) -> Any:
+        result = import_row(row, instance_loader, **kwargs)
+        job.processed += 1
+        if time.monotonic() - last_write[0] > PROGRESS_EVERY:
+            last_write[0] = time.monotonic()
+            job.save()
+        return result
+
+    resource.import_row = counted
+
+
+def perform_import_job(job_id: str) -> ImportJob | None:
+    """Run a queued job once: read the file, import it (or dry-run it) atomically, store the report."""
+    from crm.resources import RESOURCES
+
+    job = ImportJob.load(job_id)
+    if job is None or job.state != QUEUED or not _claim(job):
+        return job
+    job.state = RUNNING
+    job.save()
+    try:
+        dataset = read_dataset(job.upload.read_bytes(), filename=job.filename)
+    except (ImportFileError, OSError) as exc:
+        report = ImportReport(dry_run=job.dry_run, file_errors=[str(exc)])
+    else:
+        job.total = len(dataset)
+        job.save()
+        resource = RESOURCES[job.kind]()
+        _count_rows(resource, job)
+        actor = _user(job.user_id)
+        report = import_dataset(resource=resource, dataset=dataset, actor=actor, dry_run=job.dry_run)
+    job.report = dataclasses.asdict(report)
+    job.state = DONE
+    job.save()
+    if not job.dry_run or not report.ok:
+        job.upload.unlink(missing_ok=True)
+    return job
+
+
+def _user(user_id: int) -> Any:
+    """The user who started the import, for the audit trail."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id).first()
+
+
+@shared_task(base=DjangoTask, ignore_result=True, acks_late=True, time_limit=3600, soft_time_limit=3500)
+def run_import_job(job_id: str) -> None:
+    """Run one background import (or dry run); a job that is gone or already taken is left alone."""
+    try:
+        perform_import_job(job_id)
+    except Exception as exc:
+        job = ImportJob.load(job_id)
+        if job is not None:
+            job.state, job.error = FAILED, _("The import stopped with an error: %(error)s") % {"error": exc}
+            job.save()
+        raise
