@@ -37,6 +37,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "aftercareplan": ("view",),
             "aftercaresteptemplate": ("view",),
         },
+        "outreach": {
+            "followupnotice": ("view",),
+            "coachdigest": ("view",),
+            "programmeprofile": ("view",),
+            "staffcard": ("view",),
+            "infopack": ("view", "add"),
+            "infopackdelivery": ("view", "add"),
+        },
     },
     Role.COACH: {
         "crm": {
@@ -60,6 +68,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "outreach": {
             "followupnotice": ("view",),
             "coachdigest": ("view",),
+            "programmeprofile": ("view",),
+            "staffcard": ("view",),
+            "infopack": ("view", "add"),
+            "infopackdelivery": ("view", "add"),
         },
     },
     Role.CASE_MANAGER: {
@@ -84,6 +96,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "outreach": {
             "followupnotice": ("view",),
             "coachdigest": ("view",),
+            "programmeprofile": ("view",),
+            "staffcard": ("view",),
+            "infopack": ("view", "add"),
+            "infopackdelivery": ("view", "add"),
         },
     },
     Role.ADMINISTRATOR: {
@@ -108,6 +124,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "outreach": {
             "followupnotice": ("view", "change"),
             "coachdigest": ("view", "change"),
+            "programmeprofile": _ALL,
+            "staffcard": _ALL,
+            "infopack": _ALL,
+            "infopackdelivery": ("view", "add"),
         },
     },
 }
