@@ -32,7 +32,14 @@ from crm.views import (
     staff_view,
     with_list_columns,
 )
-from placements.calendar import build_feed, feed_steps, issue_feed_token, revoke_feed_token, user_for_feed_token
+from placements.calendar import (
+    build_feed,
+    feed_steps,
+    issue_feed_token,
+    revoke_feed_token,
+    step_title,
+    user_for_feed_token,
+)
 from placements.choices import ClientStatus, Track
 from placements.forms import ClientFilterForm, CompleteStepForm, MoveStepForm
 from placements.models import AftercareStep, CalendarFeedToken, Client, CoachingAgreement, Placement
@@ -63,7 +70,7 @@ def _my_steps(user: Any, *, until: dt.date) -> list[AftercareStep]:
     return list(
         AftercareStep.objects.open()
         .filter(assignee=user, due_on__lte=until)
-        .select_related("placement__client", "placement__employer")
+        .select_related("placement__client", "placement__employer", "template")
         .order_by("due_on", "pk")[: SECTION_LIMIT * 3]
     )
 
@@ -108,7 +115,9 @@ def followups(request: HttpRequest) -> HttpResponse:
 
 def _step_for(request: HttpRequest, pk: int) -> AftercareStep:
     """A step the user may act on: assigned to her or on a placement she may see."""
-    steps = AftercareStep.objects.visible_to(request.user).select_related("placement__client", "placement__employer")
+    steps = AftercareStep.objects.visible_to(request.user).select_related(
+        "placement__client", "placement__employer", "template"
+    )
     return get_object_or_404(steps, pk=pk)
 
 
@@ -153,7 +162,7 @@ def complete_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return _step_response(
-                request, _row(step, done_message=_("Done: %(title)s") % {"title": step.title}), ok=True
+                request, _row(step, done_message=_("Done: %(title)s") % {"title": step_title(step)}), ok=True
             )
     return _step_response(request, _row(step, complete_form=form, open_form="complete"), ok=False)
 
@@ -173,7 +182,7 @@ def move_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            message = _("Moved to %(date)s: %(title)s") % {"date": step.due_on.isoformat(), "title": step.title}
+            message = _("Moved to %(date)s: %(title)s") % {"date": step.due_on.isoformat(), "title": step_title(step)}
             return _step_response(request, _row(step, done_message=message), ok=True)
     return _step_response(request, _row(step, move_form=form, open_form="move"), ok=False)
 
@@ -238,7 +247,7 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The agreement, the aftercare timeline for both tracks, the mentor, packs sent and the evaluation."""
     related = ("client", "employer", "mentor", "coach", "plan", "vacancy")
     placement = get_object_or_404(Placement.objects.visible_to(request.user).select_related(*related), pk=pk)
-    steps = list(placement.steps.select_related("assignee", "completed_by").order_by("due_on", "pk"))
+    steps = list(placement.steps.select_related("assignee", "completed_by", "template").order_by("due_on", "pk"))
     client_track, employer_track = _two_tracks(steps)
     context = {
         "placement": placement,

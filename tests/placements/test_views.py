@@ -395,3 +395,16 @@ def test_a_deactivated_users_calendar_link_stops_working(alice):
     User.objects.filter(pk=alice.pk).update(is_active=False)
 
     assert Client().get(url).status_code == 404
+
+
+def test_plan_steps_are_shown_in_the_users_language(alice):
+    placement = PlacementFactory(client=ClientFactory(coach=alice), start_on=TODAY)
+    steps = activate_placement(placement=placement, actor=alice, now=dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC))
+    first = steps[0]
+    assert first.template is not None and first.template.title_nl and first.template.title_nl != first.title
+    client = signed_in(alice)
+    client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+
+    page = text(client.get(reverse("placements:placement", args=[placement.pk])))
+
+    assert first.template.title_nl in page
