@@ -119,6 +119,17 @@ def start_import_job(
     return job
 
 
+def remove_stale_files(*, older_than: float = 24 * 3600, now: float | None = None) -> int:
+    """Delete uploads and job states nobody came back for (a preview never confirmed); returns how many."""
+    cutoff = (now if now is not None else time.time()) - older_than
+    removed = 0
+    for path in jobs_dir().glob("*") if jobs_dir().is_dir() else ():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _claim(job: ImportJob) -> bool:
     """Take the job for this worker; False when another delivery of the message already has it."""
     try:

@@ -34,7 +34,7 @@ from django_htmx.middleware import HtmxDetails
 
 from crm.choices import Stage, VacancyStatus
 from crm.forms import BoardFilterForm, EmployerFilterForm, ImportUploadForm, InteractionForm, StageMoveForm
-from crm.import_jobs import ImportJob, start_import_job
+from crm.import_jobs import ImportJob, jobs_dir, remove_stale_files, start_import_job
 from crm.importing import import_file
 from crm.models import Employer, EmployerStageChange, Interaction, LadderStep, Vacancy, normalise_name
 from crm.querysets import PARTNER_STAGES
@@ -476,15 +476,10 @@ UPLOAD_SALT = "crm.import.upload"
 UPLOAD_MAX_AGE = 3600
 
 
-def _upload_dir() -> Path:
-    """Where uploads wait between the preview and the confirmation."""
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
 def _store_upload(data: bytes, suffix: str) -> str:
     """Keep an uploaded file until it is confirmed; returns its random name."""
     name = f"{uuid.uuid4().hex}{suffix}"
-    directory = _upload_dir()
+    directory = jobs_dir()
     directory.mkdir(parents=True, exist_ok=True)
     (directory / name).write_bytes(data)
     return name
@@ -503,7 +498,7 @@ def _read_ticket(token: str, user: Any) -> dict[str, str] | None:
         return None
     if ticket.get("u") != user.pk or ticket.get("k") not in RESOURCES:
         return None
-    if not (_upload_dir() / Path(ticket["s"]).name).is_file():
+    if not (jobs_dir() / Path(ticket["s"]).name).is_file():
         return None
     return dict(ticket)
 
@@ -513,6 +508,7 @@ def _preview(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
 
     A big file is dry-run by a background task instead, and the page follows its progress.
     """
+    remove_stale_files()
     upload = form.cleaned_data["file"]
     kind = form.cleaned_data["kind"]
     data = upload.read()
@@ -533,7 +529,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     if ticket is None:
         messages.error(request, _("That preview has expired or was already imported; upload the file again."))
         return redirect("crm:import")
-    path = _upload_dir() / Path(ticket["s"]).name
+    path = jobs_dir() / Path(ticket["s"]).name
     if path.stat().st_size > settings.IMPORT_BACKGROUND_BYTES:
         job = start_import_job(
             user=request.user, kind=ticket["k"], data=None, stored=path.name, filename=ticket["f"], dry_run=False

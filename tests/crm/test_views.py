@@ -656,3 +656,20 @@ def test_an_import_job_is_only_visible_to_the_user_who_started_it(rita, adam, me
     assert signed_in(adam).get(reverse("crm:import-job", args=[job_id])).status_code == 404
     assert signed_in(rita).get("/network/import/jobs/..%2F..%2Fetc/").status_code == 404
     assert signed_in(rita).get(reverse("crm:import-job", args=["0" * 32])).status_code == 404
+
+
+def test_uploads_nobody_came_back_for_are_removed_after_a_day(media):
+    import os
+    import time
+
+    from crm.import_jobs import jobs_dir, remove_stale_files
+
+    jobs_dir().mkdir(parents=True)
+    old, fresh = jobs_dir() / "old.csv", jobs_dir() / "fresh.csv"
+    old.write_text("x")
+    fresh.write_text("y")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+
+    assert remove_stale_files() == 1
+    assert not old.exists() and fresh.exists()
