@@ -12,7 +12,7 @@ from typing import Any, cast
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelChoiceField, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
@@ -23,7 +23,7 @@ from crm import services
 from crm.choices import Stage
 from crm.forms import PROFILE_FIELDS, EmployerAdminForm, VacancyAdminForm
 from crm.importing import CSVFormat, XLSXFormat
-from crm.models import Contact, Employer, EmployerStageChange, Interaction, LadderStep, Vacancy
+from crm.models import Contact, Employer, EmployerStageChange, Interaction, LadderStep, Vacancy, normalise_postcode
 from crm.querysets import EmployerQuerySet, LadderStepQuerySet
 from crm.resources import ContactResource, EmployerResource, VacancyResource
 
@@ -222,9 +222,18 @@ class EmployerAdmin(NetworkImportExportAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Employer]:
         """Open vacancies counted and the latest interaction looked up in the same query."""
-        latest = Interaction.objects.filter(employer=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
         employers = cast(EmployerQuerySet, super().get_queryset(request))
-        return employers.with_open_vacancy_count().annotate(last_interaction_at=Subquery(latest[:1]))
+        return employers.with_open_vacancy_count().with_last_interaction()
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Employer], search_term: str
+    ) -> tuple[QuerySet[Employer], bool]:
+        """Postcodes are stored without spaces, so "3511 ab" also finds 3511AB."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        postcode = normalise_postcode(search_term)
+        if postcode and len(postcode) <= 12:
+            results |= queryset.filter(postcode__startswith=postcode)
+        return results, may_have_duplicates
 
     def get_fieldsets(self, request: HttpRequest, obj: Employer | None = None) -> Any:
         """Grouped as the method documents group them; the stage mover only for those who may edit."""

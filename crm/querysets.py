@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from crm.choices import Stage, VacancyStatus
 
@@ -58,6 +58,13 @@ class EmployerQuerySet(models.QuerySet["Employer"]):
         since = dt.datetime.combine(today - dt.timedelta(days=silence_days), dt.time.min, tzinfo=dt.UTC)
         recent = Interaction.objects.filter(employer=OuterRef("pk"), occurred_at__gte=since)
         return self.engageable().filter(Exists(open_due) | (Q(stage__in=LIVE_STAGES) & ~Exists(recent)))
+
+    def with_last_interaction(self) -> EmployerQuerySet:
+        """Annotate `last_interaction_at`, the moment of the latest interaction (None when there is none)."""
+        from crm.models import Interaction
+
+        latest = Interaction.objects.filter(employer=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
+        return self.annotate(last_interaction_at=Subquery(latest[:1]))
 
     def with_open_vacancy_count(self) -> EmployerQuerySet:
         """Annotate `open_vacancy_count`."""

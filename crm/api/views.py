@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -79,12 +79,7 @@ class EmployerViewSet(WorkflowViewSet[Employer]):
 
     def get_queryset(self) -> QuerySet[Employer]:
         """Owner joined, open vacancies counted and the latest interaction looked up, in one query."""
-        latest = Interaction.objects.filter(employer=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
-        return (
-            Employer.objects.select_related("owner")
-            .with_open_vacancy_count()
-            .annotate(last_interaction_at=Subquery(latest[:1]))
-        )
+        return Employer.objects.select_related("owner").with_open_vacancy_count().with_last_interaction()
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         """Registration leaves duplicate checks to the service."""
