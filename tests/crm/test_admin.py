@@ -155,6 +155,15 @@ def test_the_employer_list_finds_an_employer_by_a_contacts_email(adam):
     assert list(response.context["cl"].result_list) == [employer]
 
 
+def test_the_employer_list_finds_a_postcode_typed_with_a_space(adam):
+    employer = EmployerFactory(name="Brasserie De Kade", postcode="3511AB")
+    EmployerFactory(name="Andere", postcode="1012CD")
+
+    response = client_for(adam).get(url("employer", "changelist"), {"q": "3511 ab"})
+
+    assert list(response.context["cl"].result_list) == [employer]
+
+
 def test_the_employer_page_shows_profile_vetting_and_history(adam):
     employer = EmployerFactory(stage=Stage.CONTACTED)
     EmployerStageChange.objects.create(employer=employer, from_stage=Stage.PROSPECT, to_stage=Stage.CONTACTED)
