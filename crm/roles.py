@@ -18,6 +18,40 @@ class Role(models.TextChoices):
 
 _ALL = ("view", "add", "change", "delete")
 
+# What every staff role may do with outgoing mail and info packs.
+_OUTREACH_STAFF: dict[str, tuple[str, ...]] = {
+    "followupnotice": ("view",),
+    "coachdigest": ("view",),
+    "programmeprofile": ("view",),
+    "staffcard": ("view",),
+    "infopack": ("view", "add"),
+    "infopackdelivery": ("view", "add"),
+}
+
+# Coaches and case managers do the same casework; which clients they see is row-level
+# (placements.querysets visible_to), not a matter of model permissions.
+_CASEWORK: dict[str, dict[str, tuple[str, ...]]] = {
+    "crm": {
+        "employer": ("view",),
+        "employerstagechange": ("view",),
+        "contact": ("view",),
+        "interaction": ("view", "add", "change"),
+        "vacancy": ("view",),
+        "ladderstep": ("view",),
+    },
+    "placements": {
+        "client": _ALL,
+        "ladderposition": _ALL,
+        "consentrecord": _ALL,
+        "placement": _ALL,
+        "coachingagreement": _ALL,
+        "aftercarestep": _ALL,
+        "aftercareplan": ("view",),
+        "aftercaresteptemplate": ("view",),
+    },
+    "outreach": _OUTREACH_STAFF,
+}
+
 # app_label -> model -> actions, per role. Models of apps that are not installed yet are skipped,
 # so later apps add their entries here and the next migrate grants them.
 ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
@@ -37,71 +71,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "aftercareplan": ("view",),
             "aftercaresteptemplate": ("view",),
         },
-        "outreach": {
-            "followupnotice": ("view",),
-            "coachdigest": ("view",),
-            "programmeprofile": ("view",),
-            "staffcard": ("view",),
-            "infopack": ("view", "add"),
-            "infopackdelivery": ("view", "add"),
-        },
+        "outreach": _OUTREACH_STAFF,
     },
-    Role.COACH: {
-        "crm": {
-            "employer": ("view",),
-            "employerstagechange": ("view",),
-            "contact": ("view",),
-            "interaction": ("view", "add", "change"),
-            "vacancy": ("view",),
-            "ladderstep": ("view",),
-        },
-        "placements": {
-            "client": _ALL,
-            "ladderposition": _ALL,
-            "consentrecord": _ALL,
-            "placement": _ALL,
-            "coachingagreement": _ALL,
-            "aftercarestep": _ALL,
-            "aftercareplan": ("view",),
-            "aftercaresteptemplate": ("view",),
-        },
-        "outreach": {
-            "followupnotice": ("view",),
-            "coachdigest": ("view",),
-            "programmeprofile": ("view",),
-            "staffcard": ("view",),
-            "infopack": ("view", "add"),
-            "infopackdelivery": ("view", "add"),
-        },
-    },
-    Role.CASE_MANAGER: {
-        "crm": {
-            "employer": ("view",),
-            "employerstagechange": ("view",),
-            "contact": ("view",),
-            "interaction": ("view", "add", "change"),
-            "vacancy": ("view",),
-            "ladderstep": ("view",),
-        },
-        "placements": {
-            "client": _ALL,
-            "ladderposition": _ALL,
-            "consentrecord": _ALL,
-            "placement": _ALL,
-            "coachingagreement": _ALL,
-            "aftercarestep": _ALL,
-            "aftercareplan": ("view",),
-            "aftercaresteptemplate": ("view",),
-        },
-        "outreach": {
-            "followupnotice": ("view",),
-            "coachdigest": ("view",),
-            "programmeprofile": ("view",),
-            "staffcard": ("view",),
-            "infopack": ("view", "add"),
-            "infopackdelivery": ("view", "add"),
-        },
-    },
+    Role.COACH: _CASEWORK,
+    Role.CASE_MANAGER: _CASEWORK,
     Role.ADMINISTRATOR: {
         "crm": {
             "employer": _ALL,
