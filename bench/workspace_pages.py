@@ -40,6 +40,7 @@ def setup_django(db: Path) -> None:
 def build(employers: int) -> None:
     """Migrate, seed the demo network when it is smaller than asked, and give the coaches a caseload."""
     from django.core.management import call_command
+    from django.db import connection
 
     from crm.models import Employer
 
@@ -48,6 +49,11 @@ def build(employers: int) -> None:
         call_command("seed_demo", employers=employers, users=True)
     for username in ("alice", "bob"):
         give_caseload(username)
+    if connection.vendor == "postgresql":
+        # Planner statistics, as autovacuum keeps them on a live server; without them PostgreSQL
+        # guesses row counts for the freshly loaded tables and picks slow plans.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def give_caseload(username: str) -> None:
@@ -82,6 +88,7 @@ def pages() -> list[tuple[str, str, str]]:
     from django.contrib.auth import get_user_model
 
     from crm.models import Employer
+    from placements.calendar import issue_feed_token
     from placements.models import Placement
 
     alice = get_user_model().objects.get(username="alice")
@@ -104,6 +111,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("alice", "my clients", "/clients/"),
         ("alice", "client page", f"/clients/{placement.client_id}/"),
         ("alice", "placement page", f"/placements/{placement.pk}/"),
+        ("", "calendar feed (.ics, her open steps)", f"/calendar/{issue_feed_token(user=alice)}.ics"),
     ]
 
 
@@ -120,7 +128,8 @@ def measure(repeat: int) -> list[dict[str, Any]]:
     for username, label, path in pages():
         if username not in clients:
             clients[username] = Client()
-            clients[username].force_login(get_user_model().objects.get(username=username))
+            if username:  # the calendar feed is fetched without a session, as a calendar app does
+                clients[username].force_login(get_user_model().objects.get(username=username))
         client = clients[username]
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
