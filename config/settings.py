@@ -253,6 +253,36 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# --- Surveys --------------------------------------------------------------------------------
+# Employer evaluation surveys with personal links (outreach/survey_services.py).
+
+# A reminder goes this many days after the invitation (or the previous reminder), at most this many times.
+SURVEY_REMINDER_AFTER_DAYS = env_int("SURVEY_REMINDER_AFTER_DAYS", 7)
+SURVEY_MAX_REMINDERS = env_int("SURVEY_MAX_REMINDERS", 2)
+SURVEY_LINK_VALID_DAYS = env_int("SURVEY_LINK_VALID_DAYS", 30)
+SURVEY_SWEEP_SECONDS = env_int("SURVEY_SWEEP_SECONDS", 600)
+# Answers posted per client address and minute before the page answers 429.
+SURVEY_POSTS_PER_MINUTE = env_int("SURVEY_POSTS_PER_MINUTE", 20)
+SURVEY_RATE_LIMIT_CACHE = "surveys"
+if min(SURVEY_REMINDER_AFTER_DAYS, SURVEY_LINK_VALID_DAYS, SURVEY_POSTS_PER_MINUTE) < 1 or SURVEY_MAX_REMINDERS < 0:
+    raise ImproperlyConfigured("SURVEY_* days and limits must be at least 1 (SURVEY_MAX_REMINDERS at least 0)")
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every web process, so the public survey page's rate limit holds across workers.
+    SURVEY_RATE_LIMIT_CACHE: {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("SURVEY_CACHE_URL") or REDIS_URL,
+        "KEY_PREFIX": "werkbrug-surveys",
+        "TIMEOUT": 120,
+    },
+}
+CELERY_BEAT_SCHEDULE["surveys-sweep"] = {
+    "task": "outreach.survey_tasks.run_survey_sweep",
+    "schedule": float(SURVEY_SWEEP_SECONDS),
+    "options": {"expires": SURVEY_SWEEP_SECONDS * 4 // 5},
+}
+
 # --- REST API -------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

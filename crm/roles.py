@@ -26,6 +26,12 @@ _OUTREACH_STAFF: dict[str, tuple[str, ...]] = {
     "staffcard": ("view",),
     "infopack": ("view", "add"),
     "infopackdelivery": ("view", "add"),
+    # Coaches resend or cancel the survey links of the placements they see (row-level in the API).
+    "surveytemplate": ("view",),
+    "question": ("view",),
+    "surveyinvitation": ("view", "add", "change"),
+    "surveyresponse": ("view",),
+    "answer": ("view",),
 }
 
 # Coaches and case managers do the same casework; which clients they see is row-level
@@ -101,6 +107,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "staffcard": _ALL,
             "infopack": _ALL,
             "infopackdelivery": ("view", "add"),
+            "surveytemplate": _ALL,
+            "question": _ALL,
+            "surveyinvitation": ("view", "add", "change"),
+            "surveyresponse": ("view",),
+            "answer": ("view",),
         },
     },
 }

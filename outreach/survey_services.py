@@ -1,0 +1,458 @@
+"""Evaluation survey workflows: versions, invitations, mails and reminders, submissions.
+
+An invitation is made when a placement reaches its employer-evaluation step (the follow-up sweep
+leaves a pending evaluation_due notice, which `take_evaluation_notices` turns into an invitation
+exactly once) or when a placement ends. Mails go after commit, from a Celery task
+(outreach/survey_tasks.py), in the contact's language (DESIGN "Runtime"). Every function takes
+the current time, so tests and operators can run "as of" a moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.choices import ContactRole, Initiator, InteractionKind, Language
+from crm.models import Contact, Employer
+from crm.services import log_interaction
+from outreach.mail import Mail, describe_error, is_transient, mail_language, render_mail, send_mail
+from outreach.models import Answer as AnswerRow
+from outreach.models import (
+    FollowUpNotice,
+    MailStatus,
+    Question,
+    QuestionType,
+    SurveyInvitation,
+    SurveyKind,
+    SurveyResponse,
+    SurveyTemplate,
+)
+from outreach.surveys import CleanAnswer, link_for, new_token, secret_matches, split_link
+from placements.choices import ConsentPurpose, PlacementStatus
+from placements.models import Placement
+
+Actor = AbstractBaseUser | AnonymousUser | None
+NOTICE_BATCH = 500
+
+
+class TransientSurveyMailError(Exception):
+    """A mail error worth retrying (network, 4xx reply)."""
+
+
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --- Templates ---------------------------------------------------------------------------------
+
+
+def active_template(kind: str) -> SurveyTemplate:
+    """The version of a survey new invitations use; a clear error when there is none."""
+    template = SurveyTemplate.objects.filter(kind=kind, is_active=True).first()
+    if template is None:
+        raise ValidationError({"template": _("There is no active survey of this kind.")})
+    return template
+
+
+def template_is_used(template: SurveyTemplate) -> bool:
+    """True once anyone answered this version: from then on it is never edited in place."""
+    return SurveyResponse.objects.filter(template=template).exists()
+
+
+@transaction.atomic
+def revise_template(*, template: SurveyTemplate, actor: Actor, now: dt.datetime | None = None) -> SurveyTemplate:
+    """The version to edit: the template itself while unanswered, else a new active copy (old answers keep theirs)."""
+    if not template_is_used(template):
+        return template
+    now = now or timezone.now()
+    latest = SurveyTemplate.objects.filter(kind=template.kind).order_by("-version").first()
+    version = (latest.version if latest is not None else template.version) + 1
+    SurveyTemplate.objects.filter(kind=template.kind, is_active=True).update(is_active=False)
+    copy = SurveyTemplate.objects.create(
+        name=template.name, kind=template.kind, version=version, previous=template, is_active=True, created_at=now
+    )
+    questions = list(template.questions.order_by("order"))
+    for question in questions:
+        question.pk, question.template = None, copy
+    Question.objects.bulk_create(questions)
+    return copy
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+def _enqueue_mail(invitation_pk: int) -> None:
+    from outreach.survey_tasks import send_survey_invitation
+
+    send_survey_invitation.delay_on_commit(invitation_pk)
+
+
+def _contact_language(contact: Contact) -> str:
+    return mail_language(contact.preferred_language or Language.EN)
+
+
+def _check_contact(contact: Contact | None, employer: Employer) -> Contact:
+    """The contact must work at the employer, be active and have an email address."""
+    if contact is None:
+        raise ValidationError({"contact": _("Choose the contact who should answer the survey.")})
+    if contact.employer_id != employer.pk:
+        raise ValidationError({"contact": _("This contact works at another employer.")})
+    if not contact.is_active or not contact.email:
+        raise ValidationError({"contact": _("This contact is inactive or has no email address.")})
+    return contact
+
+
+@transaction.atomic
+def create_invitation(
+    *,
+    template: SurveyTemplate,
+    contact: Contact | None,
+    actor: Actor,
+    placement: Placement | None = None,
+    employer: Employer | None = None,
+    notice: FollowUpNotice | None = None,
+    now: dt.datetime | None = None,
+) -> SurveyInvitation:
+    """Invite one employer contact to one survey; the mail is sent by a task after commit."""
+    now = now or timezone.now()
+    employer = placement.employer if placement is not None else employer
+    if employer is None:
+        raise ValidationError({"employer": _("Choose an employer or a placement.")})
+    if placement is None and template.kind != SurveyKind.EMPLOYER_DECLINED:
+        raise ValidationError({"placement": _("This survey is about a placement; choose one.")})
+    contact = _check_contact(contact, employer)
+    token = new_token()
+    invitation = SurveyInvitation.objects.create(
+        template=template,
+        placement=placement,
+        employer=employer,
+        contact=contact,
+        email=contact.email,
+        language=_contact_language(contact),
+        notice=notice,
+        token_prefix=token.prefix,
+        token_hash=token.hash,
+        token_seed=token.seed,
+        created_by=_user(actor),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.SURVEY_LINK_VALID_DAYS),
+    )
+    _enqueue_mail(invitation.pk)
+    return invitation
+
+
+def open_invitation_for(placement: Placement, kind: str) -> SurveyInvitation | None:
+    """A placement's invitation of a kind that is not cancelled (one per placement and kind)."""
+    return (
+        SurveyInvitation.objects.filter(placement=placement, template__kind=kind, cancelled_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def invite_for_placement(
+    *,
+    placement: Placement,
+    actor: Actor,
+    contact: Contact | None = None,
+    kind: str = SurveyKind.EMPLOYER_END,
+    now: dt.datetime | None = None,
+    notice: FollowUpNotice | None = None,
+) -> SurveyInvitation:
+    """Invite the workplace mentor (or the chosen contact) to a placement's survey, once per placement and kind."""
+    existing = open_invitation_for(placement, kind)
+    if existing is not None:
+        return existing
+    return create_invitation(
+        template=active_template(kind),
+        contact=contact or placement.mentor,
+        actor=actor,
+        placement=placement,
+        notice=notice,
+        now=now,
+    )
+
+
+def on_placement_ended(
+    *, placement: Placement, actor: Actor, now: dt.datetime | None = None
+) -> SurveyInvitation | None:
+    """Called by the placement-end flow: invite the mentor to the end-of-placement evaluation when there is one."""
+    if placement.status not in (PlacementStatus.COMPLETED, PlacementStatus.ENDED_EARLY):
+        return None
+    mentor = placement.mentor
+    if mentor is None or not mentor.is_active or not mentor.email:
+        return None
+    return invite_for_placement(placement=placement, actor=actor, contact=mentor, now=now)
+
+
+def invite_declined_employer(
+    *, employer: Employer, contact: Contact | None, actor: Actor, now: dt.datetime | None = None
+) -> SurveyInvitation:
+    """Ask an employer who declined the offer the short category C survey (Flora IV.1; §4.9)."""
+    if contact is None:
+        contact = employer.contacts.filter(is_active=True).exclude(email="").exclude(role=ContactRole.ADMIN).first()
+    return create_invitation(
+        template=active_template(SurveyKind.EMPLOYER_DECLINED), contact=contact, actor=actor, employer=employer, now=now
+    )
+
+
+def _take_notice(notice_pk: int, now: dt.datetime) -> SurveyInvitation | None:
+    """Turn one pending evaluation_due notice into an invitation; the conditional update makes it happen once."""
+    with transaction.atomic():
+        won = FollowUpNotice.objects.evaluations_due().filter(pk=notice_pk).update(status=MailStatus.SENDING)
+        if not won:
+            return None
+        notice = FollowUpNotice.objects.select_related("step__placement__mentor", "step__placement__employer").get(
+            pk=notice_pk
+        )
+        try:
+            invitation = invite_for_placement(placement=notice.step.placement, actor=None, now=now, notice=None)
+        except ValidationError as exc:
+            FollowUpNotice.objects.filter(pk=notice_pk).update(
+                status=MailStatus.SKIPPED, last_error=" ".join(exc.messages)[:2000]
+            )
+            return None
+        if invitation.notice_id is None:
+            SurveyInvitation.objects.filter(pk=invitation.pk).update(notice=notice)
+        FollowUpNotice.objects.filter(pk=notice_pk).update(status=MailStatus.SENT, sent_at=now)
+        return invitation
+
+
+def take_evaluation_notices(*, now: dt.datetime | None = None, limit: int = NOTICE_BATCH) -> int:
+    """Consume the follow-up engine's pending evaluation_due notices; returns the invitations made."""
+    now = now or timezone.now()
+    pks = list(FollowUpNotice.objects.evaluations_due().order_by("pk").values_list("pk", flat=True)[:limit])
+    return sum(1 for pk in pks if _take_notice(pk, now) is not None)
+
+
+@transaction.atomic
+def resend_invitation(
+    *, invitation: SurveyInvitation, actor: Actor, now: dt.datetime | None = None
+) -> SurveyInvitation:
+    """Mail a new link (the old one stops working) with a fresh validity period; not after an answer."""
+    now = now or timezone.now()
+    token = new_token()
+    updated = SurveyInvitation.objects.filter(pk=invitation.pk, submitted_at__isnull=True).update(
+        token_prefix=token.prefix,
+        token_hash=token.hash,
+        token_seed=token.seed,
+        cancelled_at=None,
+        mail_status=MailStatus.PENDING,
+        attempts=0,
+        last_error="",
+        sent_at=None,
+        reminders_sent=0,
+        last_reminded_at=None,
+        expires_at=now + dt.timedelta(days=settings.SURVEY_LINK_VALID_DAYS),
+    )
+    if not updated:
+        raise ValidationError(_("This survey was already answered; it cannot be sent again."))
+    _enqueue_mail(invitation.pk)
+    invitation.refresh_from_db()
+    return invitation
+
+
+@transaction.atomic
+def cancel_invitation(
+    *, invitation: SurveyInvitation, actor: Actor, now: dt.datetime | None = None
+) -> SurveyInvitation:
+    """Withdraw a link that was not answered yet; it then shows the same page as an unknown link."""
+    now = now or timezone.now()
+    updated = SurveyInvitation.objects.filter(
+        pk=invitation.pk, submitted_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+    if not updated:
+        raise ValidationError(_("This survey was already answered or cancelled."))
+    invitation.refresh_from_db()
+    return invitation
+
+
+# --- Mails -------------------------------------------------------------------------------------
+
+
+def survey_url(invitation: SurveyInvitation) -> str:
+    """The personal link, absolute (SITE_URL), for the mails."""
+    from django.urls import reverse
+
+    path = reverse("survey", args=[link_for(invitation.token_prefix, invitation.token_seed)])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def invitation_mail(invitation: SurveyInvitation, *, reminder: bool) -> Mail:
+    """The invitation or reminder in the contact's language, with the personal link."""
+    placement = invitation.placement
+    coach = placement.coach if placement is not None else invitation.created_by
+    context = {
+        "contact_name": invitation.contact.first_name,
+        "employer_name": invitation.employer.name,
+        "job_title": placement.job_title if placement is not None else "",
+        "start_on": placement.start_on if placement is not None else None,
+        "url": survey_url(invitation),
+        "expires_on": timezone.localdate(invitation.expires_at),
+        "coach_name": (coach.get_full_name() or coach.get_username()) if coach is not None else "",
+        "kind": invitation.template.kind,
+    }
+    reply_to = (coach.email,) if coach is not None and coach.email else ()
+    name = "survey_reminder" if reminder else "survey_invitation"
+    mail = render_mail(name, to=invitation.email, language=invitation.language, context=context, reply_to=reply_to)
+    mail.headers["X-Werkbrug-Survey"] = f"{invitation.pk}:{'reminder' if reminder else 'invitation'}"
+    return mail
+
+
+def _load(invitation_pk: int) -> SurveyInvitation:
+    return SurveyInvitation.objects.select_related(
+        "template", "contact", "employer", "placement__coach", "created_by"
+    ).get(pk=invitation_pk)
+
+
+def deliver_invitation(*, invitation_pk: int, now: dt.datetime | None = None, final_attempt: bool = True) -> str:
+    """Send an invitation's first mail at most once (claimed pending -> sending); skipped once it is closed."""
+    now = now or timezone.now()
+    claimed = SurveyInvitation.objects.filter(pk=invitation_pk, mail_status=MailStatus.PENDING).update(
+        mail_status=MailStatus.SENDING, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return ""
+    invitation = _load(invitation_pk)
+    if not SurveyInvitation.objects.answerable(now=now).filter(pk=invitation_pk).exists():
+        SurveyInvitation.objects.filter(pk=invitation_pk).update(mail_status=MailStatus.SKIPPED)
+        return MailStatus.SKIPPED
+    try:
+        send_mail(invitation_mail(invitation, reminder=False))
+    except Exception as exc:
+        retry = is_transient(exc) and not final_attempt
+        status = MailStatus.PENDING if retry else MailStatus.FAILED
+        SurveyInvitation.objects.filter(pk=invitation_pk).update(mail_status=status, last_error=describe_error(exc))
+        if retry:
+            raise TransientSurveyMailError(describe_error(exc)) from exc
+        return MailStatus.FAILED
+    SurveyInvitation.objects.filter(pk=invitation_pk).update(mail_status=MailStatus.SENT, sent_at=now, last_error="")
+    return MailStatus.SENT
+
+
+def reminders_due(*, now: dt.datetime) -> Any:
+    """Answerable, mailed invitations whose last mail is N days old and that had fewer than M reminders."""
+    cutoff = now - dt.timedelta(days=settings.SURVEY_REMINDER_AFTER_DAYS)
+    return (
+        SurveyInvitation.objects.answerable(now=now)
+        .filter(mail_status=MailStatus.SENT, reminders_sent__lt=settings.SURVEY_MAX_REMINDERS)
+        .filter(Q(last_reminded_at__lte=cutoff) | Q(last_reminded_at__isnull=True, sent_at__lte=cutoff))
+    )
+
+
+def sweep_reminders(*, now: dt.datetime | None = None) -> list[int]:
+    """Claim the reminders due now (a conditional update per row) and enqueue one mail task each."""
+    from outreach.survey_tasks import send_survey_reminder
+
+    now = now or timezone.now()
+    claimed: list[int] = []
+    for pk, count in reminders_due(now=now).values_list("pk", "reminders_sent")[:NOTICE_BATCH]:
+        with transaction.atomic():
+            won = (
+                reminders_due(now=now)
+                .filter(pk=pk, reminders_sent=count)
+                .update(reminders_sent=count + 1, last_reminded_at=now)
+            )
+            if won:
+                send_survey_reminder.delay_on_commit(pk)
+                claimed.append(pk)
+    return claimed
+
+
+def deliver_reminder(*, invitation_pk: int, now: dt.datetime | None = None, final_attempt: bool = True) -> str:
+    """Send a claimed reminder, unless the link was answered, cancelled or expired meanwhile."""
+    now = now or timezone.now()
+    if not SurveyInvitation.objects.answerable(now=now).filter(pk=invitation_pk).exists():
+        return MailStatus.SKIPPED
+    try:
+        send_mail(invitation_mail(_load(invitation_pk), reminder=True))
+    except Exception as exc:
+        SurveyInvitation.objects.filter(pk=invitation_pk).update(last_error=describe_error(exc))
+        if is_transient(exc) and not final_attempt:
+            raise TransientSurveyMailError(describe_error(exc)) from exc
+        return MailStatus.FAILED
+    return MailStatus.SENT
+
+
+# --- The public page -----------------------------------------------------------------------------
+
+
+def find_invitation(link: str, *, now: dt.datetime) -> SurveyInvitation | None:
+    """The answerable invitation of a link; None for unknown, tampered, expired, used and cancelled alike."""
+    parts = split_link(link)
+    if parts is None:
+        return None
+    prefix, secret = parts
+    candidates = (
+        SurveyInvitation.objects.answerable(now=now)
+        .filter(token_prefix=prefix)
+        .select_related("template", "placement__client", "employer", "contact")
+    )
+    for invitation in candidates:
+        if secret_matches(secret, invitation.token_hash):
+            return invitation
+    return None
+
+
+def colleague_first_name(invitation: SurveyInvitation, *, today: dt.date) -> str:
+    """The client's first name, only while her consent to share with the employer is in force (Flora III.1.B)."""
+    placement = invitation.placement
+    if placement is None or not placement.client.has_consent(ConsentPurpose.SHARE_WITH_EMPLOYER, on=today):
+        return ""
+    return placement.client.first_name
+
+
+def _answer_rows(response: SurveyResponse, answers: list[CleanAnswer]) -> list[AnswerRow]:
+    return [
+        AnswerRow(response=response, question=a.question, number=a.number, text=a.text, choices=a.choices)
+        for a in answers
+    ]
+
+
+def response_summary(answers: list[CleanAnswer], language: str) -> str:
+    """The timeline line of a response: average scale score and recommendation score."""
+    scale = [a.number for a in answers if a.question.type == QuestionType.SCALE and a.number is not None]
+    nps = [a.number for a in answers if a.question.type == QuestionType.NPS and a.number is not None]
+    parts = [_("Survey answered.")]
+    if scale:
+        parts.append(_("Average score %(score).1f of 5.") % {"score": float(sum(scale)) / len(scale)})
+    if nps:
+        parts.append(_("Recommendation %(nps)s of 10.") % {"nps": int(nps[0])})
+    return " ".join(parts)
+
+
+def submit_response(
+    *, invitation: SurveyInvitation, answers: list[CleanAnswer], language: str, now: dt.datetime | None = None
+) -> SurveyResponse | None:
+    """Store the answers once: the invitation is claimed (submitted_at IS NULL) in the same transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        won = SurveyInvitation.objects.answerable(now=now).filter(pk=invitation.pk).update(submitted_at=now)
+        if not won:
+            return None
+        response = SurveyResponse.objects.create(
+            invitation=invitation, template=invitation.template, submitted_at=now, language=language
+        )
+        AnswerRow.objects.bulk_create(_answer_rows(response, answers))
+        interaction = log_interaction(
+            employer=invitation.employer,
+            actor=None,
+            kind=InteractionKind.EMAIL,
+            summary=f"{invitation.template.name}: {response_summary(answers, language)}",
+            occurred_at=now,
+            contact=invitation.contact,
+            complete_open_steps=False,
+            now=now,
+            initiated_by=Initiator.EMPLOYER,
+        )
+        SurveyResponse.objects.filter(pk=response.pk).update(interaction=interaction)
+        response.interaction = interaction
+    return response

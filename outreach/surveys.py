@@ -1,0 +1,208 @@
+"""Survey links and answers: pure functions the services and the public page share.
+
+A link is `prefix + secret`. The prefix (8 characters) finds the row through an index; the secret
+is checked against a SHA-256 hash with `hmac.compare_digest` (STYLE "Public links and documents").
+The secret is derived as HMAC-SHA256(SECRET_KEY, seed) from a 256-bit seed drawn with `secrets`:
+the database holds the seed and the hash, never the link, so a copy of the database alone opens no
+survey, while the mail task can still put the same link in the first mail and in each reminder
+(rotating the link per mail would break the link in the first mail). Resending draws a new seed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+
+from outreach.models import Question, QuestionType
+
+PREFIX_LENGTH = 8
+# A link is the prefix plus a 43-character secret; anything of another shape is refused before a query.
+LINK_LENGTH = PREFIX_LENGTH + 43
+TEXT_LIMITS = {QuestionType.SHORT_TEXT: 200, QuestionType.LONG_TEXT: 4000}
+NUMBER_LIMIT = Decimal("99999999")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A fresh link's parts: what is stored (prefix, seed, hash) and the link itself (never stored)."""
+
+    prefix: str
+    seed: str
+    hash: str
+    link: str
+
+
+def derive_secret(seed: str) -> str:
+    """The secret part of a link, from the stored seed and the site's SECRET_KEY (256 bits)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"werkbrug.survey:{seed}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def hash_secret(secret: str) -> str:
+    """The SHA-256 hex digest stored for a secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_token() -> Token:
+    """Draw a new link: an 8-character lookup prefix and a secret from a 256-bit random seed."""
+    prefix = secrets.token_urlsafe(6)[:PREFIX_LENGTH]
+    seed = secrets.token_urlsafe(32)
+    secret = derive_secret(seed)
+    return Token(prefix=prefix, seed=seed, hash=hash_secret(secret), link=prefix + secret)
+
+
+def link_for(prefix: str, seed: str) -> str:
+    """The link of a stored invitation, for its mails."""
+    return prefix + derive_secret(seed)
+
+
+def split_link(link: str) -> tuple[str, str] | None:
+    """(prefix, secret) of a well-formed link, None otherwise."""
+    if len(link) != LINK_LENGTH or not all(ch.isalnum() or ch in "-_" for ch in link):
+        return None
+    return link[:PREFIX_LENGTH], link[PREFIX_LENGTH:]
+
+
+def secret_matches(secret: str, stored_hash: str) -> bool:
+    """Compare a presented secret with the stored hash in constant time."""
+    return hmac.compare_digest(hash_secret(secret), stored_hash)
+
+
+# --- Answers -------------------------------------------------------------------------------------
+
+
+@dataclass
+class CleanAnswer:
+    """A validated answer, ready to store."""
+
+    question: Question
+    number: Decimal | None = None
+    text: str = ""
+    choices: list[str] = field(default_factory=list)
+
+
+def field_name(question: Question) -> str:
+    """The form field of a question: its stable key."""
+    return f"q_{question.key}"
+
+
+class AnswerError(ValueError):
+    """Why an answer was refused: a message code and its parameters, worded per language by `message`."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+    def message(self, language: str) -> str:
+        """The message in the page's language."""
+        texts = MESSAGES[self.code]
+        return (texts.get(language) or texts["en"]) % self.params
+
+
+# Written in every language, like the mails (outreach/mail.py), so an employer reads her own
+# language whether or not the catalogues are compiled.
+MESSAGES: dict[str, dict[str, str]] = {
+    "required": {
+        "en": "Please answer this question.",
+        "nl": "Beantwoord deze vraag alstublieft.",
+        "sv": "Besvara den här frågan.",
+    },
+    "range": {
+        "en": "Choose a value from %(low)s to %(high)s.",
+        "nl": "Kies een waarde van %(low)s tot %(high)s.",
+        "sv": "Välj ett värde från %(low)s till %(high)s.",
+    },
+    "number": {
+        "en": "Enter a number, for example 6.",
+        "nl": "Vul een getal in, bijvoorbeeld 6.",
+        "sv": "Ange ett tal, till exempel 6.",
+    },
+    "choice": {
+        "en": "Choose one of the options.",
+        "nl": "Kies een van de mogelijkheden.",
+        "sv": "Välj ett av alternativen.",
+    },
+    "too_long": {
+        "en": "Please keep it under %(limit)s characters.",
+        "nl": "Gebruik minder dan %(limit)s tekens.",
+        "sv": "Håll dig under %(limit)s tecken.",
+    },
+}
+
+
+def _whole(raw: str, low: int, high: int) -> Decimal:
+    """A whole number within bounds."""
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise AnswerError("range", low=low, high=high)
+    return Decimal(int(raw))
+
+
+def _number(raw: str) -> Decimal:
+    """A number (comma or dot as decimal sign), zero or more."""
+    try:
+        value = Decimal(raw.replace(",", ".").replace(" ", ""))
+    except InvalidOperation as exc:
+        raise AnswerError("number") from exc
+    if not value.is_finite() or value < 0 or value > NUMBER_LIMIT:
+        raise AnswerError("number")
+    return value.quantize(Decimal("0.01"))
+
+
+def _one_choice(raw: str, keys: list[str]) -> list[str]:
+    if raw not in keys:
+        raise AnswerError("choice")
+    return [raw]
+
+
+def parse_answer(question: Question, values: list[str]) -> CleanAnswer | None:
+    """One question's submitted values as a clean answer; None when left empty; AnswerError when refused."""
+    values = [value.strip() for value in values if value.strip()]
+    if not values:
+        if question.required:
+            raise AnswerError("required")
+        return None
+    raw = values[0]
+    kind = question.type
+    if kind == QuestionType.SCALE:
+        return CleanAnswer(question, number=_whole(raw, 1, 5))
+    if kind == QuestionType.NPS:
+        return CleanAnswer(question, number=_whole(raw, 0, 10))
+    if kind == QuestionType.NUMBER:
+        return CleanAnswer(question, number=_number(raw))
+    if kind == QuestionType.YES_NO:
+        return CleanAnswer(question, choices=_one_choice(raw, ["yes", "no"]))
+    if kind == QuestionType.SINGLE_CHOICE:
+        return CleanAnswer(question, choices=_one_choice(raw, question.option_keys()))
+    if kind == QuestionType.MULTIPLE_CHOICE:
+        keys = question.option_keys()
+        if any(value not in keys for value in values):
+            raise AnswerError("choice")
+        return CleanAnswer(question, choices=[key for key in keys if key in values])
+    limit = TEXT_LIMITS.get(QuestionType(kind), 4000)
+    if len(raw) > limit:
+        raise AnswerError("too_long", limit=limit)
+    return CleanAnswer(question, text=raw)
+
+
+def parse_answers(
+    questions: list[Question], data: Any, *, language: str = "en"
+) -> tuple[list[CleanAnswer], dict[str, str]]:
+    """Validate a submitted form (a QueryDict): the clean answers, and a message per question key that failed."""
+    answers: list[CleanAnswer] = []
+    errors: dict[str, str] = {}
+    for question in questions:
+        try:
+            answer = parse_answer(question, data.getlist(field_name(question)))
+        except AnswerError as exc:
+            errors[question.key] = exc.message(language)
+            continue
+        if answer is not None:
+            answers.append(answer)
+    return answers, errors
