@@ -54,6 +54,7 @@ def browser() -> Iterator[Any]:
     ORM calls as "async unsafe"; they are plain synchronous calls, and the flag is set only while
     the browser runs.
     """
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     path = chromium_path()
@@ -65,6 +66,9 @@ def browser() -> Iterator[Any]:
                 yield chromium
             finally:
                 chromium.close()
+                # Django keys connections by async context too: the ORM calls made while Playwright's
+                # loop ran got a connection of their own, which would keep the test database open.
+                connections.close_all()
 
 
 @pytest.fixture
