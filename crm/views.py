@@ -28,6 +28,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
@@ -319,6 +320,9 @@ def move_employer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("%(name)s moved to %(stage)s.") % {"name": employer.name, "stage": employer.get_stage_display()}
         )
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect("crm:board")
 
 

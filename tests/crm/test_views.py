@@ -277,6 +277,21 @@ def test_a_move_without_htmx_redirects_back_to_the_board(rita):
     assert employer.stage == Stage.CONTACTED
 
 
+def test_a_move_from_the_employer_page_returns_there_but_never_to_another_site(rita):
+    employer = EmployerFactory(owner=rita)
+    page = reverse("crm:employer", args=[employer.pk])
+    client = signed_in(rita)
+
+    back = client.post(reverse("crm:move", args=[employer.pk]), {"stage": Stage.CONTACTED, "next": page})
+    elsewhere = client.post(
+        reverse("crm:move", args=[employer.pk]), {"stage": Stage.ENGAGED, "next": "https://evil.example/"}
+    )
+
+    assert back["Location"] == page
+    assert elsewhere["Location"] == reverse("crm:board")
+    assert EmployerStageChange.objects.filter(employer=employer).count() == 2
+
+
 def test_a_refused_move_changes_nothing_and_says_why(rita):
     employer = EmployerFactory(owner=rita, do_not_engage=True, do_not_engage_reason="Zwartwerk vastgesteld")
 
