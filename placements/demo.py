@@ -22,7 +22,7 @@ from django.utils import timezone
 from crm.choices import ContactRole, ContractType, Schedule, Sector, Stage, VacancyKind
 from crm.demo import vocabulary as words
 from crm.demo.identity import mobile, staff_language
-from crm.models import Contact, Employer
+from crm.models import Contact, Employer, Vacancy
 from crm.roles import Role
 from placements import services
 from placements.choices import (
@@ -122,7 +122,7 @@ NO_SHARING = {9, 12, 14}  # placed clients who did not agree to sharing with the
 WITHDREW_SHARING = {7: 20}  # client number: withdrew sharing consent that many days before as_of
 REFERENCE_CONSENT = {1, 15, 16}
 NO_AGREEMENT = {11}  # her agreement is still being written
-BEHIND = {2: 2, 4: 1, 6: 1, 8: 1, 10: 1}  # client number: how many of the latest past steps are still open
+BEHIND = {1: 1, 2: 2, 3: 1, 6: 1, 8: 1, 10: 1}  # client number: how many of the latest past steps are still open
 SKIP_CALL_AT = {2: 28}  # client number: offset of a client call that was skipped
 # Ladder steps (igma ch. 5) a client went through before her first placement, by what comes next.
 PATHS: dict[str, tuple[int, ...]] = {
@@ -438,16 +438,19 @@ class Writer:
             )
 
     def new_placement(self, person: Person, client: Client, job: Job, start_on: dt.date) -> Placement:
-        """A planned placement with one of the demo employers, a mentor from its contacts, hours and contract."""
+        """A planned placement at a demo employer, on its vacancy of the kind if any, with a mentor and terms."""
         pool = self.employers.get(person.country) or [e for group in self.employers.values() for e in group]
         employer = self.rng.choice(pool)
         contacts = list(employer.contacts.all())
         mentors = [c for c in contacts if c.role == ContactRole.MENTOR] or contacts
+        offers = [vacancy for vacancy in employer.vacancies.all() if vacancy.kind == job.kind]
+        vacancy = self.rng.choice(offers) if offers else None
         placement = Placement(
             client=client,
             employer=employer,
+            vacancy=vacancy,
             kind=job.kind,
-            job_title=self.job_title(employer, job.kind),
+            job_title=vacancy.title if vacancy else self.job_title(employer, job.kind),
             start_on=start_on,
             planned_end_on=self.planned_end(job, start_on),
             mentor=self.rng.choice(mentors) if mentors else None,
@@ -594,12 +597,15 @@ def demo_staff() -> Staff | None:
 
 
 def demo_employers() -> dict[str, list[Employer]]:
-    """The first active and engaged demo employers that have contacts, by country, with their contacts."""
+    """The first active and engaged demo employers that have contacts, by country, with contacts and vacancies."""
     employers = (
         Employer.objects.filter(stage__in=(Stage.ACTIVE, Stage.ENGAGED), contacts__isnull=False)
         .distinct()
         .order_by("pk")
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.filter(is_active=True).order_by("pk")))[:24]
+        .prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.filter(is_active=True).order_by("pk")),
+            Prefetch("vacancies", queryset=Vacancy.objects.order_by("pk")),
+        )[:24]
     )
     by_country: dict[str, list[Employer]] = {}
     for employer in employers:

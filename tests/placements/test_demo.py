@@ -103,11 +103,13 @@ def test_placements_span_every_status_with_activated_ones_following_the_default_
         assert placement.plan == plan
         assert placement.steps.count() == plan.templates.count()
         assert placement.mentor is None or placement.mentor.employer_id == placement.employer_id
+        assert placement.vacancy is None or placement.vacancy.employer_id == placement.employer_id
         assert placement.employer.stage in ("active", "engaged")
     early = Placement.objects.filter(status=PlacementStatus.ENDED_EARLY)
     assert set(early.values_list("ended_by", flat=True)) == {EndedBy.EMPLOYER, EndedBy.CLIENT}
     assert all(placement.end_reason for placement in early)
     assert not AftercareStep.objects.filter(placement__status=PlacementStatus.PLANNED).exists()
+    assert Placement.objects.filter(vacancy__isnull=False, mentor__isnull=False).exists()
 
 
 def test_active_placements_started_from_ten_months_ago_to_next_week(staff):
@@ -123,7 +125,8 @@ def test_as_of_the_seed_date_steps_are_overdue_due_today_and_due_later(staff):
     seed()
 
     open_steps = AftercareStep.objects.open()
-    assert AftercareStep.objects.overdue(today=TODAY).count() >= 3
+    overdue = AftercareStep.objects.overdue(today=TODAY)
+    assert overdue.filter(assignee=staff["alice"]).exists() and overdue.filter(assignee=staff["bob"]).exists()
     assert open_steps.filter(due_on=TODAY).exists()
     assert open_steps.filter(due_on__gt=TODAY, due_on__lte=TODAY + dt.timedelta(days=7)).exists()
     assert open_steps.filter(due_on__gt=TODAY + dt.timedelta(days=7)).exists()
