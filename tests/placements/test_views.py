@@ -408,3 +408,47 @@ def test_plan_steps_are_shown_in_the_users_language(alice):
     page = text(client.get(reverse("placements:placement", args=[placement.pk])))
 
     assert first.template.title_nl in page
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_coachs_home_page_runs_the_same_queries_for_1_and_50_steps(alice, django_assert_max_num_queries, rows):
+    for n in range(rows):
+        step(placement_of(alice), TODAY - dt.timedelta(days=n % 2))
+    client = signed_in(alice)
+
+    with django_assert_max_num_queries(5):
+        response = client.get("/")
+
+    coach = response.context["coach"]
+    assert coach["overdue_count"] == rows // 2
+    assert len(coach["due_today"]) == min(rows - rows // 2, 20)  # the home page lists the first 20
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_placement_page_runs_the_same_queries_for_1_and_50_steps(alice, django_assert_max_num_queries, rows):
+    placement = placement_of(alice)
+    for n in range(rows):
+        step(placement, TODAY + dt.timedelta(days=n), track=[Track.CLIENT, Track.EMPLOYER, Track.JOINT][n % 3])
+    client = signed_in(alice)
+
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("placements:placement", args=[placement.pk]))
+
+    assert len({s.pk for s in response.context["client_track"] + response.context["employer_track"]}) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_managers_home_page_runs_the_same_queries_for_1_and_50_employers(rita, django_assert_max_num_queries, rows):
+    from crm.choices import Stage
+    from tests.crm.factories import EmployerFactory, InteractionFactory
+
+    for _ in range(rows):
+        employer = EmployerFactory(owner=rita, stage=Stage.ENGAGED)
+        InteractionFactory(employer=employer, author=rita, next_step="Bellen", next_step_due=TODAY)
+    client = signed_in(rita)
+
+    with django_assert_max_num_queries(6):
+        response = client.get("/")
+
+    assert len(response.context["manager"]["next_steps"]) == min(rows, 15)
+    assert len(response.context["manager"]["needing"]) == min(rows, 10)
