@@ -12,12 +12,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 # database: on SQLite that means a file, not pytest-django's default in-memory database.
 export SQLITE_TEST_PATH ?= var/test.sqlite3
 
-.PHONY: run test setup lint typecheck djcheck pytest pytest-postgres chromium bench clean help
+.PHONY: run test setup lint typecheck djcheck pytest pytest-postgres chromium bench messages clean help
 
 help:
 	@echo "make run    set up and start web, Celery worker, Celery beat and Redis, with demo data"
 	@echo "make test   set up and run ruff, mypy, Django checks and the test suite"
 	@echo "make bench  run the benchmarks in bench/"
+	@echo "make messages  update the Dutch and Swedish catalogues in locale/ and list what needs translating"
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Werkbrug needs Python 3.11 or newer")'
@@ -54,6 +55,14 @@ test: lint typecheck djcheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# Collects the marked strings into locale/{nl,sv}/LC_MESSAGES/django.po (file names, no line numbers, so the
+# files do not churn), compiles the .mo files (committed: a machine without gettext still runs translated), and
+# lists the entries a translator still has to fill in (tests/test_translations.py fails until none are left).
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l nl -l sv --add-location=file --ignore=.venv --ignore=var --ignore=node_modules
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules
+	-$(BIN)/python scripts/translations/check_catalogues.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
