@@ -150,11 +150,25 @@ MEASURES: dict[str, dict[str, tuple[str, ...]]] = {
         TRIAL: ("",),
     },
 }
-END_REASONS = {
-    BY_EMPLOYER: "The department was reorganised and her post disappeared; the employer offered a good reference.",
-    BY_CLIENT: "The evening shifts did not combine with picking up her children; she chose to stop and look for "
-    "day work.",
-    CANCELLED: "The employer postponed the trial day: the team leader who would receive her fell ill.",
+# Why a placement ended early or was called off, in the client's language.
+END_REASONS: dict[str, dict[str, str]] = {
+    "nl": {
+        BY_EMPLOYER: "De afdeling is gereorganiseerd en haar functie verviel; de werkgever geeft een goede referentie.",
+        BY_CLIENT: "De avonddiensten gingen niet samen met het ophalen van haar kinderen; ze stopte zelf en zoekt "
+        "dagwerk.",
+        CANCELLED: "De werkgever stelde de proefdag uit: de teamleider die haar zou ontvangen werd ziek.",
+    },
+    "sv": {
+        BY_EMPLOYER: "Avdelningen omorganiserades och hennes tjänst försvann; arbetsgivaren ger goda referenser.",
+        BY_CLIENT: "Kvällspassen gick inte ihop med hämtningen av barnen; hon valde att sluta och söka dagarbete.",
+        CANCELLED: "Arbetsgivaren sköt upp provdagen: teamledaren som skulle ta emot henne blev sjuk.",
+    },
+    "en": {
+        BY_EMPLOYER: "The department was reorganised and her post disappeared; the employer offered a good reference.",
+        BY_CLIENT: "The evening shifts did not combine with picking up her children; she chose to stop and look for "
+        "day work.",
+        CANCELLED: "The employer postponed the trial day: the team leader who would receive her fell ill.",
+    },
 }
 
 
@@ -407,7 +421,7 @@ class Writer:
             services.cancel_placement(
                 placement=placement,
                 actor=client.coach,
-                reason=END_REASONS[CANCELLED],
+                reason=END_REASONS[person.language][CANCELLED],
                 now=self.moment(start_on - dt.timedelta(days=2)),
             )
             return placement
@@ -510,7 +524,7 @@ class Writer:
             placement=placement,
             actor=placement.coach,
             ended_by="" if job.story == COMPLETED else EndedBy(job.story),
-            reason=END_REASONS.get(job.story, ""),
+            reason=END_REASONS[person.language].get(job.story, ""),
             end_on=end_on,
             completed=job.story == COMPLETED,
             now=self.moment(end_on, 16),
