@@ -123,4 +123,4 @@ class CoachDigestAdmin(_RecordAdmin):
         return CoachDigest.objects.visible_to(request.user).select_related("coach")
 
 
-from outreach import pack_admin  # noqa: E402, F401  (registers the info pack admin)
+from outreach import pack_admin, survey_admin  # noqa: E402, F401  (register the info pack and survey admins)

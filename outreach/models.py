@@ -535,11 +535,14 @@ class SurveyInvitationQuerySet(models.QuerySet["SurveyInvitation"]):
         """Coaches see invitations about their clients' placements; relationship managers and admins see all."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        if getattr(user, "is_superuser", False) or any(
-            has_role(user, role) for role in (Role.ADMINISTRATOR, Role.RELATIONSHIP_MANAGER)
-        ):
+        # One query for the roles (the list pages call this twice per request); the row rule is
+        # placements.querysets.PlacementQuerySet.visible_to's, spelled as joins.
+        roles = set(user.groups.values_list("name", flat=True))
+        if getattr(user, "is_superuser", False) or roles & {Role.ADMINISTRATOR, Role.RELATIONSHIP_MANAGER}:
             return self
-        return self.filter(placement__in=Placement.objects.visible_to(user))
+        return self.filter(
+            Q(placement__coach=user) | Q(placement__client__coach=user) | Q(placement__client__case_manager=user)
+        )
 
 
 class SurveyInvitation(models.Model):

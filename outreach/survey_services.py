@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.choices import ContactRole, Initiator, InteractionKind, Language
@@ -417,7 +417,7 @@ def _answer_rows(response: SurveyResponse, answers: list[CleanAnswer]) -> list[A
     ]
 
 
-def response_summary(answers: list[CleanAnswer], language: str) -> str:
+def response_summary(answers: list[CleanAnswer]) -> str:
     """The timeline line of a response: average scale score and recommendation score."""
     scale = [a.number for a in answers if a.question.type == QuestionType.SCALE and a.number is not None]
     nps = [a.number for a in answers if a.question.type == QuestionType.NPS and a.number is not None]
@@ -442,11 +442,14 @@ def submit_response(
             invitation=invitation, template=invitation.template, submitted_at=now, language=language
         )
         AnswerRow.objects.bulk_create(_answer_rows(response, answers))
+        # The timeline is read by staff: the summary is in the site's language, not the employer's.
+        with translation.override(settings.LANGUAGE_CODE):
+            summary = f"{invitation.template.name}: {response_summary(answers)}"
         interaction = log_interaction(
             employer=invitation.employer,
             actor=None,
             kind=InteractionKind.EMAIL,
-            summary=f"{invitation.template.name}: {response_summary(answers, language)}",
+            summary=summary,
             occurred_at=now,
             contact=invitation.contact,
             complete_open_steps=False,

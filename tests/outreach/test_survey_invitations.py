@@ -1,0 +1,217 @@
+"""Survey invitations: made from the evaluation hand-off or a placement's end, mailed, reminded, resent, cancelled."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from outreach.models import FollowUpNotice, MailStatus, NoticeKind, SurveyInvitation, SurveyTemplate
+from outreach.survey_services import (
+    cancel_invitation,
+    deliver_invitation,
+    deliver_reminder,
+    find_invitation,
+    on_placement_ended,
+    resend_invitation,
+    sweep_reminders,
+    take_evaluation_notices,
+)
+from outreach.surveys import link_for
+from placements.models import Placement
+from placements.services import end_placement
+from tests.outreach.conftest import enqueued, step
+from tests.outreach.survey_helpers import full_answers, invite, survey_caches
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.make_aware(dt.datetime(2027, 7, 5, 9, 0))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_rate_limit(settings: Any) -> None:
+    settings.CACHES = survey_caches()
+
+
+def evaluation_notice(placement: Placement) -> FollowUpNotice:
+    """The follow-up engine's hand-off: a pending evaluation_due notice on the placement's evaluation step."""
+    target = step(placement, kind="employer_evaluation") or step(placement)
+    assert placement.mentor is not None
+    return FollowUpNotice.objects.create(
+        step=target, kind=NoticeKind.EVALUATION_DUE, recipient_email=placement.mentor.email, language="nl"
+    )
+
+
+def sent(invitation: SurveyInvitation, *, at: dt.datetime = NOW) -> SurveyInvitation:
+    assert deliver_invitation(invitation_pk=invitation.pk, now=at) == MailStatus.SENT
+    invitation.refresh_from_db()
+    return invitation
+
+
+def test_an_evaluation_hand_off_becomes_one_invitation_to_the_mentor(
+    placement: Placement, django_capture_on_commit_callbacks: Any
+) -> None:
+    notice = evaluation_notice(placement)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert take_evaluation_notices(now=NOW) == 1
+        assert take_evaluation_notices(now=NOW) == 0
+    invitation = SurveyInvitation.objects.get()
+    notice.refresh_from_db()
+    assert notice.status == MailStatus.SENT
+    assert invitation.notice == notice
+    assert invitation.contact == placement.mentor
+    assert invitation.language == "nl"
+    assert invitation.template.kind == "employer_end"
+    assert invitation.expires_at == NOW + dt.timedelta(days=30)
+    assert enqueued(callbacks) == [("outreach.survey_tasks.send_survey_invitation", (invitation.pk,))]
+
+
+def test_a_hand_off_without_a_mentor_is_skipped_with_the_reason(make_placement: Callable[..., Placement]) -> None:
+    placement = make_placement()
+    notice = evaluation_notice(placement)
+    Placement.objects.filter(pk=placement.pk).update(mentor=None)
+    assert take_evaluation_notices(now=NOW) == 0
+    notice.refresh_from_db()
+    assert notice.status == MailStatus.SKIPPED
+    assert "contact" in notice.last_error.lower()
+    assert not SurveyInvitation.objects.exists()
+
+
+def test_ending_a_placement_invites_the_mentor_once(placement: Placement, alice: Any) -> None:
+    end_placement(
+        placement=placement,
+        actor=alice,
+        ended_by="",
+        reason="",
+        end_on=placement.start_on + dt.timedelta(days=180),
+        completed=True,
+        now=NOW,
+    )
+    first = on_placement_ended(placement=placement, actor=alice, now=NOW)
+    again = on_placement_ended(placement=placement, actor=alice, now=NOW)
+    evaluation_notice(placement)
+    take_evaluation_notices(now=NOW)
+    assert first is not None and again == first
+    assert SurveyInvitation.objects.count() == 1
+
+
+def test_a_running_placement_is_not_invited_by_the_end_hook(placement: Placement) -> None:
+    assert on_placement_ended(placement=placement, actor=None, now=NOW) is None
+    assert not SurveyInvitation.objects.exists()
+
+
+def test_the_invitation_mail_is_sent_once_in_dutch_with_a_working_link(placement: Placement) -> None:
+    invitation, link = invite(placement, now=NOW)
+    assert deliver_invitation(invitation_pk=invitation.pk, now=NOW) == MailStatus.SENT
+    assert deliver_invitation(invitation_pk=invitation.pk, now=NOW) == ""
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert placement.mentor is not None
+    assert message.to == [placement.mentor.email]
+    assert "Uw evaluatie" in message.subject
+    assert f"/s/{link}/" in message.body
+    assert placement.job_title in message.body
+    assert "Amina" not in message.body
+    invitation.refresh_from_db()
+    assert invitation.sent_at == NOW
+    assert find_invitation(link, now=NOW) == invitation
+
+
+def test_the_link_is_stored_only_as_a_hash_and_a_prefix(placement: Placement) -> None:
+    invitation, link = invite(placement, now=NOW)
+    stored = " ".join(str(value) for value in SurveyInvitation.objects.values().get().values())
+    assert link not in stored and link[8:] not in stored
+    assert invitation.token_prefix == link[:8]
+    assert len(link) >= 8 + 43  # 256 bits in the secret
+
+
+def test_a_cancelled_invitation_is_not_mailed(placement: Placement) -> None:
+    invitation, _link = invite(placement, now=NOW)
+    cancel_invitation(invitation=invitation, actor=None, now=NOW)
+    assert deliver_invitation(invitation_pk=invitation.pk, now=NOW) == MailStatus.SKIPPED
+    assert mail.outbox == []
+
+
+def test_reminders_go_after_n_days_at_most_m_times(placement: Placement, settings: Any) -> None:
+    settings.SURVEY_REMINDER_AFTER_DAYS, settings.SURVEY_MAX_REMINDERS = 7, 2
+    invitation = sent(invite(placement, now=NOW)[0])
+    days = [6, 7, 8, 14, 21, 28]
+    reminded = [bool(sweep_reminders(now=NOW + dt.timedelta(days=day))) for day in days]
+    assert reminded == [False, True, False, True, False, False]
+    invitation.refresh_from_db()
+    assert invitation.reminders_sent == 2
+    assert deliver_reminder(invitation_pk=invitation.pk, now=NOW + dt.timedelta(days=14)) == MailStatus.SENT
+    assert "Herinnering" in mail.outbox[-1].subject
+
+
+def test_no_reminder_after_an_answer(client: HttpClient, placement: Placement) -> None:
+    invitation, link = invite(placement, now=timezone.now() - dt.timedelta(days=8))
+    sent(invitation, at=timezone.now() - dt.timedelta(days=8))
+    assert client.post(f"/s/{link}/", full_answers(invitation.template)).status_code == 302
+    assert sweep_reminders(now=timezone.now()) == []
+    assert deliver_reminder(invitation_pk=invitation.pk, now=timezone.now()) == MailStatus.SKIPPED
+
+
+def test_no_reminder_after_expiry_or_cancellation(make_placement: Callable[..., Placement]) -> None:
+    expired = sent(invite(make_placement(), now=NOW)[0])
+    cancelled = sent(invite(make_placement(), now=NOW)[0])
+    cancel_invitation(invitation=cancelled, actor=None, now=NOW)
+    assert sweep_reminders(now=NOW + dt.timedelta(days=8)) == [expired.pk]
+    assert sweep_reminders(now=NOW + dt.timedelta(days=31)) == []
+    assert deliver_reminder(invitation_pk=expired.pk, now=NOW + dt.timedelta(days=31)) == MailStatus.SKIPPED
+    cancelled.refresh_from_db()
+    assert cancelled.reminders_sent == 0
+
+
+def test_the_sweep_enqueues_one_reminder_task_per_claim(
+    placement: Placement, django_capture_on_commit_callbacks: Any
+) -> None:
+    invitation = sent(invite(placement, now=NOW)[0])
+    with django_capture_on_commit_callbacks() as callbacks:
+        sweep_reminders(now=NOW + dt.timedelta(days=7))
+        sweep_reminders(now=NOW + dt.timedelta(days=7))
+    assert enqueued(callbacks) == [("outreach.survey_tasks.send_survey_reminder", (invitation.pk,))]
+
+
+def test_resending_makes_a_new_link_and_the_old_one_stops_working(placement: Placement) -> None:
+    invitation = sent(invite(placement, now=NOW)[0])
+    old = link_for(invitation.token_prefix, invitation.token_seed)
+    resent = resend_invitation(invitation=invitation, actor=None, now=NOW + dt.timedelta(days=20))
+    new = link_for(resent.token_prefix, resent.token_seed)
+    later = NOW + dt.timedelta(days=21)
+    assert new != old
+    assert find_invitation(old, now=later) is None
+    assert find_invitation(new, now=later) == invitation
+    assert resent.mail_status == MailStatus.PENDING
+    assert resent.expires_at == NOW + dt.timedelta(days=50)
+
+
+def test_an_answered_survey_cannot_be_resent_or_cancelled(client: HttpClient, placement: Placement) -> None:
+    invitation, link = invite(placement)
+    client.post(f"/s/{link}/", full_answers(invitation.template))
+    with pytest.raises(ValidationError):
+        resend_invitation(invitation=invitation, actor=None)
+    with pytest.raises(ValidationError):
+        cancel_invitation(invitation=invitation, actor=None)
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is None
+
+
+def test_a_contact_of_another_employer_is_refused(placement: Placement) -> None:
+    from outreach.survey_services import create_invitation
+    from tests.crm.factories import ContactFactory
+
+    with pytest.raises(ValidationError) as error:
+        create_invitation(
+            template=SurveyTemplate.objects.get(kind="employer_end", is_active=True),
+            contact=ContactFactory.create(),
+            actor=None,
+            placement=placement,
+        )
+    assert "contact" in error.value.message_dict
+    assert not SurveyInvitation.objects.exists()
