@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from crm.choices import Language
@@ -172,6 +173,10 @@ def _form_context(invitation: SurveyInvitation, language: str, rows: list[dict[s
     }
 
 
+# No CSRF token: the secret link in the URL is the only credential, so a forged cross-site post
+# carries no ambient authority (no cookie or session). And with Referrer-Policy: no-referrer,
+# browsers send `Origin: null` on the post, which Django's origin check would refuse.
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """Show the survey (GET) or store the answers once (POST)."""

@@ -201,3 +201,11 @@ def test_a_rate_limited_post_gets_a_polite_page_and_changes_nothing(
     assert "Probeer het over een minuut opnieuw" in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.submitted_at is None
+
+
+def test_a_post_from_a_browser_that_sends_no_referrer_is_accepted(placement: Placement) -> None:
+    """With Referrer-Policy: no-referrer browsers post with `Origin: null`; the link is the credential."""
+    invitation, link = invite(placement)
+    browser = HttpClient(enforce_csrf_checks=True)
+    response = browser.post(url(link), full_answers(invitation.template), HTTP_ORIGIN="null")
+    assert response.status_code == 302
