@@ -1,0 +1,220 @@
+"""Load test: 1,000 survey submissions posted to a running server, with throughput and latency percentiles.
+
+    .venv/bin/python bench/survey_load.py [--count 1000] [--threads 8] [--workers 2] [--url http://127.0.0.1:8765]
+
+Builds a scratch SQLite database (var/bench/surveys.sqlite3, made afresh each run; set DATABASE_URL
+to use a PostgreSQL database of your own instead), creates N placements with one invitation each,
+and starts gunicorn on a loopback port with the same settings (or posts to --url, a server started
+with the same SECRET_KEY and database). Each of the bounded pool of threads posts complete answers
+to its links; every post must end in the redirect to the thank-you page. The rate limit stays on,
+counted in Redis (db 14), with a limit high enough for one address to send everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-for-survey-load",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SURVEY_POSTS_PER_MINUTE": "1000000",
+    "SURVEY_CACHE_URL": "redis://127.0.0.1:6379/14",
+    # Nothing is enqueued here, but keep any stray task away from the real broker database.
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def setup_django(db: Path) -> None:
+    """Point Django at a fresh scratch database and start it."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(BENCH_ENV)
+    os.environ.setdefault("SQLITE_PATH", str(db))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    if "DATABASE_URL" not in os.environ:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+    import django
+
+    django.setup()
+
+
+def build(count: int) -> tuple[list[str], dict[str, str]]:
+    """Migrate, then N placements with one invitation each; returns the links and complete form data."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from crm.models import Contact, Employer
+    from outreach.models import SurveyInvitation
+    from outreach.survey_services import active_template
+    from outreach.surveys import new_token
+    from placements.models import Client, Placement
+    from tests.outreach.survey_helpers import full_answers
+
+    call_command("migrate", verbosity=0)
+    coach = get_user_model().objects.create_user(username="bench-coach", password=None)
+    employer = Employer.objects.create(name="Bench Employer")
+    mentor = Contact.objects.create(employer=employer, first_name="Marleen", email="mentor@example.org")
+    clients = Client.objects.bulk_create(
+        Client(reference=f"L-{n:05d}", first_name="Bench", coach=coach) for n in range(count)
+    )
+    placements = Placement.objects.bulk_create(
+        Placement(
+            client=c, employer=employer, mentor=mentor, coach=coach, job_title="Medewerker", start_on="2026-01-05"
+        )
+        for c in clients
+    )
+    template, now = active_template("employer_end"), timezone.now()
+    tokens = [new_token() for _ in placements]
+    SurveyInvitation.objects.bulk_create(
+        SurveyInvitation(
+            template=template,
+            placement=p,
+            employer=employer,
+            contact=mentor,
+            email=mentor.email,
+            language="nl",
+            token_prefix=t.prefix,
+            token_hash=t.hash,
+            token_seed=t.seed,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=30),
+        )
+        for p, t in zip(placements, tokens, strict=True)
+    )
+    return [t.link for t in tokens], {key: str(value) for key, value in full_answers(template).items()}
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+    """gunicorn on loopback with the bench settings; waits until /healthz answers."""
+    env = {**os.environ, **BENCH_ENV}
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        if server.poll() is not None:
+            raise SystemExit("The server exited; see its output above")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("The server did not start")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Keep the 302 to the thank-you page as the answer; do not follow it."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def post(base: str, link: str, body: bytes) -> tuple[float, int]:
+    """One submission: (seconds, status)."""
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(f"{base}/s/{link}/", data=body, method="POST")  # noqa: S310 (loopback)
+    request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    started = time.perf_counter()
+    try:
+        with opener.open(request, timeout=30) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    return time.perf_counter() - started, status
+
+
+def run(base: str, links: list[str], data: dict[str, str], threads: int) -> dict[str, Any]:
+    """Post every link once from a bounded pool; timings and status counts."""
+    body = urllib.parse.urlencode(data).encode()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = list(pool.map(lambda link: post(base, link, body), links))
+    wall = time.perf_counter() - started
+    latencies = sorted(seconds for seconds, _status in results)
+    statuses: dict[int, int] = {}
+    for _seconds, status in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    return {
+        "submissions": len(results),
+        "wall_seconds": round(wall, 2),
+        "per_second": round(len(results) / wall, 1),
+        "p50_ms": round(1000 * statistics.median(latencies), 1),
+        "p95_ms": round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 1),
+        "p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 1),
+        "max_ms": round(1000 * latencies[-1], 1),
+        "statuses": statuses,
+    }
+
+
+def main() -> None:
+    """Build, serve, post, verify, report."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers when the script starts the server")
+    parser.add_argument("--port", type=int, default=0, help="port for the started server; a free one by default")
+    parser.add_argument("--url", default="", help="post to this running server instead of starting one")
+    parser.add_argument("--db", type=Path, default=ROOT / "var" / "bench" / "surveys.sqlite3")
+    args = parser.parse_args()
+    setup_django(args.db)
+    links, data = build(args.count)
+    port = args.port or free_port()
+    server = None if args.url else start_server(port, args.workers)
+    base = args.url.rstrip("/") or f"http://127.0.0.1:{port}"
+    try:
+        report = run(base, links, data, args.threads)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+    from django.db import connection
+
+    from outreach.models import Answer, SurveyResponse
+
+    report["database"] = connection.vendor
+    report["responses_stored"] = SurveyResponse.objects.count()
+    report["answers_stored"] = Answer.objects.count()
+    for key, value in report.items():
+        print(f"{key:>18}: {value}")
+    if report["statuses"] != {302: args.count} or report["responses_stored"] != args.count:
+        raise SystemExit("Some submissions failed")
+
+
+if __name__ == "__main__":
+    main()
