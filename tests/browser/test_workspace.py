@@ -64,6 +64,12 @@ def test_a_relationship_manager_moves_an_employer_on_the_board_and_logs_a_call(l
     sign_in(page, live_server.url, "rita")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rita")
 
+    page.get_by_role("navigation").get_by_role("link", name="Employers").click()
+    page.get_by_label("Search").fill("anker")  # results follow the typing, without a full page load
+    expect(page.locator("#result-count")).to_contain_text("1 employer")
+    expect(page.locator("#employer-results")).to_contain_text("Bakkerij Het Anker")
+    assert "q=anker" in page.evaluate("location.href")
+
     page.get_by_role("navigation").get_by_role("link", name="Pipeline").click()
     card = page.locator(f"#card-{employer.pk}")
     expect(page.locator(f"section[data-stage='prospect'] #card-{employer.pk}")).to_be_visible()
