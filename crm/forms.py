@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import Sector, Stage, VacancyStatus
 from crm.models import Contact, Employer, Interaction, LadderStep, Vacancy
+from crm.roles import Role
 from crm.services import find_duplicate_employers
 
 # Gender and job-quality profile (Flora III.5.C.b).
@@ -161,8 +162,6 @@ class VacancyAdminForm(forms.ModelForm):
 
 def _relationship_managers() -> list[tuple[str, str]]:
     """Active users who may own employers, as (id, name) choices."""
-    from crm.roles import Role
-
     users = (
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=[Role.RELATIONSHIP_MANAGER, Role.ADMINISTRATOR])
@@ -180,7 +179,7 @@ class EmployerFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices])
-    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=())
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("Any sector")), *Sector.choices])
     owner = forms.ChoiceField(label=_("Relationship manager"), required=False, choices=())
     step = forms.ModelChoiceField(
         label=_("Offers a place at ladder step"), required=False, queryset=LadderStep.objects.none()
@@ -189,7 +188,6 @@ class EmployerFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.set_choices("sector", [("", _("Any sector")), *Sector.choices])
         owners = [("", _("Anyone")), (self.OWNER_ME, _("Me")), (self.OWNER_NONE, _("Nobody"))]
         self.set_choices("owner", owners + _relationship_managers())
         step = self.fields["step"]
