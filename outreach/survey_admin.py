@@ -86,7 +86,9 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
     exclude = ("token_hash", "token_seed")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SurveyInvitation]:
-        return SurveyInvitation.objects.visible_to(request.user).select_related("template", "placement", "employer")
+        return SurveyInvitation.objects.visible_to(request.user).select_related(
+            "template", "placement__client", "placement__employer", "employer"
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -143,7 +145,7 @@ class SurveyResponseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SurveyResponse]:
         visible = SurveyInvitation.objects.visible_to(request.user)
-        return SurveyResponse.objects.filter(invitation__in=visible).select_related("template", "invitation")
+        return SurveyResponse.objects.filter(invitation__in=visible).select_related("template", "invitation__template")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
