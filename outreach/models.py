@@ -524,6 +524,14 @@ class Question(models.Model):
         return [str(option["key"]) for option in self.options]
 
 
+def sees_all_invitations(user: Any) -> bool:
+    """Administrators and relationship managers see every invitation; one query for the roles."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    roles = set(user.groups.values_list("name", flat=True))
+    return bool(getattr(user, "is_superuser", False) or roles & {Role.ADMINISTRATOR, Role.RELATIONSHIP_MANAGER})
+
+
 class SurveyInvitationQuerySet(models.QuerySet["SurveyInvitation"]):
     """Survey invitations."""
 
@@ -535,11 +543,9 @@ class SurveyInvitationQuerySet(models.QuerySet["SurveyInvitation"]):
         """Coaches see invitations about their clients' placements; relationship managers and admins see all."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        # One query for the roles (the list pages call this twice per request); the row rule is
-        # placements.querysets.PlacementQuerySet.visible_to's, spelled as joins.
-        roles = set(user.groups.values_list("name", flat=True))
-        if getattr(user, "is_superuser", False) or roles & {Role.ADMINISTRATOR, Role.RELATIONSHIP_MANAGER}:
+        if sees_all_invitations(user):
             return self
+        # The row rule is placements.querysets.PlacementQuerySet.visible_to's, spelled as joins.
         return self.filter(
             Q(placement__coach=user) | Q(placement__client__coach=user) | Q(placement__client__case_manager=user)
         )

@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from crm.choices import ContactRole, Initiator, InteractionKind, Language
+from crm.choices import ContactRole, Initiator, InteractionKind, Language, Stage
 from crm.models import Contact, Employer
 from crm.services import log_interaction
 from outreach.mail import Mail, describe_error, is_transient, mail_language, render_mail, send_mail
@@ -197,6 +197,10 @@ def invite_declined_employer(
     *, employer: Employer, contact: Contact | None, actor: Actor, now: dt.datetime | None = None
 ) -> SurveyInvitation:
     """Ask an employer who declined the offer the short category C survey (Flora IV.1; §4.9)."""
+    if employer.stage != Stage.DECLINED:
+        raise ValidationError({"employer": _("This survey is for employers who declined our offer.")})
+    if employer.do_not_engage:
+        raise ValidationError({"employer": _("This employer is flagged do-not-engage.")})
     if contact is None:
         contact = employer.contacts.filter(is_active=True).exclude(email="").exclude(role=ContactRole.ADMIN).first()
     return create_invitation(

@@ -70,6 +70,13 @@ class InviteInputSerializer(serializers.Serializer[Any]):
         self.fields["placement"] = serializers.PrimaryKeyRelatedField(queryset=_visible_placements(self.context))
 
 
+class InviteDeclinedInputSerializer(serializers.Serializer[Any]):
+    """Ask an employer who declined our offer the short survey; the contact defaults to an active one with email."""
+
+    employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all())
+    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+
+
 class ResultsQuerySerializer(serializers.Serializer[Any]):
     """Which answers to summarise, and whether to download them."""
 

@@ -13,17 +13,24 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.api.base import WorkflowViewSet
 from outreach import survey_results, survey_services
-from outreach.api.survey_serializers import InviteInputSerializer, ResultsQuerySerializer, SurveyInvitationSerializer
-from outreach.models import SurveyInvitation
+from outreach.api.survey_serializers import (
+    InviteDeclinedInputSerializer,
+    InviteInputSerializer,
+    ResultsQuerySerializer,
+    SurveyInvitationSerializer,
+)
+from outreach.models import SurveyInvitation, sees_all_invitations
 
 
 class SurveyInvitationFilter(django_filters.FilterSet):
@@ -66,6 +73,18 @@ class SurveyInvitationViewSet(WorkflowViewSet[SurveyInvitation]):
             placement=data["placement"],
             contact=data.get("contact"),
             kind=data["kind"],
+        )
+        return self.object_response(invitation.pk, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InviteDeclinedInputSerializer, responses={201: SurveyInvitationSerializer})
+    @action(detail=False, methods=["post"], url_path="invite-declined", permission_action="add")
+    def invite_declined(self, request: Request) -> Response:
+        """Ask an employer who declined our offer the short category C survey (relationship managers)."""
+        if not sees_all_invitations(request.user):
+            raise PermissionDenied(_("Only relationship managers and administrators ask employers who declined."))
+        data = self.action_input(InviteDeclinedInputSerializer)
+        invitation = self.run_service(
+            survey_services.invite_declined_employer, employer=data["employer"], contact=data.get("contact")
         )
         return self.object_response(invitation.pk, status=status.HTTP_201_CREATED)
 

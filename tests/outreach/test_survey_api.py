@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from outreach.models import SurveyInvitation
 from outreach.surveys import link_for
 from placements.models import Placement
+from tests.crm.factories import ContactFactory, EmployerFactory
 from tests.outreach.survey_helpers import full_answers, invite, survey_caches
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,21 @@ def test_a_backwards_period_is_refused(alice: Any) -> None:
     response = api(alice).get(LIST + "results/", {"start": "2027-02-01", "end": "2027-01-01"})
     assert response.status_code == 400
     assert "end" in response.json()
+
+
+def test_a_relationship_manager_asks_an_employer_who_declined(rita: Any, alice: Any) -> None:
+    declined = EmployerFactory.create(stage="declined")
+    contact = ContactFactory.create(employer=declined, preferred_language="sv")
+    response = api(rita).post(LIST + "invite-declined/", {"employer": declined.pk}, format="json")
+    assert response.status_code == 201
+    assert (response.json()["contact"], response.json()["kind"], response.json()["language"]) == (
+        contact.pk,
+        "employer_declined",
+        "sv",
+    )
+    assert api(alice).post(LIST + "invite-declined/", {"employer": declined.pk}, format="json").status_code == 403
+    active = EmployerFactory.create(stage="active")
+    ContactFactory(employer=active)
+    refused = api(rita).post(LIST + "invite-declined/", {"employer": active.pk}, format="json")
+    assert refused.status_code == 400
+    assert SurveyInvitation.objects.count() == 1

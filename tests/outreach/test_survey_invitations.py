@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from outreach.followups import sweep_followups
 from outreach.models import FollowUpNotice, MailStatus, NoticeKind, SurveyInvitation, SurveyTemplate
 from outreach.survey_services import (
     cancel_invitation,
@@ -26,7 +27,7 @@ from outreach.survey_services import (
 from outreach.surveys import link_for
 from placements.models import Placement
 from placements.services import end_placement
-from tests.outreach.conftest import enqueued, step
+from tests.outreach.conftest import START, at, enqueued, step
 from tests.outreach.survey_helpers import full_answers, invite, survey_caches
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +216,24 @@ def test_a_contact_of_another_employer_is_refused(placement: Placement) -> None:
         )
     assert "contact" in error.value.message_dict
     assert not SurveyInvitation.objects.exists()
+
+
+def test_a_placement_that_ends_early_reaches_its_evaluation_and_the_mentor_is_invited(
+    placement: Placement, alice: Any
+) -> None:
+    end_on = START + dt.timedelta(days=60)
+    end_placement(
+        placement=placement,
+        actor=alice,
+        ended_by="employer",
+        reason="Reorganisation",
+        end_on=end_on,
+        completed=False,
+        now=at(end_on),
+    )
+    evaluation_day = at(end_on + dt.timedelta(days=7))
+    sweep_followups(now=evaluation_day, enqueue=False)
+    assert take_evaluation_notices(now=evaluation_day) == 1
+    invitation = SurveyInvitation.objects.get()
+    assert invitation.placement == placement
+    assert invitation.notice is not None and invitation.notice.step.kind == "employer_evaluation"
