@@ -415,6 +415,8 @@ class InfoPackDelivery(models.Model):
 # expectations met, the goals reached, what can we learn; Flora §4.9 question bank). Templates are
 # versioned like aftercare plans: once answered, a change makes a new version.
 
+from django.core.exceptions import ValidationError  # noqa: E402
+
 
 class SurveyKind(models.TextChoices):
     """Which survey a template is."""
@@ -506,6 +508,19 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.text_en}"
+
+    def clean(self) -> None:
+        """Options are a list of {"key", "en", "nl", "sv"} with unique keys; choices need two, a scale five."""
+        options = self.options if isinstance(self.options, list) else None
+        if options is None or any(not isinstance(o, dict) or not o.get("key") or not o.get("en") for o in options):
+            raise ValidationError({"options": _('Each option needs a "key" and an English label ("en").')})
+        keys = [str(option["key"]) for option in options]
+        if len(set(keys)) != len(keys):
+            raise ValidationError({"options": _("Two options share a key.")})
+        if self.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE) and len(keys) < 2:
+            raise ValidationError({"options": _("A choice question needs at least two options.")})
+        if self.type == QuestionType.SCALE and keys != ["1", "2", "3", "4", "5"]:
+            raise ValidationError({"options": _('A 1-5 scale needs five labels with the keys "1" to "5".')})
 
     def text(self, language: str) -> str:
         """The wording in a language, English when that one is empty."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 
 from outreach.models import Answer, Question, SurveyInvitation, SurveyTemplate
@@ -129,3 +130,34 @@ def test_exports_escape_formulae(client: HttpClient, placement: Placement) -> No
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
     cells = [row for row in sheet.iter_rows(values_only=True) if row[0] == "e25_learn"]
     assert str(cells[0][-1]).startswith("'=HYPERLINK")
+
+
+@pytest.mark.parametrize(
+    ("type_", "options"),
+    [
+        ("single_choice", [{"key": "a", "en": "A"}]),
+        ("single_choice", [{"key": "a", "en": "A"}, {"key": "a", "en": "B"}]),
+        ("multiple_choice", [{"en": "No key"}, {"key": "b", "en": "B"}]),
+        ("scale_1_5", [{"key": "1", "en": "Low"}, {"key": "5", "en": "High"}]),
+        ("yes_no", "not a list"),
+    ],
+)
+def test_a_question_with_unusable_options_is_refused(type_: str, options: Any) -> None:
+    question = Question(
+        template=active_template("mid_placement"),
+        order=99,
+        key="new",
+        type=type_,
+        text_en="Q",
+        text_nl="V",
+        text_sv="F",
+        options=options,
+    )
+    with pytest.raises(ValidationError) as error:
+        question.full_clean()
+    assert "options" in error.value.message_dict
+
+
+def test_every_seeded_question_passes_its_own_validation() -> None:
+    for question in Question.objects.all():
+        question.full_clean()
