@@ -37,11 +37,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "import_export",
     "django_htmx",
     "crm",
     "placements",
     "outreach",
+    # After our apps: crm's `import` and `export` commands take precedence over the library's.
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -157,7 +158,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Werkbrug <noreply@werkbrug.e
 # --- Celery ---------------------------------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -250,6 +251,12 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(minute=0, hour=FOLLOWUP_DIGEST_HOUR),
             "options": {"expires": 3 * 3600},
         },
+        # Builds the placement pack of a newly activated placement, and a new version when its schedule moved.
+        "info-packs-reconcile": {
+            "task": "outreach.pack_tasks.reconcile_placement_packs",
+            "schedule": 600.0,
+            "options": {"expires": 480},
+        },
     }
 )
 
@@ -336,6 +343,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every CSS fetch at INFO; only its warnings are worth reading.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Security (production) ------------------------------------------------------------------
