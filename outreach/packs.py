@@ -6,8 +6,8 @@ schedule for the employer and for the individual, and an onboarding step plan (F
 
 `gather_pack_data` reads the database once and returns a frozen `PackData`; `render_pack_html` and
 `render_pack_pdf` are pure functions of that data (pretix `base/invoice.py`). Client data is limited
-to what she consented to share (Flora III.1.B, §8): her first name and the agreement's shareable text,
-only while her consent to share with the employer is in force; never gender, closing reason, notes or
+to what she consented to share (Flora III.1.B, §8): her first name, the agreement's shareable text and
+her own follow-up calendar, only while her consent to share with the employer is in force; never gender, closing reason, notes or
 her own contact details.
 
 WeasyPrint fetches nothing from the network: `StaticOnlyFetcher` serves files under our static
@@ -113,6 +113,8 @@ class PlacementFacts:
     colleague_first_name: str = ""
     shared: tuple[Block, ...] = ()
     employer_steps: tuple[ScheduleLine, ...] = ()
+    # The client's own follow-up calendar is hers: shown only with her consent (Flora §8.2, employer user).
+    client_schedule_shared: bool = False
     client_steps: tuple[ScheduleLine, ...] = ()
 
 
@@ -407,7 +409,8 @@ def _placement_facts(placement: Placement, *, language: str, as_of: dt.date) -> 
         colleague_first_name=placement.client.first_name if consented else "",
         shared=text_blocks(shared),
         employer_steps=employer_steps,
-        client_steps=client_steps,
+        client_schedule_shared=consented,
+        client_steps=client_steps if consented else (),
     )
 
 

@@ -151,6 +151,17 @@ def test_pack_leaves_out_what_the_client_did_not_consent_to_share(alice):
     assert PRIVATE_NOTE not in text and "Goed gestart" not in text
 
 
+def test_the_clients_own_follow_up_calendar_is_shown_only_with_her_consent(alice):
+    client_track = wording("nl")["client_track"]
+    employer_track = wording("nl")["employer_track"]
+
+    without = pdf_text(_placement_pdf(placement_scenario(coach=alice, consent=False), "nl"))
+    with_consent = pdf_text(_placement_pdf(placement_scenario(coach=alice, consent=True), "nl"))
+
+    assert employer_track in without and client_track not in without
+    assert employer_track in with_consent and client_track in with_consent
+
+
 def test_pack_shows_first_name_and_agreed_text_when_the_client_consented(alice):
     scenario = placement_scenario(coach=alice, consent=True)
 
