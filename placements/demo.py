@@ -35,7 +35,7 @@ from placements.choices import (
     Gender,
     StepKind,
 )
-from placements.models import AftercareStep, Client, CoachingAgreement, ConsentRecord, LadderPosition, Placement
+from placements.models import AftercareStep, Client, CoachingAgreement, ConsentRecord, Placement
 from placements.scheduling import add_months
 
 if TYPE_CHECKING:
@@ -401,12 +401,16 @@ class Writer:
             services.move_client_to_step(client=client, step=position, on=on, actor=client.coach)
 
     def close(self, client: Client, reason: ClosingReason, destination: Destination, days_ago: int) -> None:
-        """Close the file (no workflow exists for it yet): reason, destination, date, ladder position left."""
+        """Close the file through the service: reason, destination, date, ladder position left."""
         closed_on = self.day(days_ago)
-        Client.objects.filter(pk=client.pk).update(
-            status=ClientStatus.CLOSED, closing_reason=reason, destination=destination, closed_on=closed_on
+        services.close_client(
+            client=client,
+            actor=client.coach,
+            reason=reason,
+            destination=destination,
+            closed_on=closed_on,
+            now=dt.datetime.combine(closed_on, dt.time(12), tzinfo=dt.UTC),
         )
-        LadderPosition.objects.filter(client=client, left_on__isnull=True).update(left_on=closed_on)
 
     # --- Placements ----------------------------------------------------------------------------
 

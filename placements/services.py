@@ -20,7 +20,9 @@ from placements.choices import (
     OPEN_STEP_STATUSES,
     AssigneeRole,
     ClientStatus,
+    ClosingReason,
     ConsentPurpose,
+    Destination,
     EndedBy,
     PlacementStatus,
     StepKind,
@@ -603,6 +605,41 @@ def withdraw_consent(*, client: Client, purpose: str, withdrawn_on: dt.date, act
     record.withdrawn_on = withdrawn_on
     record.save(update_fields=["withdrawn_on"])
     return record
+
+
+@transaction.atomic
+def close_client(
+    *,
+    client: Client,
+    actor: Actor,
+    reason: str,
+    destination: str = "",
+    closed_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Client:
+    """Close a client's file with why and where she went (igma ch. 5: early leaving and destinations).
+
+    A file with a placement still planned or running is not closed: end or cancel it first, so no
+    follow-up is left without a coach who knows it is hers.
+    """
+    now = now or timezone.now()
+    closed_on = closed_on or _today(now)
+    if reason not in ClosingReason.values or not reason:
+        raise ValidationError({"closing_reason": _("Choose why the file is closed.")})
+    if destination not in Destination.values:
+        raise ValidationError({"destination": _("Unknown destination: %(value)s.") % {"value": destination}})
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    if locked.status == ClientStatus.CLOSED:
+        raise ValidationError({"status": _("This file is already closed.")})
+    if locked.placements.filter(status__in=(PlacementStatus.PLANNED, PlacementStatus.ACTIVE)).exists():
+        raise ValidationError({"status": _("End or cancel her running placements before closing the file.")})
+    _close_ladder_position(locked, closed_on)
+    Client.objects.filter(pk=locked.pk).update(
+        status=ClientStatus.CLOSED, closing_reason=reason, destination=destination, closed_on=closed_on, updated_at=now
+    )
+    client.status, client.closing_reason = ClientStatus.CLOSED, reason
+    client.destination, client.closed_on = destination, closed_on
+    return client
 
 
 # --- Sustained work ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from crm.api.base import CleanModelSerializer
 from crm.models import LadderStep
-from placements.choices import ConsentPurpose, EndedBy, StepKind, Track
+from placements.choices import ClosingReason, ConsentPurpose, Destination, EndedBy, StepKind, Track
 from placements.models import (
     AftercarePlan,
     AftercareStep,
@@ -142,6 +142,14 @@ class ReassignCoachInputSerializer(serializers.Serializer[object]):
     """Input of POST clients/{id}/reassign-coach/."""
 
     coach = serializers.PrimaryKeyRelatedField(queryset=_active_users(), help_text=_("The new coach."))
+
+
+class CloseClientInputSerializer(serializers.Serializer[object]):
+    """Input of POST clients/{id}/close/."""
+
+    reason = serializers.ChoiceField(choices=[c for c in ClosingReason.choices if c[0]])
+    destination = serializers.ChoiceField(choices=Destination.choices, required=False, default="")
+    closed_on = serializers.DateField(default=timezone.localdate)
 
 
 class ConsentInputSerializer(serializers.Serializer[object]):

@@ -26,6 +26,7 @@ from placements.api.serializers import (
     AgreementSerializer,
     CancelPlacementInputSerializer,
     ClientSerializer,
+    CloseClientInputSerializer,
     CompleteStepInputSerializer,
     ConsentInputSerializer,
     EndPlacementInputSerializer,
@@ -111,6 +112,15 @@ class ClientViewSet(WorkflowViewSet[Client]):
         client = self.get_object()
         data = self.action_input(WithdrawConsentInputSerializer)
         self.run_service(services.withdraw_consent, client=client, **data)
+        return self.object_response(client.pk)
+
+    @extend_schema(request=CloseClientInputSerializer, responses={200: ClientSerializer, 400: _BAD_INPUT})
+    @action(detail=True, methods=["post"], permission_action="change")
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        """Close the client's file with the reason and destination; refused while a placement runs."""
+        client = self.get_object()
+        data = self.action_input(CloseClientInputSerializer)
+        self.run_service(services.close_client, client=client, **data, rename_errors={"closing_reason": "reason"})
         return self.object_response(client.pk)
 
     @extend_schema(request=LadderMoveInputSerializer, responses={200: ClientSerializer, 400: _BAD_INPUT})

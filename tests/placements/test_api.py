@@ -88,6 +88,7 @@ WRITES: list[tuple[str, str, dict]] = [
     ("post", "/clients/{client}/consent/", {"purpose": "reference"}),
     ("post", "/clients/{client}/withdraw-consent/", {"purpose": "share_with_employer"}),
     ("post", "/clients/{client}/move-on-ladder/", {"step": 22}),
+    ("post", "/clients/{client}/close/", {"reason": "referred"}),
     ("patch", "/placements/{placement}/", {"job_title": "X"}),
     ("delete", "/placements/{placement}/", {}),
     ("post", "/placements/{placement}/activate/", {}),
@@ -238,6 +239,19 @@ def test_consent_and_ladder_actions_show_on_the_client(alice, mine):
     assert body["current_step"] == 22
     assert {c["purpose"] for c in body["consents"]} == {"share_with_employer", "reference"}
     assert [p["position"] for p in body["ladder_positions"]] == [21, 22]
+
+
+def test_closing_a_file_with_a_running_placement_is_refused_then_works_once_it_ended(alice, mine):
+    api = client_for(alice)
+    url = f"{API}/clients/{mine['client']}/close/"
+
+    refused = api.post(url, {"reason": "goal_reached", "destination": "employment"})
+    api.post(f"{API}/placements/{mine['placement']}/end/", {"end_on": "2027-01-04", "completed": True})
+    closed = api.post(url, {"reason": "goal_reached", "destination": "employment", "closed_on": "2027-01-05"})
+
+    assert refused.status_code == 400
+    assert closed.status_code == 200, closed.json()
+    assert (closed.json()["status"], closed.json()["closing_reason"]) == ("closed", "goal_reached")
 
 
 def test_a_client_with_placements_cannot_be_deleted(alice, mine):

@@ -630,3 +630,42 @@ def test_the_sustained_sweep_does_not_undo_a_later_move():
     assert services.mark_sustained_placements(today=dt.date(2027, 9, 1)) == 0
 
     assert _ladder(placement.client)[-1] == (22, dt.date(2027, 8, 1), None)
+
+
+def test_closing_a_file_records_why_where_and_when_and_leaves_the_ladder(alice):
+    client = ClientFactory(coach=alice)
+    services.move_client_to_step(client=client, step=4, on=dt.date(2026, 9, 1), actor=alice)
+
+    services.close_client(
+        client=client, actor=alice, reason="referred", destination="education", closed_on=dt.date(2026, 12, 1), now=NOW
+    )
+
+    client.refresh_from_db()
+    assert (client.status, client.closing_reason, client.destination, client.closed_on) == (
+        ClientStatus.CLOSED,
+        "referred",
+        "education",
+        dt.date(2026, 12, 1),
+    )
+    assert not LadderPosition.objects.filter(client=client, left_on__isnull=True).exists()
+
+
+def test_a_file_with_a_running_placement_is_not_closed(alice):
+    placement = _active(client=ClientFactory(coach=alice))
+
+    with pytest.raises(ValidationError):
+        services.close_client(client=placement.client, actor=alice, reason="dropped_out", now=NOW)
+
+    placement.client.refresh_from_db()
+    assert placement.client.status != ClientStatus.CLOSED
+
+
+def test_closing_needs_a_known_reason(alice):
+    client = ClientFactory(coach=alice)
+
+    with pytest.raises(ValidationError):
+        services.close_client(client=client, actor=alice, reason="", now=NOW)
+    with pytest.raises(ValidationError):
+        services.close_client(client=client, actor=alice, reason="bored", now=NOW)
+    client.refresh_from_db()
+    assert client.status == ClientStatus.ACTIVE
