@@ -43,6 +43,7 @@ typecheck: $(STAMP)
 djcheck: $(STAMP)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py spectacular --fail-on-warn --file var/openapi.yml
 
 # The browser tests (tests/browser/) drive Debian's Chromium; this finds it, or installs it when root.
 chromium:

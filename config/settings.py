@@ -322,6 +322,8 @@ SPECTACULAR_SETTINGS = {
         "InteractionKindEnum": "crm.choices.InteractionKind",
         "VacancyKindEnum": "crm.choices.VacancyKind",
         "StepKindEnum": "placements.choices.StepKind",
+        "ClosingReasonEnum": "placements.choices.ClosingReason",
+        "LanguageEnum": "crm.choices.Language",
     },
 }
 

@@ -124,7 +124,11 @@ class InfoPackViewSet(viewsets.ReadOnlyModelViewSet[InfoPack]):
         )
         return html_preview_response(html)
 
-    @extend_schema(parameters=[PreviewInputSerializer], responses={(200, "text/html"): OpenApiTypes.STR})
+    @extend_schema(
+        operation_id="v1_outreach_info_packs_draft_preview",
+        parameters=[PreviewInputSerializer],
+        responses={(200, "text/html"): OpenApiTypes.STR},
+    )
     @action(detail=False, methods=["get"], url_path="preview", url_name="draft-preview")
     def draft_preview(self, request: Request) -> HttpResponse:
         """Any employer's or visible placement's pack in a language, as HTML, before generating it."""

@@ -147,7 +147,7 @@ class ReassignCoachInputSerializer(serializers.Serializer[object]):
 class CloseClientInputSerializer(serializers.Serializer[object]):
     """Input of POST clients/{id}/close/."""
 
-    reason = serializers.ChoiceField(choices=[c for c in ClosingReason.choices if c[0]])
+    reason = serializers.ChoiceField(choices=ClosingReason.choices)
     destination = serializers.ChoiceField(choices=Destination.choices, required=False, default="")
     closed_on = serializers.DateField(default=timezone.localdate)
 
