@@ -186,7 +186,17 @@ def build(placements: int, due: int) -> None:
     )
 
 
-NOTICE_COLUMNS = ("step_id", "kind", "days_before", "recipient_email", "status", "attempts", "queued_at", "sent_at")
+NOTICE_COLUMNS = (
+    "step_id",
+    "kind",
+    "days_before",
+    "for_due_on",
+    "recipient_email",
+    "status",
+    "attempts",
+    "queued_at",
+    "sent_at",
+)
 PLACEMENT_COLUMNS = (
     "client_id",
     "employer_id",
@@ -244,9 +254,10 @@ def _build_chunk(
     # In a running system every past step has had its reminders: the claim's NOT EXISTS probes a big table.
     notices = []
     past = AftercareStep.objects.filter(placement__client__in=clients, status="done")
-    for step_id, email in past.values_list("pk", "assignee__email"):
-        notices.append((step_id, "reminder_before", 1, email, "sent", 1, done_at, done_at))
-        notices.append((step_id, "reminder_due", 0, email, "sent", 1, done_at, done_at))
+    for step_id, email, due_on in past.values_list("pk", "assignee__email", "due_on"):
+        day = adapt.date(due_on)
+        notices.append((step_id, "reminder_before", 1, day, email, "sent", 1, done_at, done_at))
+        notices.append((step_id, "reminder_due", 0, day, email, "sent", 1, done_at, done_at))
     inserts["notice"](notices)
 
 

@@ -6,7 +6,7 @@ follow-up engine"). A sweep, run by beat every few minutes or by `manage.py run_
 1. moves planned steps whose day has come to "due" (a conditional update);
 2. per rule (reminders before and on the day, the mentor check-in, the evaluation hand-off, the
    escalation) claims a batch of steps with `select_for_update(skip_locked=True)` where the
-   database has it, inserts one notice per step under the unique key (step, kind, days_before)
+   database has it, inserts one notice per step under the unique key (step, kind, days_before, due day)
    with ON CONFLICT DO NOTHING, and enqueues a task for the notices this run inserted, on commit;
 3. enqueues again the pending notices whose message was lost (the broker is not the truth).
 
@@ -209,6 +209,9 @@ def rules_for(today: dt.date) -> list[Rule]:
 def claim_query(rule: Rule) -> AftercareStepQuerySet:
     """The steps of a rule that have no notice of its kind yet, oldest due first (the index's order)."""
     existing = FollowUpNotice.objects.filter(step=OuterRef("pk"), kind=rule.kind, days_before=rule.days_before)
+    if rule.kind != NoticeKind.EVALUATION_DUE:
+        # A reminder, check-in or escalation is per due day: a step moved to another day gets its own.
+        existing = existing.filter(for_due_on=OuterRef("due_on"))
     return rule.steps.filter(~Exists(existing)).select_related(*rule.related).order_by("due_on")
 
 
@@ -233,6 +236,7 @@ def _new_notice(rule: Rule, step: AftercareStep, *, now: dt.datetime, token: str
         step=step,
         kind=rule.kind,
         days_before=rule.days_before,
+        for_due_on=step.due_on,
         recipient_email=email,
         language=language,
         status=status,

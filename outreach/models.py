@@ -122,6 +122,8 @@ class FollowUpNotice(OutgoingMail):
     days_before = models.PositiveSmallIntegerField(
         _("days before the due day"), default=0, help_text=_("For reminders before the due day; 0 otherwise.")
     )
+    # The step's due day the notice was made for: a step moved to another day is reminded again.
+    for_due_on = models.DateField(_("for the step due on"))
 
     objects = FollowUpNoticeQuerySet.as_manager()
 
@@ -130,7 +132,15 @@ class FollowUpNotice(OutgoingMail):
         verbose_name = _("follow-up notice")
         verbose_name_plural = _("follow-up notices")
         constraints = [
-            models.UniqueConstraint(fields=["step", "kind", "days_before"], name="outreach_one_notice_per_step_kind"),
+            models.UniqueConstraint(
+                fields=["step", "kind", "days_before", "for_due_on"], name="outreach_one_notice_per_step_kind_day"
+            ),
+            # The survey takes one hand-off per step, whatever day the step moves to afterwards.
+            models.UniqueConstraint(
+                fields=["step", "kind"],
+                condition=Q(kind="evaluation_due"),
+                name="outreach_one_evaluation_handoff_per_step",
+            ),
         ]
         indexes = [
             models.Index(fields=["queued_at"], condition=Q(status=MailStatus.PENDING), name="outreach_notice_pending"),
@@ -139,6 +149,12 @@ class FollowUpNotice(OutgoingMail):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.step_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A notice made by hand (admin, shell) is for the day its step is due now."""
+        if self.for_due_on is None and self.step_id is not None:
+            self.for_due_on = self.step.due_on
+        super().save(*args, **kwargs)
 
 
 class CoachDigest(OutgoingMail):

@@ -7,8 +7,8 @@ schedule for the employer and for the individual, and an onboarding step plan (F
 `gather_pack_data` reads the database once and returns a frozen `PackData`; `render_pack_html` and
 `render_pack_pdf` are pure functions of that data (pretix `base/invoice.py`). Client data is limited
 to what she consented to share (Flora III.1.B, §8): her first name, the agreement's shareable text and
-her own follow-up calendar, only while her consent to share with the employer is in force; never gender, closing reason, notes or
-her own contact details.
+her own follow-up calendar, only while her consent to share with the employer is in force; never
+gender, closing reason, notes or her own contact details.
 
 WeasyPrint fetches nothing from the network: `StaticOnlyFetcher` serves files under our static
 directories and data: URIs, and refuses every other URL (an uploaded logo is inlined as a data: URI).

@@ -17,7 +17,13 @@ DIGESTS = reverse("admin:outreach_coachdigest_changelist")
 def _notices(placement, count: int, status=MailStatus.SENT) -> None:
     steps = list(placement.steps.order_by("due_on"))
     FollowUpNotice.objects.bulk_create(
-        FollowUpNotice(step=steps[i % len(steps)], kind=NoticeKind.REMINDER_BEFORE, days_before=i + 1, status=status)
+        FollowUpNotice(
+            step=steps[i % len(steps)],
+            kind=NoticeKind.REMINDER_BEFORE,
+            days_before=i + 1,
+            for_due_on=steps[i % len(steps)].due_on,
+            status=status,
+        )
         for i in range(count)
     )
 

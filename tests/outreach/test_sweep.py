@@ -8,6 +8,7 @@ import pytest
 
 from outreach.followups import sweep_followups
 from outreach.models import FollowUpNotice, MailStatus, NoticeKind
+from placements import services
 from placements.choices import PlacementStatus, StepKind, StepStatus
 from placements.models import AftercareStep
 from tests.outreach.conftest import START, at, enqueued, step
@@ -48,6 +49,29 @@ def test_the_coach_is_reminded_the_day_before_and_on_the_day(placement, alice):
         (NoticeKind.REMINDER_BEFORE, 1, alice.email, MailStatus.PENDING),
         (NoticeKind.REMINDER_DUE, 0, alice.email, MailStatus.PENDING),
     ]
+
+
+def test_a_step_moved_after_its_reminder_is_reminded_again_on_its_new_day(placement, alice):
+    call = step(placement, offset=7)
+    sweep_followups(now=at(START + 6 * DAY))
+    services.move_step(step=call, actor=alice, due_on=START + 14 * DAY, reason="Klant op vakantie", now=at(START))
+
+    sweep_followups(now=at(START + 13 * DAY))
+    sweep_followups(now=at(START + 13 * DAY, minute=5))
+
+    reminders = FollowUpNotice.objects.filter(step=call, kind=NoticeKind.REMINDER_BEFORE).order_by("for_due_on")
+    assert [n.for_due_on for n in reminders] == [START + 7 * DAY, START + 14 * DAY]
+
+
+def test_a_moved_employer_evaluation_is_handed_to_the_survey_only_once(placement, alice):
+    evaluation = step(placement, kind=StepKind.EMPLOYER_EVALUATION)
+    sweep_followups(now=at(evaluation.due_on))
+    later = evaluation.due_on + 7 * DAY
+    services.move_step(step=evaluation, actor=alice, due_on=later, reason="Mentor met verlof", now=at(START))
+
+    sweep_followups(now=at(later))
+
+    assert FollowUpNotice.objects.filter(step=evaluation, kind=NoticeKind.EVALUATION_DUE).count() == 1
 
 
 def test_the_sweep_enqueues_one_send_task_per_new_notice_after_commit(placement, django_capture_on_commit_callbacks):
