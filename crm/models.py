@@ -55,6 +55,12 @@ def normalise_postcode(postcode: str) -> str:
     return re.sub(r"\s+", "", postcode).upper()
 
 
+def in_language(language: str | None, english: str, dutch: str, swedish: str) -> str:
+    """Configured wording in the given (or active) language, falling back to English when it is empty."""
+    lang = (language or get_language() or "en")[:2]
+    return {"nl": dutch, "sv": swedish}.get(lang, "") or english
+
+
 class LadderStep(models.Model):
     """One rung of the network's progression ladder (igma handbook ch. 5)."""
 
@@ -77,9 +83,7 @@ class LadderStep(models.Model):
 
     def label(self, language: str | None = None) -> str:
         """The step's name in the given (or active) language, falling back to English."""
-        lang = (language or get_language() or "en")[:2]
-        localised = {"nl": self.name_nl, "sv": self.name_sv}.get(lang, "")
-        return localised or self.name
+        return in_language(language, self.name, self.name_nl, self.name_sv)
 
 
 class Employer(models.Model):

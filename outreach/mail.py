@@ -107,16 +107,11 @@ def staff_name(user: Any) -> str:
     return str(user.first_name or user.get_username())
 
 
-def step_title(step: AftercareStep, language: str) -> str:
-    """The step's title in the language, when it came from a plan that has one."""
-    return step.template.label(language) if step.template is not None else step.title
-
-
 def _step_context(step: AftercareStep, language: str) -> dict[str, Any]:
     """What staff mails say about a step: pseudonymous reference, first name, job, never sensitive fields."""
     placement = step.placement
     return {
-        "step_title": step_title(step, language),
+        "step_title": step.label(language),
         "due_on": step.due_on,
         "client_reference": placement.client.reference,
         "client_first_name": placement.client.first_name,
@@ -167,7 +162,7 @@ def employer_checkin_mail(notice: FollowUpNotice, *, today: dt.date) -> Mail:
         "job_title": placement.job_title,
         "employer_name": placement.employer.name,
         "start_on": placement.start_on,
-        "step_title": step_title(step, notice.language),
+        "step_title": step.label(notice.language),
         "coach_name": placement.coach.get_full_name() or placement.coach.get_username(),
         "coach_email": placement.coach.email,
     }

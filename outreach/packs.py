@@ -367,7 +367,7 @@ def _schedule(
     employer_steps: list[ScheduleLine] = []
     client_steps: list[ScheduleLine] = []
     for step in steps:
-        activity = step.template.label(language) if step.template is not None else step.title
+        activity = step.label(language)
         done_on = (
             timezone.localdate(step.completed_at) if step.status == StepStatus.DONE and step.completed_at else None
         )

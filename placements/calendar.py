@@ -58,11 +58,6 @@ def user_for_feed_token(token: str, *, now: dt.datetime | None = None) -> Any:
     return row.user
 
 
-def step_title(step: AftercareStep) -> str:
-    """A step's title in the active language: its plan template's wording, or the title typed for an added step."""
-    return step.template.label() if step.template is not None else step.title
-
-
 def feed_steps(user: Any) -> Iterable[AftercareStep]:
     """The user's open follow-ups, with what each event names."""
     return (
@@ -83,7 +78,7 @@ def _event(step: AftercareStep, *, stamp: dt.datetime, host: str, link: str) -> 
     event.add("dtend", step.due_on + dt.timedelta(days=1))
     event.add("summary", f"{step.get_kind_display()} · {placement.client.reference} · {placement.employer.name}")
     description = _("%(title)s (with the %(track)s). Placement: %(job)s.") % {
-        "title": step_title(step),
+        "title": step.label(),
         "track": step.get_track_display().lower(),
         "job": placement.job_title,
     }

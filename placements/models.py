@@ -11,11 +11,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import ContractType, Language, Schedule, VacancyKind
-from crm.models import Contact, Employer, LadderStep, Vacancy
+from crm.models import Contact, Employer, LadderStep, Vacancy, in_language
 from placements.choices import (
     Anchor,
     AssigneeRole,
@@ -231,8 +230,7 @@ class AftercareStepTemplate(models.Model):
 
     def label(self, language: str | None = None) -> str:
         """The title in the given (or active) language, falling back to English."""
-        lang = (language or get_language() or "en")[:2]
-        return {"nl": self.title_nl, "sv": self.title_sv}.get(lang, "") or self.title
+        return in_language(language, self.title, self.title_nl, self.title_sv)
 
 
 class Placement(models.Model):
@@ -460,6 +458,10 @@ class AftercareStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} · {self.due_on}"
+
+    def label(self, language: str | None = None) -> str:
+        """The title in the given (or active) language: the plan's wording, or the title typed for an added step."""
+        return self.template.label(language) if self.template is not None else self.title
 
     @property
     def is_open(self) -> bool:

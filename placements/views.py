@@ -37,7 +37,6 @@ from placements.calendar import (
     feed_steps,
     issue_feed_token,
     revoke_feed_token,
-    step_title,
     user_for_feed_token,
 )
 from placements.choices import ClientStatus, Track
@@ -162,7 +161,7 @@ def complete_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return _step_response(
-                request, _row(step, done_message=_("Done: %(title)s") % {"title": step_title(step)}), ok=True
+                request, _row(step, done_message=_("Done: %(title)s") % {"title": step.label()}), ok=True
             )
     return _step_response(request, _row(step, complete_form=form, open_form="complete"), ok=False)
 
@@ -182,7 +181,7 @@ def move_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            message = _("Moved to %(date)s: %(title)s") % {"date": step.due_on.isoformat(), "title": step_title(step)}
+            message = _("Moved to %(date)s: %(title)s") % {"date": step.due_on.isoformat(), "title": step.label()}
             return _step_response(request, _row(step, done_message=message), ok=True)
     return _step_response(request, _row(step, move_form=form, open_form="move"), ok=False)
 
