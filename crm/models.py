@@ -55,6 +55,18 @@ def normalise_postcode(postcode: str) -> str:
     return re.sub(r"\s+", "", postcode).upper()
 
 
+def hours_per_week_field() -> models.DecimalField[Any, Any]:
+    """Weekly hours of an offer or a placement: 0 to 60, one decimal, optional."""
+    return models.DecimalField(
+        _("hours per week"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
+    )
+
+
 def in_language(language: str | None, english: str, dutch: str, swedish: str) -> str:
     """Configured wording in the given (or active) language, falling back to English when it is empty."""
     lang = (language or get_language() or "en")[:2]
@@ -385,14 +397,7 @@ class Vacancy(models.Model):
         LadderStep, verbose_name=_("ladder steps"), blank=True, related_name="vacancies"
     )
     description = models.TextField(_("description"), blank=True)
-    hours_per_week = models.DecimalField(
-        _("hours per week"),
-        max_digits=4,
-        decimal_places=1,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(60)],
-    )
+    hours_per_week = hours_per_week_field()
     schedule = models.CharField(_("schedule"), max_length=8, choices=Schedule.choices, default=Schedule.DAY)
     contract_type = models.CharField(_("contract"), max_length=12, choices=ContractType.choices, blank=True)
     places = models.PositiveSmallIntegerField(_("places"), default=1, validators=[MinValueValidator(1)])

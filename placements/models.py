@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import ContractType, Language, Schedule, VacancyKind
-from crm.models import Contact, Employer, LadderStep, Vacancy, in_language
+from crm.models import Contact, Employer, LadderStep, Vacancy, hours_per_week_field, in_language
 from placements.choices import (
     Anchor,
     AssigneeRole,
@@ -244,14 +244,7 @@ class Placement(models.Model):
     start_on = models.DateField(_("start"))
     planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
     actual_end_on = models.DateField(_("actual end"), null=True, blank=True)
-    hours_per_week = models.DecimalField(
-        _("hours per week"),
-        max_digits=4,
-        decimal_places=1,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(60)],
-    )
+    hours_per_week = hours_per_week_field()
     schedule = models.CharField(_("schedule"), max_length=8, choices=Schedule.choices, default=Schedule.DAY)
     contract_type = models.CharField(_("contract"), max_length=12, choices=ContractType.choices, blank=True)
     employment_measure = models.CharField(
