@@ -90,7 +90,7 @@ def seed(placements: int) -> list[Any]:
 
     from crm.choices import ContactRole
     from crm.models import Contact, Employer
-    from outreach.models import ProgrammeProfile, StaffCard
+    from outreach.packs.models import ProgrammeProfile, StaffCard
     from placements.models import Client, ConsentRecord, Placement
     from placements.services import activate_placement
 
@@ -132,7 +132,7 @@ def render_timings(placement: Any, renders: int) -> dict[str, float]:
     from django.utils import timezone
     from pypdf import PdfReader
 
-    from outreach.packs import gather_pack_data, render_pack_pdf
+    from outreach.packs.render import gather_pack_data, render_pack_pdf
 
     def gather() -> Any:
         return gather_pack_data(
@@ -194,7 +194,7 @@ def wait_until_ready(pks: list[int], timeout: float) -> float:
     """Poll the database until every pack is built; the moment it happened. Failed packs are an error."""
     from django.db.models import Count
 
-    from outreach.models import InfoPack
+    from outreach.packs.models import InfoPack
 
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
@@ -210,7 +210,7 @@ def wait_until_ready(pks: list[int], timeout: float) -> float:
 
 def generate(placements: list[Any], count: int, actor: Any) -> list[int]:
     """`count` pack versions over the placements, one language each; every row is enqueued on commit."""
-    from outreach.pack_services import generate_info_pack
+    from outreach.packs.services import generate_info_pack
 
     pks = []
     for i in range(count):

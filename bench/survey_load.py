@@ -62,9 +62,9 @@ def build(count: int) -> tuple[list[str], dict[str, str]]:
     from django.utils import timezone
 
     from crm.models import Contact, Employer
-    from outreach.models import SurveyInvitation
-    from outreach.survey_services import active_template
-    from outreach.surveys import new_token
+    from outreach.surveys.links import new_token
+    from outreach.surveys.models import SurveyInvitation
+    from outreach.surveys.services import active_template
     from placements.models import Client, Placement
     from tests.outreach.survey_helpers import full_answers
 
@@ -205,7 +205,7 @@ def main() -> None:
             server.wait(timeout=10)
     from django.db import connection
 
-    from outreach.models import Answer, SurveyResponse
+    from outreach.surveys.models import Answer, SurveyResponse
 
     report["database"] = connection.vendor
     report["responses_stored"] = SurveyResponse.objects.count()

@@ -148,7 +148,7 @@ def build(placements: int, due: int) -> None:
     from django.db import connection, transaction
 
     from crm.models import Contact, Employer
-    from outreach.models import FollowUpNotice
+    from outreach.followups.models import FollowUpNotice
     from placements.models import AftercareStep, Client, Placement
 
     with transaction.atomic():
@@ -276,8 +276,8 @@ def explain() -> None:
     from django.conf import settings
     from django.db import transaction
 
-    from outreach.followups import _locked, claim_query, live_steps, rules_for
-    from outreach.models import NoticeKind
+    from outreach.followups.models import NoticeKind
+    from outreach.followups.services import _locked, claim_query, live_steps, rules_for
 
     rule = next(r for r in rules_for(AS_OF) if r.kind == NoticeKind.REMINDER_DUE)
     with transaction.atomic():
@@ -294,7 +294,7 @@ def _indent(text: str) -> str:
 
 def _reset() -> None:
     """Undo a sweep: drop its notices and put the steps it made due back to planned."""
-    from outreach.models import FollowUpNotice
+    from outreach.followups.models import FollowUpNotice
     from placements.models import AftercareStep
 
     FollowUpNotice.objects.exclude(status="sent").delete()
@@ -306,7 +306,7 @@ def sweep(due: int, queue: str, redis_url: str, rounds: int) -> dict[str, list[f
     import redis
     from django.utils import timezone
 
-    from outreach.followups import sweep_followups
+    from outreach.followups.services import sweep_followups
 
     now = timezone.make_aware(dt.datetime.combine(AS_OF, dt.time(9)))
     broker = redis.Redis.from_url(redis_url)

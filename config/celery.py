@@ -11,6 +11,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("werkbrug")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Info pack tasks live in outreach/pack_tasks.py, next to the follow-up engine's tasks.py.
-app.autodiscover_tasks(related_name="pack_tasks")
-app.autodiscover_tasks(related_name="survey_tasks")

@@ -253,7 +253,7 @@ CELERY_BEAT_SCHEDULE.update(
         },
         # Builds the placement pack of a newly activated placement, and a new version when its schedule moved.
         "info-packs-reconcile": {
-            "task": "outreach.pack_tasks.reconcile_placement_packs",
+            "task": "outreach.tasks.reconcile_placement_packs",
             "schedule": 600.0,
             "options": {"expires": 480},
         },
@@ -285,7 +285,7 @@ CACHES = {
     },
 }
 CELERY_BEAT_SCHEDULE["surveys-sweep"] = {
-    "task": "outreach.survey_tasks.run_survey_sweep",
+    "task": "outreach.tasks.run_survey_sweep",
     "schedule": float(SURVEY_SWEEP_SECONDS),
     "options": {"expires": SURVEY_SWEEP_SECONDS * 4 // 5},
 }

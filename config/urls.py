@@ -9,7 +9,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from outreach import survey_views
 from placements import views as placement_views
 
 
@@ -29,9 +28,8 @@ urlpatterns = [
     path("network/", include("crm.urls")),
     path("", include("placements.urls")),
     path("healthz", health, name="health"),
-    # The employer's evaluation survey: a personal link, no sign-in (outreach/survey_views.py).
-    path("s/thanks/", survey_views.thanks, name="survey-thanks"),
-    path("s/<str:token>/", survey_views.survey, name="survey"),
+    # The employer's evaluation survey: a personal link, no sign-in.
+    path("s/", include("outreach.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

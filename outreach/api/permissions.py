@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from outreach.pack_querysets import can_work_with_packs
+from outreach.packs.models import can_work_with_packs
 
 
 class WorksWithPacks(permissions.BasePermission):

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from crm.choices import Language
 from crm.models import Contact, Employer
-from outreach.models import InfoPack, InfoPackDelivery
+from outreach.packs.models import InfoPack, InfoPackDelivery
 from placements.models import Placement
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm.models import Contact, Employer
-from outreach.models import SurveyInvitation, SurveyKind
+from outreach.surveys.models import SurveyInvitation, SurveyKind
 from placements.models import Placement
 
 

@@ -23,14 +23,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.api.base import WorkflowViewSet
-from outreach import survey_results, survey_services
 from outreach.api.survey_serializers import (
     InviteDeclinedInputSerializer,
     InviteInputSerializer,
     ResultsQuerySerializer,
     SurveyInvitationSerializer,
 )
-from outreach.models import SurveyInvitation, sees_all_invitations
+from outreach.surveys import results as survey_results
+from outreach.surveys import services as survey_services
+from outreach.surveys.models import SurveyInvitation, sees_all_invitations
 
 
 class SurveyInvitationFilter(django_filters.FilterSet):

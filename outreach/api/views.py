@@ -20,7 +20,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from outreach import pack_services
 from outreach.api.permissions import WorksWithPacks
 from outreach.api.serializers import (
     GenerateInputSerializer,
@@ -29,7 +28,8 @@ from outreach.api.serializers import (
     PreviewInputSerializer,
     SendInputSerializer,
 )
-from outreach.models import InfoPack, InfoPackStatus
+from outreach.packs import services as pack_services
+from outreach.packs.models import InfoPack, InfoPackStatus
 
 # The preview is our own HTML with our CSS; nothing else may load or run in it.
 PREVIEW_CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'"

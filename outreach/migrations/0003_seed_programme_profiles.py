@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from outreach.pack_texts import DEFAULT_PROFILE_TEXTS, ORGANISATION_NAME
+    from outreach.packs.defaults import DEFAULT_PROFILE_TEXTS, ORGANISATION_NAME
 
     ProgrammeProfile = apps.get_model("outreach", "ProgrammeProfile")
     for language, texts in DEFAULT_PROFILE_TEXTS.items():

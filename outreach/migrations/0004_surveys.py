@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from outreach.survey_seed import seed_templates
+from outreach.surveys.defaults import seed_templates
 
 
 def seed(apps, schema_editor):

@@ -17,16 +17,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from crm.roles import Role
-from outreach.models import (
-    InfoPack,
-    InfoPackDelivery,
-    InfoPackKind,
-    QuestionType,
-    SurveyInvitation,
-    SurveyResponse,
-)
-from outreach.pack_querysets import PACK_ROLES
-from outreach.survey_results import TEXT, answers_for, summarise
+from outreach.packs.models import PACK_ROLES, InfoPack, InfoPackDelivery, InfoPackKind
+from outreach.surveys.models import QuestionType, SurveyInvitation, SurveyResponse
+from outreach.surveys.results import TEXT, answers_for, summarise
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from outreach.models import QuestionType, SurveyResponse
+from outreach.surveys.models import QuestionType, SurveyResponse
 from tests.browser.conftest import PHONE
 from tests.outreach.survey_helpers import invite
 from tests.placements.factories import ClientFactory, PlacementFactory

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from crm.choices import ContactRole, Language
 from crm.models import Contact, Employer
-from outreach.models import ProgrammeProfile, StaffCard
+from outreach.packs.models import ProgrammeProfile, StaffCard
 from placements.choices import ConsentPurpose, Gender, StepStatus
 from placements.models import AftercareStep, CoachingAgreement, Placement
 from placements.services import activate_placement, complete_step

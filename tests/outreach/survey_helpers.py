@@ -8,9 +8,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from outreach.models import QuestionType, SurveyInvitation, SurveyTemplate
-from outreach.survey_services import invite_for_placement
-from outreach.surveys import field_name, link_for
+from outreach.surveys.answers import field_name
+from outreach.surveys.links import link_for
+from outreach.surveys.models import QuestionType, SurveyInvitation, SurveyTemplate
+from outreach.surveys.services import invite_for_placement
 from placements.models import Placement
 
 # A dedicated Redis database for the tests, so they never touch the broker's keys.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from outreach.models import CoachDigest, FollowUpNotice, MailStatus, NoticeKind
+from outreach.followups.models import CoachDigest, FollowUpNotice, NoticeKind
+from outreach.mail.models import MailStatus
 from placements.models import AftercareStep
 from tests.outreach.conftest import START, at, enqueued
 

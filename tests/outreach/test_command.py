@@ -8,7 +8,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from outreach.models import CoachDigest, FollowUpNotice, MailStatus, NoticeKind
+from outreach.followups.models import CoachDigest, FollowUpNotice, NoticeKind
+from outreach.mail.models import MailStatus
 from tests.outreach.conftest import START, at, enqueued, step
 
 pytestmark = pytest.mark.django_db

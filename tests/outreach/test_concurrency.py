@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from outreach.followups import sweep_followups
-from outreach.models import FollowUpNotice, NoticeKind
+from outreach.followups.models import FollowUpNotice, NoticeKind
+from outreach.followups.services import sweep_followups
 from placements.choices import StepStatus
 from placements.models import AftercareStep
 from tests.outreach.conftest import START, at, step

@@ -7,8 +7,9 @@ import smtplib
 
 import pytest
 
-from outreach.followups import TransientMailError, deliver_notice, sweep_followups
-from outreach.models import FollowUpNotice, MailStatus, NoticeKind
+from outreach.followups.models import FollowUpNotice, NoticeKind
+from outreach.followups.services import TransientMailError, deliver_notice, sweep_followups
+from outreach.mail.models import MailStatus
 from outreach.tasks import send_notice
 from placements.choices import StepKind, StepStatus
 from placements.models import AftercareStep

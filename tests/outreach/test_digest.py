@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from outreach.followups import deliver_digest, sweep_digests
-from outreach.models import CoachDigest, MailStatus
+from outreach.followups.models import CoachDigest
+from outreach.followups.services import deliver_digest, sweep_digests
+from outreach.mail.models import MailStatus
 from outreach.tasks import send_digest
 from placements.choices import PlacementStatus, StepStatus
 from placements.models import AftercareStep

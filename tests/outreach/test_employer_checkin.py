@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from outreach.followups import deliver_notice, sweep_followups
-from outreach.models import FollowUpNotice, NoticeKind
+from outreach.followups.models import FollowUpNotice, NoticeKind
+from outreach.followups.services import deliver_notice, sweep_followups
 from placements.choices import ClosingReason, ConsentPurpose
 from placements.models import AftercareStep, CoachingAgreement, ConsentRecord
 from tests.outreach.conftest import START, at, step

@@ -14,7 +14,8 @@ from collections import Counter
 
 import pytest
 
-from outreach.models import FollowUpNotice, MailStatus, NoticeKind
+from outreach.followups.models import FollowUpNotice, NoticeKind
+from outreach.mail.models import MailStatus
 from tests.outreach.conftest import START, step
 from tests.outreach.realqueue import Worker, celery_worker, publish, read_mails, redis_server, wait_until
 

@@ -8,7 +8,8 @@ import socket
 
 import pytest
 
-from outreach.mail import is_transient, mail_language, render_mail
+from outreach.mail.render import mail_language, render_mail
+from outreach.mail.send import is_transient
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from outreach import pack_services
-from outreach.models import InfoPack, InfoPackDelivery, ProgrammeProfile
+from outreach.packs import services as pack_services
+from outreach.packs.models import InfoPack, InfoPackDelivery, ProgrammeProfile
 from tests.crm.factories import EmployerFactory
 from tests.outreach.pack_helpers import NOW, placement_scenario
 

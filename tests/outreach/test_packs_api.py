@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from outreach import pack_services
-from outreach.models import InfoPack, InfoPackDelivery, InfoPackStatus
+from outreach.packs import services as pack_services
+from outreach.packs.models import InfoPack, InfoPackDelivery, InfoPackStatus
 from tests.crm.factories import EmployerFactory
 from tests.outreach.pack_helpers import NOW, placement_scenario
 from tests.placements.factories import UserFactory

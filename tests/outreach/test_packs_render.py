@@ -13,9 +13,8 @@ from django.core.files.base import ContentFile
 from django.utils import translation
 from django.utils.formats import date_format
 
-from outreach.models import InfoPackKind, ProgrammeProfile
-from outreach.pack_wording import wording
-from outreach.packs import (
+from outreach.packs.models import InfoPackKind, ProgrammeProfile
+from outreach.packs.render import (
     PackDataError,
     StaticOnlyFetcher,
     gather_pack_data,
@@ -24,6 +23,7 @@ from outreach.packs import (
     render_pack_pdf,
     static_roots,
 )
+from outreach.packs.wording import wording
 from tests.outreach.pack_helpers import (
     PRIVATE_NOTE,
     SHARED_TEXT,

@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 
 from crm.choices import InteractionKind, Stage
 from crm.models import Interaction
-from outreach import pack_services, pack_tasks
-from outreach.models import (
+from outreach import tasks as pack_tasks
+from outreach.packs import services as pack_services
+from outreach.packs.models import (
     DeliveryStatus,
     InfoPack,
     InfoPackDelivery,

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
-from outreach.models import SurveyInvitation, SurveyTemplate
-from outreach.survey_services import active_template
+from outreach.surveys.models import SurveyInvitation, SurveyTemplate
+from outreach.surveys.services import active_template
 from placements.models import Placement
 from tests.outreach.survey_helpers import full_answers, invite, survey_caches
 

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client as HttpClient
 from rest_framework.test import APIClient
 
-from outreach.models import SurveyInvitation
-from outreach.surveys import link_for
+from outreach.surveys.links import link_for
+from outreach.surveys.models import SurveyInvitation
 from placements.models import Placement
 from tests.crm.factories import ContactFactory, EmployerFactory
 from tests.outreach.survey_helpers import full_answers, invite, survey_caches

@@ -12,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from outreach.followups import sweep_followups
-from outreach.models import FollowUpNotice, MailStatus, NoticeKind, SurveyInvitation, SurveyTemplate
-from outreach.survey_services import (
+from outreach.followups.models import FollowUpNotice, NoticeKind
+from outreach.followups.services import sweep_followups
+from outreach.mail.models import MailStatus
+from outreach.surveys.links import link_for
+from outreach.surveys.models import SurveyInvitation, SurveyTemplate
+from outreach.surveys.services import (
     cancel_invitation,
     deliver_invitation,
     deliver_reminder,
@@ -24,7 +27,6 @@ from outreach.survey_services import (
     sweep_reminders,
     take_evaluation_notices,
 )
-from outreach.surveys import link_for
 from placements.models import Placement
 from placements.services import end_placement
 from tests.outreach.conftest import START, at, enqueued, step
@@ -69,7 +71,7 @@ def test_an_evaluation_hand_off_becomes_one_invitation_to_the_mentor(
     assert invitation.language == "nl"
     assert invitation.template.kind == "employer_end"
     assert invitation.expires_at == NOW + dt.timedelta(days=30)
-    assert enqueued(callbacks) == [("outreach.survey_tasks.send_survey_invitation", (invitation.pk,))]
+    assert enqueued(callbacks) == [("outreach.tasks.send_survey_invitation", (invitation.pk,))]
 
 
 def test_a_hand_off_without_a_mentor_is_skipped_with_the_reason(make_placement: Callable[..., Placement]) -> None:
@@ -176,7 +178,7 @@ def test_the_sweep_enqueues_one_reminder_task_per_claim(
     with django_capture_on_commit_callbacks() as callbacks:
         sweep_reminders(now=NOW + dt.timedelta(days=7))
         sweep_reminders(now=NOW + dt.timedelta(days=7))
-    assert enqueued(callbacks) == [("outreach.survey_tasks.send_survey_reminder", (invitation.pk,))]
+    assert enqueued(callbacks) == [("outreach.tasks.send_survey_reminder", (invitation.pk,))]
 
 
 def test_resending_makes_a_new_link_and_the_old_one_stops_working(placement: Placement) -> None:
@@ -204,7 +206,7 @@ def test_an_answered_survey_cannot_be_resent_or_cancelled(client: HttpClient, pl
 
 
 def test_a_contact_of_another_employer_is_refused(placement: Placement) -> None:
-    from outreach.survey_services import create_invitation
+    from outreach.surveys.services import create_invitation
     from tests.crm.factories import ContactFactory
 
     with pytest.raises(ValidationError) as error:

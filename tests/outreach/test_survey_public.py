@@ -12,9 +12,9 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from crm.models import Interaction
-from outreach.models import Answer, SurveyResponse
-from outreach.survey_services import cancel_invitation
-from outreach.surveys import field_name
+from outreach.surveys.answers import field_name
+from outreach.surveys.models import Answer, SurveyResponse
+from outreach.surveys.services import cancel_invitation
 from placements.models import Placement
 from tests.outreach.survey_helpers import full_answers, invite, survey_caches
 from tests.placements.factories import ConsentFactory

@@ -12,10 +12,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 
-from outreach.models import Answer, Question, SurveyInvitation, SurveyTemplate
-from outreach.survey_results import answers_for, export_results, summarise
-from outreach.survey_services import active_template, revise_template
-from outreach.surveys import field_name
+from outreach.surveys.answers import field_name
+from outreach.surveys.models import Answer, Question, SurveyInvitation, SurveyTemplate
+from outreach.surveys.results import answers_for, export_results, summarise
+from outreach.surveys.services import active_template, revise_template
 from placements.models import Placement
 from tests.outreach.survey_helpers import full_answers, invite, survey_caches
 

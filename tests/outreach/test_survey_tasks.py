@@ -9,17 +9,19 @@ from typing import Any
 
 import pytest
 
-from outreach.models import FollowUpNotice, MailStatus, NoticeKind, SurveyInvitation
-from outreach.survey_services import cancel_invitation
-from outreach.survey_tasks import run_survey_sweep
-from outreach.surveys import link_for
+from outreach.followups.models import FollowUpNotice, NoticeKind
+from outreach.mail.models import MailStatus
+from outreach.surveys.links import link_for
+from outreach.surveys.models import SurveyInvitation
+from outreach.surveys.services import cancel_invitation
+from outreach.tasks import run_survey_sweep
 from placements.models import Placement
 from tests.outreach.conftest import enqueued, step
 from tests.outreach.realqueue import Worker, celery_worker, publish, read_mails, redis_server, wait_until
 from tests.outreach.survey_helpers import invite
 
-SEND = "outreach.survey_tasks.send_survey_invitation"
-REMIND = "outreach.survey_tasks.send_survey_reminder"
+SEND = "outreach.tasks.send_survey_invitation"
+REMIND = "outreach.tasks.send_survey_reminder"
 
 
 @pytest.mark.django_db

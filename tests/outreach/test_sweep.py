@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from outreach.followups import sweep_followups
-from outreach.models import FollowUpNotice, MailStatus, NoticeKind
+from outreach.followups.models import FollowUpNotice, NoticeKind
+from outreach.followups.services import sweep_followups
+from outreach.mail.models import MailStatus
 from placements import services
 from placements.choices import PlacementStatus, StepKind, StepStatus
 from placements.models import AftercareStep

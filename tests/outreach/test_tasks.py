@@ -12,8 +12,8 @@ from celery.schedules import crontab
 from django.conf import settings as django_settings
 
 from config.celery import app
-from outreach.followups import TransientMailError
-from outreach.models import FollowUpNotice
+from outreach.followups.models import FollowUpNotice
+from outreach.followups.services import TransientMailError
 from outreach.tasks import run_digest_sweep, run_followup_sweep, send_digest, send_notice
 from tests.outreach.conftest import START, at, enqueued
 

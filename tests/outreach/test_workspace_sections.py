@@ -11,17 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.models import Contact, Employer
-from outreach.models import (
-    DeliveryStatus,
-    InfoPack,
-    InfoPackDelivery,
-    InfoPackKind,
-    InfoPackStatus,
-    QuestionType,
-    SurveyInvitation,
-)
-from outreach.survey_services import submit_response
-from outreach.surveys import parse_answer
+from outreach.packs.models import DeliveryStatus, InfoPack, InfoPackDelivery, InfoPackKind, InfoPackStatus
+from outreach.surveys.answers import parse_answer
+from outreach.surveys.models import QuestionType, SurveyInvitation
+from outreach.surveys.services import submit_response
 from outreach.templatetags.outreach_workspace import visible_invitations, visible_packs
 from placements.models import Placement
 from tests.outreach.pack_helpers import NOW, placement_scenario

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from outreach.followups import run_followups
+from outreach.followups.services import run_followups
 
 
 def parse_moment(value: str) -> dt.datetime:

@@ -41,9 +41,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from crm.choices import Language
 from crm.models import Contact, Employer
-from outreach.models import InfoPackKind, ProgrammeProfile, StaffCard
-from outreach.pack_texts import PROFILE_FIELDS
-from outreach.pack_wording import wording
+from outreach.packs.defaults import PROFILE_FIELDS
+from outreach.packs.models import InfoPackKind, ProgrammeProfile, StaffCard
+from outreach.packs.wording import wording
 from placements.choices import ConsentPurpose, StepStatus, Track
 from placements.models import AftercareStep, CoachingAgreement, Placement
 

@@ -1,96 +1,17 @@
-"""Rendering and sending mails in the recipient's language.
-
-Each mail is a plain-text template per language, `templates/outreach/email/<name>.<lang>.txt`,
-whose first line is the subject and the rest, after a blank line, the body. Texts are written in
-every language rather than taken from .po catalogues, so a mentor reads her own language even
-before the catalogues are compiled; `translation.override` still sets dates and Django's own
-strings to that language.
-"""
+"""The follow-up mails: the coach's reminder, the case manager's escalation, the mentor's check-in, the digest."""
 
 from __future__ import annotations
 
 import datetime as dt
-import smtplib
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 
-from crm.choices import Language
-from outreach.models import CoachDigest, FollowUpNotice, NoticeKind
+from outreach.followups.models import CoachDigest, FollowUpNotice, NoticeKind
+from outreach.mail.render import Mail, render_mail
 from placements.choices import ConsentPurpose
 from placements.models import AftercareStep
-
-LANGUAGES = tuple(Language.values)
-
-
-@dataclass(frozen=True)
-class Mail:
-    """A rendered mail, ready to send."""
-
-    to: str
-    subject: str
-    body: str
-    language: str
-    reply_to: tuple[str, ...] = ()
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def mail_language(language: str | None) -> str:
-    """The language a mail is written in: the recipient's when we have its texts, else the site's."""
-    code = (language or "")[:2].lower()
-    return code if code in LANGUAGES else settings.LANGUAGE_CODE[:2]
-
-
-def render_mail(name: str, *, to: str, language: str, context: dict[str, Any], **extra: Any) -> Mail:
-    """Render `<name>.<language>.txt` with the language active; the first line is the subject."""
-    language = mail_language(language)
-    with translation.override(language):
-        text = render_to_string(f"outreach/email/{name}.{language}.txt", {**context, "language": language})
-    subject, _sep, body = text.strip().partition("\n")
-    # A subject is one line: a newline would be a header injection (Django refuses it anyway).
-    return Mail(to=to, subject=" ".join(subject.split()), body=body.strip() + "\n", language=language, **extra)
-
-
-def send_mail(mail: Mail) -> None:
-    """Send one mail through the configured backend; errors propagate for the caller to classify."""
-    connection = get_connection(timeout=settings.FOLLOWUP_MAIL_TIMEOUT_SECONDS)
-    message = EmailMessage(
-        subject=mail.subject,
-        body=mail.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[mail.to],
-        reply_to=list(mail.reply_to),
-        headers={"Content-Language": mail.language, "Auto-Submitted": "auto-generated", **mail.headers},
-        connection=connection,
-    )
-    message.send(fail_silently=False)
-
-
-def is_transient(exc: BaseException) -> bool:
-    """True for errors worth retrying: the network, a dropped connection, or a 4xx SMTP reply (RFC 5321 4.2.1)."""
-    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
-        return True
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _msg in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    if isinstance(exc, smtplib.SMTPException):
-        # Authentication, unsupported commands, a refused sender: retrying will not help.
-        return False
-    return isinstance(exc, OSError)
-
-
-def describe_error(exc: BaseException) -> str:
-    """A one-line account of an error for `last_error`."""
-    return f"{type(exc).__name__}: {exc}"[:2000]
-
-
-# --- The follow-up mails ----------------------------------------------------------------------
 
 
 def step_url(step: AftercareStep) -> str:

@@ -37,8 +37,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.services import Actor
-from outreach.mail import Mail, describe_error, digest_mail, is_transient, notice_mail, send_mail
-from outreach.models import MAILED_KINDS, CoachDigest, FollowUpNotice, MailStatus, NoticeKind, OutgoingMail
+from outreach.followups.mails import digest_mail, notice_mail
+from outreach.followups.models import MAILED_KINDS, CoachDigest, FollowUpNotice, NoticeKind
+from outreach.mail.models import MailStatus, OutgoingMail
+from outreach.mail.render import Mail
+from outreach.mail.send import describe_error, is_transient, send_mail
 from placements.choices import OPEN_STEP_STATUSES, PlacementStatus, StepKind, StepStatus, Track
 from placements.models import AftercareStep
 from placements.querysets import AftercareStepQuerySet
@@ -287,7 +290,7 @@ def _enqueue_on_commit(model: type[OutgoingMail], pk: int, report: SweepReport) 
     """Enqueue the send task once the claim is committed (unless the caller delivers inline)."""
     if not report.enqueue:
         return
-    from outreach import tasks  # the tasks call these services; importing here keeps module loading one-way
+    from outreach import tasks
 
     task = tasks.send_notice if model is FollowUpNotice else tasks.send_digest
     task.delay_on_commit(pk)

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from crm.choices import InteractionKind, Language
 from crm.models import Contact, Employer
 from crm.services import log_interaction
-from outreach.models import (
+from outreach.packs.models import (
     DeliveryStatus,
     InfoPack,
     InfoPackDelivery,
@@ -48,8 +48,14 @@ from outreach.models import (
     InfoPackTrigger,
     ProgrammeProfile,
 )
-from outreach.pack_wording import wording
-from outreach.packs import gather_pack_data, placement_steps, render_pack_html, render_pack_pdf, schedule_fingerprint
+from outreach.packs.render import (
+    gather_pack_data,
+    placement_steps,
+    render_pack_html,
+    render_pack_pdf,
+    schedule_fingerprint,
+)
+from outreach.packs.wording import wording
 from placements.choices import PlacementStatus
 from placements.models import AftercareStep, Placement
 
@@ -120,7 +126,7 @@ def _check_scope(employer: Employer, placement: Placement | None) -> None:
 
 def _enqueue_build(pack_id: int) -> None:
     """Build the pack once the transaction that created it has committed."""
-    from outreach.pack_tasks import build_info_pack
+    from outreach.tasks import build_info_pack
 
     build_info_pack.delay_on_commit(pack_id)
 
@@ -293,7 +299,7 @@ def _recipient_row(contact: Contact, pack: InfoPack, versions: dict[str, InfoPac
 
 def _enqueue_send(delivery_id: int) -> None:
     """Mail the delivery once the transaction that created it has committed."""
-    from outreach.pack_tasks import send_info_pack_delivery
+    from outreach.tasks import send_info_pack_delivery
 
     send_info_pack_delivery.delay_on_commit(delivery_id)
 

@@ -27,10 +27,16 @@ from django.utils.translation import ngettext
 from crm.choices import Language
 from crm.models import Contact, Employer
 from crm.roles import Role, has_role
-from outreach import pack_services
 from outreach.api.views import html_preview_response, pdf_response
-from outreach.models import InfoPack, InfoPackDelivery, InfoPackStatus, ProgrammeProfile, StaffCard
-from outreach.pack_querysets import can_work_with_packs
+from outreach.packs import services as pack_services
+from outreach.packs.models import (
+    InfoPack,
+    InfoPackDelivery,
+    InfoPackStatus,
+    ProgrammeProfile,
+    StaffCard,
+    can_work_with_packs,
+)
 from placements.models import Placement
 
 FORM_TEMPLATE = "outreach/packs/admin_form.html"

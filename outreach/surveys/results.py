@@ -17,7 +17,7 @@ import tablib
 from django.db.models import QuerySet
 
 from crm.importing import escape_formula, write_csv, write_xlsx
-from outreach.models import Answer, Question, QuestionType, SurveyInvitation
+from outreach.surveys.models import Answer, Question, QuestionType, SurveyInvitation
 
 NUMERIC = (QuestionType.SCALE, QuestionType.NPS, QuestionType.NUMBER)
 CHOICE = (QuestionType.YES_NO, QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)

@@ -20,9 +20,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from crm.choices import Language
-from outreach.models import Question, SurveyInvitation
-from outreach.survey_services import colleague_first_name, find_invitation, submit_response
-from outreach.surveys import field_name, parse_answers
+from outreach.surveys.answers import field_name, parse_answers
+from outreach.surveys.models import Question, SurveyInvitation
+from outreach.surveys.services import colleague_first_name, find_invitation, submit_response
 
 logger = logging.getLogger(__name__)
 UNAVAILABLE_STATUS = 404

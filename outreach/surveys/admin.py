@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from outreach import survey_services
-from outreach.models import Answer, Question, SurveyInvitation, SurveyResponse, SurveyTemplate
+from outreach.surveys import services as survey_services
+from outreach.surveys.models import Answer, Question, SurveyInvitation, SurveyResponse, SurveyTemplate
 
 
 class QuestionInline(admin.StackedInline):

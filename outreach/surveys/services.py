@@ -23,19 +23,14 @@ from django.utils.translation import gettext as _
 from crm.choices import ContactRole, Initiator, InteractionKind, Language, Stage
 from crm.models import Contact, Employer
 from crm.services import log_interaction
-from outreach.mail import Mail, describe_error, is_transient, mail_language, render_mail, send_mail
-from outreach.models import Answer as AnswerRow
-from outreach.models import (
-    FollowUpNotice,
-    MailStatus,
-    Question,
-    QuestionType,
-    SurveyInvitation,
-    SurveyKind,
-    SurveyResponse,
-    SurveyTemplate,
-)
-from outreach.surveys import CleanAnswer, link_for, new_token, secret_matches, split_link
+from outreach.followups.models import FollowUpNotice
+from outreach.mail.models import MailStatus
+from outreach.mail.render import Mail, mail_language, render_mail
+from outreach.mail.send import describe_error, is_transient, send_mail
+from outreach.surveys.answers import CleanAnswer
+from outreach.surveys.links import link_for, new_token, secret_matches, split_link
+from outreach.surveys.models import Answer as AnswerRow
+from outreach.surveys.models import Question, QuestionType, SurveyInvitation, SurveyKind, SurveyResponse, SurveyTemplate
 from placements.choices import ConsentPurpose, PlacementStatus
 from placements.models import Placement
 
@@ -90,7 +85,7 @@ def revise_template(*, template: SurveyTemplate, actor: Actor, now: dt.datetime 
 
 
 def _enqueue_mail(invitation_pk: int) -> None:
-    from outreach.survey_tasks import send_survey_invitation
+    from outreach.tasks import send_survey_invitation
 
     send_survey_invitation.delay_on_commit(invitation_pk)
 
@@ -354,7 +349,7 @@ def reminders_due(*, now: dt.datetime) -> Any:
 
 def sweep_reminders(*, now: dt.datetime | None = None) -> list[int]:
     """Claim the reminders due now (a conditional update per row) and enqueue one mail task each."""
-    from outreach.survey_tasks import send_survey_reminder
+    from outreach.tasks import send_survey_reminder
 
     now = now or timezone.now()
     claimed: list[int] = []
