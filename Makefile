@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # database: on SQLite that means a file, not pytest-django's default in-memory database.
 export SQLITE_TEST_PATH ?= var/test.sqlite3
 
-.PHONY: run test setup lint typecheck djcheck pytest pytest-postgres chromium bench messages clean help
+.PHONY: run test setup lint typecheck djcheck pytest chromium gettext bench messages clean help
 
 help:
 	@echo "make run    set up and start web, Celery worker, Celery beat and Redis, with demo data"
@@ -49,7 +49,11 @@ djcheck: $(STAMP)
 chromium:
 	@bash scripts/ensure_chromium.sh >/dev/null
 
-pytest: $(STAMP) chromium
+# The catalogue test (tests/test_translations.py) runs makemessages, which needs GNU gettext; the same.
+gettext:
+	@bash scripts/ensure_gettext.sh >/dev/null
+
+pytest: $(STAMP) chromium gettext
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck djcheck pytest
@@ -60,7 +64,7 @@ bench: $(STAMP)
 # Collects the marked strings into locale/{nl,sv}/LC_MESSAGES/django.po (file names, no line numbers, so the
 # files do not churn), compiles the .mo files (committed: a machine without gettext still runs translated), and
 # lists the entries a translator still has to fill in (tests/test_translations.py fails until none are left).
-messages: $(STAMP)
+messages: $(STAMP) gettext
 	$(BIN)/python manage.py makemessages -l nl -l sv --add-location=file --ignore=.venv --ignore=var --ignore=node_modules
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules
 	-$(BIN)/python scripts/translations/check_catalogues.py
