@@ -155,6 +155,35 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Werkbrug <noreply@werkbrug.example>")
 
+# --- Outgoing mail --------------------------------------------------------------------------
+# The one life cycle every mail row shares (outreach/mail/): follow-up notices, digests, info-pack
+# deliveries and survey mails. Transient errors (a refused connection, a timeout, a DNS failure,
+# a 4xx reply) are tried again with exponential backoff and jitter until MAIL_MAX_ATTEMPTS.
+
+# Every SMTP connection gets this timeout (EMAIL_TIMEOUT is Django's name for it).
+MAIL_TIMEOUT_SECONDS = env_int("MAIL_TIMEOUT_SECONDS", 30)
+EMAIL_TIMEOUT = MAIL_TIMEOUT_SECONDS
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
+MAIL_RETRY_BACKOFF_SECONDS = env_int("MAIL_RETRY_BACKOFF_SECONDS", 30)
+MAIL_RETRY_BACKOFF_MAX_SECONDS = env_int("MAIL_RETRY_BACKOFF_MAX_SECONDS", 900)
+# Rows per published message: the sweep publishes one message per batch, the worker claims each row.
+MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 100)
+# A pending mail not taken by a worker this long after it was published is published again (a lost message).
+MAIL_REQUEUE_AFTER_SECONDS = env_int("MAIL_REQUEUE_AFTER_SECONDS", 900)
+# A send task is stopped after this long (a hang); the mails it had not reached are published again.
+MAIL_TASK_TIME_LIMIT_SECONDS = env_int("MAIL_TASK_TIME_LIMIT_SECONDS", 600)
+# A mail left in "sending" this long (its worker died mid-send) goes back to pending and is sent again.
+MAIL_SENDING_LEASE_SECONDS = env_int("MAIL_SENDING_LEASE_SECONDS", 900)
+# How often beat runs the requeue sweep, and how many rows of each kind one run publishes again.
+MAIL_REQUEUE_SWEEP_SECONDS = env_int("MAIL_REQUEUE_SWEEP_SECONDS", 60)
+MAIL_REQUEUE_BATCH = env_int("MAIL_REQUEUE_BATCH", 5000)
+
+if min(MAIL_TIMEOUT_SECONDS, MAIL_MAX_ATTEMPTS, MAIL_BATCH_SIZE, MAIL_REQUEUE_BATCH, MAIL_REQUEUE_SWEEP_SECONDS) < 1:
+    raise ImproperlyConfigured("MAIL_TIMEOUT_SECONDS, _MAX_ATTEMPTS, _BATCH_SIZE and the requeue settings must be >= 1")
+if MAIL_SENDING_LEASE_SECONDS <= MAIL_TASK_TIME_LIMIT_SECONDS:
+    # Otherwise a live worker still inside its batch could see a mail it holds handed to another.
+    raise ImproperlyConfigured("MAIL_SENDING_LEASE_SECONDS must exceed MAIL_TASK_TIME_LIMIT_SECONDS")
+
 # --- Celery ---------------------------------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -171,10 +200,11 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 # Task modules outside the apps' tasks.py (which autodiscovery finds by itself).
 CELERY_IMPORTS = ["crm.import_jobs"]
+# The queue every outreach task goes to (a worker started with -Q serves it).
+OUTREACH_QUEUE = env_str("OUTREACH_QUEUE", "celery")
+CELERY_TASK_ROUTES = {"outreach.tasks.*": {"queue": OUTREACH_QUEUE}}
 
 # --- Follow-ups -----------------------------------------------------------------------------
 # The aftercare follow-up engine (outreach/followups.py, DESIGN "The follow-up engine"): the
@@ -203,62 +233,14 @@ FOLLOWUP_DIGEST_HOUR = env_int("FOLLOWUP_DIGEST_HOUR", 7)
 FOLLOWUP_CATCH_UP_DAYS = env_int("FOLLOWUP_CATCH_UP_DAYS", 2)
 # Steps claimed per transaction by the sweep.
 FOLLOWUP_SWEEP_BATCH = env_int("FOLLOWUP_SWEEP_BATCH", 1000)
-# A pending mail whose task has not claimed it after this long is enqueued again (a lost message).
-FOLLOWUP_REQUEUE_AFTER_SECONDS = env_int("FOLLOWUP_REQUEUE_AFTER_SECONDS", 3600)
-# Transient mail errors (connection refused, timeouts, 4xx replies) are retried with exponential
-# backoff and jitter; after the last retry the mail is marked failed with the error.
-FOLLOWUP_MAIL_MAX_RETRIES = env_int("FOLLOWUP_MAIL_MAX_RETRIES", 5)
-FOLLOWUP_MAIL_RETRY_BACKOFF_SECONDS = env_int("FOLLOWUP_MAIL_RETRY_BACKOFF_SECONDS", 30)
-FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS = env_int("FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS", 900)
-FOLLOWUP_MAIL_TIMEOUT_SECONDS = env_int("FOLLOWUP_MAIL_TIMEOUT_SECONDS", 30)
-# The Celery queue the follow-up tasks go to (a worker started with -Q serves it).
-FOLLOWUP_QUEUE = env_str("FOLLOWUP_QUEUE", "celery")
-
 if FOLLOWUP_SWEEP_SECONDS < 10:
     raise ImproperlyConfigured("FOLLOWUP_SWEEP_SECONDS must be at least 10")
 if not 0 <= FOLLOWUP_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("FOLLOWUP_DIGEST_HOUR must be an hour from 0 to 23")
-if min(FOLLOWUP_ESCALATE_AFTER_DAYS, FOLLOWUP_CATCH_UP_DAYS, FOLLOWUP_MAIL_MAX_RETRIES) < 0:
-    raise ImproperlyConfigured("FOLLOWUP_ESCALATE_AFTER_DAYS, _CATCH_UP_DAYS and _MAIL_MAX_RETRIES cannot be negative")
+if min(FOLLOWUP_ESCALATE_AFTER_DAYS, FOLLOWUP_CATCH_UP_DAYS) < 0:
+    raise ImproperlyConfigured("FOLLOWUP_ESCALATE_AFTER_DAYS and FOLLOWUP_CATCH_UP_DAYS cannot be negative")
 if FOLLOWUP_SWEEP_BATCH < 1:
     raise ImproperlyConfigured("FOLLOWUP_SWEEP_BATCH must be at least 1")
-_FOLLOWUP_RETRY_SPAN = sum(
-    min(FOLLOWUP_MAIL_RETRY_BACKOFF_SECONDS * 2**attempt, FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS)
-    for attempt in range(FOLLOWUP_MAIL_MAX_RETRIES)
-)
-if FOLLOWUP_REQUEUE_AFTER_SECONDS <= _FOLLOWUP_RETRY_SPAN:
-    # Otherwise the sweep would enqueue again a mail that is only waiting for its next retry.
-    raise ImproperlyConfigured(
-        f"FOLLOWUP_REQUEUE_AFTER_SECONDS must exceed the longest retry span ({_FOLLOWUP_RETRY_SPAN} s)"
-    )
-
-CELERY_TASK_ROUTES.update(
-    {
-        f"outreach.tasks.{name}": {"queue": FOLLOWUP_QUEUE}
-        for name in ("run_followup_sweep", "run_digest_sweep", "send_notice", "send_digest")
-    }
-)
-# Each entry expires before its next run, so a backlog after a worker outage is one run, not many.
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "followups-sweep": {
-            "task": "outreach.tasks.run_followup_sweep",
-            "schedule": float(FOLLOWUP_SWEEP_SECONDS),
-            "options": {"expires": FOLLOWUP_SWEEP_SECONDS * 4 // 5},
-        },
-        "followups-morning-digest": {
-            "task": "outreach.tasks.run_digest_sweep",
-            "schedule": crontab(minute=0, hour=FOLLOWUP_DIGEST_HOUR),
-            "options": {"expires": 3 * 3600},
-        },
-        # Builds the placement pack of a newly activated placement, and a new version when its schedule moved.
-        "info-packs-reconcile": {
-            "task": "outreach.tasks.reconcile_placement_packs",
-            "schedule": 600.0,
-            "options": {"expires": 480},
-        },
-    }
-)
 
 # --- Surveys --------------------------------------------------------------------------------
 # Employer evaluation surveys with personal links (outreach/survey_services.py).
@@ -284,10 +266,38 @@ CACHES = {
         "TIMEOUT": 120,
     },
 }
-CELERY_BEAT_SCHEDULE["surveys-sweep"] = {
-    "task": "outreach.tasks.run_survey_sweep",
-    "schedule": float(SURVEY_SWEEP_SECONDS),
-    "options": {"expires": SURVEY_SWEEP_SECONDS * 4 // 5},
+
+# --- Celery beat ----------------------------------------------------------------------------
+# The one schedule. Each entry expires before its next run, so a backlog after a worker outage is
+# one run, not many.
+PACK_RECONCILE_SECONDS = env_int("PACK_RECONCILE_SECONDS", 600)
+CELERY_BEAT_SCHEDULE = {
+    "followups-sweep": {
+        "task": "outreach.tasks.run_followup_sweep",
+        "schedule": float(FOLLOWUP_SWEEP_SECONDS),
+        "options": {"expires": FOLLOWUP_SWEEP_SECONDS * 4 // 5},
+    },
+    "followups-morning-digest": {
+        "task": "outreach.tasks.run_digest_sweep",
+        "schedule": crontab(minute=0, hour=FOLLOWUP_DIGEST_HOUR),
+        "options": {"expires": 3 * 3600},
+    },
+    "mail-requeue": {
+        "task": "outreach.tasks.requeue_mails",
+        "schedule": float(MAIL_REQUEUE_SWEEP_SECONDS),
+        "options": {"expires": max(MAIL_REQUEUE_SWEEP_SECONDS * 4 // 5, 1)},
+    },
+    # Builds the placement pack of a newly activated placement, and a new version when its schedule moved.
+    "info-packs-reconcile": {
+        "task": "outreach.tasks.reconcile_placement_packs",
+        "schedule": float(PACK_RECONCILE_SECONDS),
+        "options": {"expires": PACK_RECONCILE_SECONDS * 4 // 5},
+    },
+    "surveys-sweep": {
+        "task": "outreach.tasks.run_survey_sweep",
+        "schedule": float(SURVEY_SWEEP_SECONDS),
+        "options": {"expires": SURVEY_SWEEP_SECONDS * 4 // 5},
+    },
 }
 
 # --- REST API -------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from outreach.followups.models import MAILED_KINDS, CoachDigest, FollowUpNotice, NoticeKind
 from outreach.mail.models import MailStatus, OutgoingMail
 from outreach.packs.models import (
-    DeliveryStatus,
     InfoPack,
     InfoPackDelivery,
     InfoPackKind,
@@ -18,6 +17,8 @@ from outreach.surveys.models import (
     QuestionType,
     SurveyInvitation,
     SurveyKind,
+    SurveyMail,
+    SurveyMailKind,
     SurveyResponse,
     SurveyTemplate,
 )
@@ -26,7 +27,6 @@ __all__ = [
     "MAILED_KINDS",
     "Answer",
     "CoachDigest",
-    "DeliveryStatus",
     "FollowUpNotice",
     "InfoPack",
     "InfoPackDelivery",
@@ -42,6 +42,8 @@ __all__ = [
     "StaffCard",
     "SurveyInvitation",
     "SurveyKind",
+    "SurveyMail",
+    "SurveyMailKind",
     "SurveyResponse",
     "SurveyTemplate",
 ]

@@ -56,6 +56,8 @@ class InfoPackSerializer(serializers.ModelSerializer[InfoPack]):
 class InfoPackDeliverySerializer(serializers.ModelSerializer[InfoPackDelivery]):
     """One mailed pack: to whom, and how sending went."""
 
+    email = serializers.EmailField(source="recipient_email", read_only=True)
+
     class Meta:
         model = InfoPackDelivery
         fields = ["id", "pack", "contact", "email", "status", "attempts", "last_error", "created_at", "sent_at"]

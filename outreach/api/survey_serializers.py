@@ -20,6 +20,8 @@ class SurveyInvitationSerializer(serializers.ModelSerializer[SurveyInvitation]):
     template_name = serializers.CharField(source="template.name", read_only=True)
     kind = serializers.CharField(source="template.kind", read_only=True)
     status = serializers.SerializerMethodField()
+    mail_status = serializers.CharField(read_only=True, help_text="The status of the newest mail of the link.")
+    last_error = serializers.CharField(read_only=True, help_text="The newest mail error of the link.")
 
     class Meta:
         model = SurveyInvitation

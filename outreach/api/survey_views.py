@@ -29,13 +29,18 @@ from outreach.api.survey_serializers import (
     ResultsQuerySerializer,
     SurveyInvitationSerializer,
 )
+from outreach.mail.models import MailStatus
 from outreach.surveys import results as survey_results
 from outreach.surveys import services as survey_services
 from outreach.surveys.models import SurveyInvitation, sees_all_invitations
 
 
 class SurveyInvitationFilter(django_filters.FilterSet):
-    """Filter invitations by placement, employer, contact and survey."""
+    """Filter invitations by placement, employer, contact, survey, and the status of a mail of the link."""
+
+    mail_status = django_filters.ChoiceFilter(
+        field_name="mails__status", choices=MailStatus.choices, distinct=True, label="Status of a mail of the link"
+    )
 
     class Meta:
         model = SurveyInvitation
@@ -58,7 +63,9 @@ class SurveyInvitationViewSet(WorkflowViewSet[SurveyInvitation]):
 
     def get_queryset(self) -> QuerySet[SurveyInvitation]:
         """Only rows the user may see, with the survey joined for the list."""
-        return SurveyInvitation.objects.visible_to(self.request.user).select_related("template")
+        return (
+            SurveyInvitation.objects.visible_to(self.request.user).select_related("template").prefetch_related("mails")
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Invitations are made by the `invite` action, never as a raw row."""

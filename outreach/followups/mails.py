@@ -42,13 +42,14 @@ def _step_context(step: AftercareStep, language: str) -> dict[str, Any]:
     }
 
 
-def reminder_mail(notice: FollowUpNotice) -> Mail:
-    """The coach's reminder, the day(s) before or on the due day."""
+def reminder_mail(notice: FollowUpNotice, *, today: dt.date) -> Mail:
+    """The coach's reminder, the day(s) before or on the due day, or late when that day's sweep could not send it."""
     step = notice.step
     context = {
         **_step_context(step, notice.language),
         "coach_name": staff_name(step.assignee),
         "days_before": notice.days_before,
+        "days_late": max((today - step.due_on).days, 0),
     }
     return render_mail("reminder", to=notice.recipient_email, language=notice.language, context=context)
 
@@ -100,7 +101,7 @@ def notice_mail(notice: FollowUpNotice, *, today: dt.date) -> Mail:
     elif notice.kind == NoticeKind.ESCALATION:
         mail = escalation_mail(notice, today=today)
     elif notice.kind in (NoticeKind.REMINDER_BEFORE, NoticeKind.REMINDER_DUE):
-        mail = reminder_mail(notice)
+        mail = reminder_mail(notice, today=today)
     else:
         raise ValueError(f"A {notice.kind} notice is not sent by mail")
     mail.headers["X-Werkbrug-Notice"] = f"{notice.kind}:{notice.pk}:{notice.step_id}"

@@ -79,6 +79,8 @@ class FollowUpNotice(OutgoingMail):
     # The step's due day the notice was made for: a step moved to another day is reminded again.
     for_due_on = models.DateField(_("for the step due on"))
 
+    kind_label = "notice"
+
     objects = FollowUpNoticeQuerySet.as_manager()
 
     class Meta:
@@ -97,7 +99,10 @@ class FollowUpNotice(OutgoingMail):
             ),
         ]
         indexes = [
-            models.Index(fields=["queued_at"], condition=Q(status=MailStatus.PENDING), name="outreach_notice_pending"),
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status=MailStatus.PENDING), name="outreach_notice_pending"
+            ),
+            models.Index(fields=["claimed_at"], condition=Q(status=MailStatus.SENDING), name="outreach_notice_sending"),
             models.Index(fields=["status", "kind"], name="outreach_notice_status"),
         ]
 
@@ -119,6 +124,8 @@ class CoachDigest(OutgoingMail):
     )
     date = models.DateField(_("date"))
 
+    kind_label = "digest"
+
     objects = CoachDigestQuerySet.as_manager()
 
     class Meta:
@@ -129,7 +136,10 @@ class CoachDigest(OutgoingMail):
             models.UniqueConstraint(fields=["coach", "date"], name="outreach_one_digest_per_coach_day"),
         ]
         indexes = [
-            models.Index(fields=["queued_at"], condition=Q(status=MailStatus.PENDING), name="outreach_digest_pending"),
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status=MailStatus.PENDING), name="outreach_digest_pending"
+            ),
+            models.Index(fields=["claimed_at"], condition=Q(status=MailStatus.SENDING), name="outreach_digest_sending"),
         ]
 
     def __str__(self) -> str:

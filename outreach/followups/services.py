@@ -8,13 +8,14 @@ follow-up engine"). A sweep, run by beat every few minutes or by `manage.py run_
    escalation) claims a batch of steps with `select_for_update(skip_locked=True)` where the
    database has it, inserts one notice per step under the unique key (step, kind, days_before, due day)
    with ON CONFLICT DO NOTHING, and enqueues a task for the notices this run inserted, on commit;
-3. enqueues again the pending notices whose message was lost (the broker is not the truth).
+3. publishes one message per batch of new notices after each batch commits (outreach/mail/queue.py;
+   the requeue sweep publishes again whatever the broker lost or never took).
 
-The send task claims its notice with `pending -> sending` and acts only if it won, sends outside
-any transaction, then marks it sent; a redelivered message, a second sweep or a second beat finds
-nothing to do. Steps of cancelled (or not yet started) placements and closed steps are never
-reminded. These are the follow-up services (STYLE "Where logic goes" 3); they live here rather
-than in services.py to keep outreach's info-pack and survey workflows apart.
+The send task delivers each notice through the one mail life cycle (outreach/mail/send.py): claimed
+`pending -> sending`, sent outside any transaction, then marked sent; a redelivered message, a second
+sweep or a second beat finds nothing to do. A notice that is no longer useful when its turn comes
+(the step was done, cancelled or moved) is closed as skipped with the reason. Steps of cancelled (or
+not yet started) placements and closed steps are never reminded.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import logging
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,9 +40,10 @@ from django.utils.translation import gettext as _
 from crm.services import Actor
 from outreach.followups.mails import digest_mail, notice_mail
 from outreach.followups.models import MAILED_KINDS, CoachDigest, FollowUpNotice, NoticeKind
-from outreach.mail.models import MailStatus, OutgoingMail
+from outreach.mail.models import MailStatus
+from outreach.mail.queue import Publisher, queued_fields, requeue_mails
 from outreach.mail.render import Mail
-from outreach.mail.send import describe_error, is_transient, send_mail
+from outreach.mail.send import Skip, deliver
 from placements.choices import OPEN_STEP_STATUSES, PlacementStatus, StepKind, StepStatus, Track
 from placements.models import AftercareStep
 from placements.querysets import AftercareStepQuerySet
@@ -54,15 +56,11 @@ LIVE_PLACEMENT_STATUSES = (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED, Pl
 DIGEST_DAYS_AHEAD = 6
 
 
-class TransientMailError(Exception):
-    """A mail failed for a reason worth retrying (network, 4xx); the task retries it with backoff."""
-
-
 @dataclass
 class SweepReport:
     """What one sweep did."""
 
-    enqueue: bool = True
+    publisher: Publisher = field(default_factory=Publisher)
     became_due: int = 0
     created: Counter[str] = field(default_factory=Counter)
     failed: int = 0
@@ -80,6 +78,9 @@ class SweepReport:
             "requeued": self.requeued,
             "notices_enqueued": len(self.notices),
             "digests_enqueued": len(self.digests),
+            "published": self.publisher.published,
+            "unpublished": self.publisher.unpublished,
+            "broker_error": self.publisher.broker_error,
             "delivered": dict(self.delivered),
         }
 
@@ -172,7 +173,10 @@ def rules_for(today: dt.date) -> list[Rule]:
         Rule(
             kind=NoticeKind.REMINDER_DUE if before == 0 else NoticeKind.REMINDER_BEFORE,
             days_before=before,
-            steps=live_steps().filter(due_on=today + days(before)),
+            # A due-day reminder whose day a sweep missed (beat or the broker was down) still goes out, late.
+            steps=live_steps().filter(due_on__lte=today, due_on__gte=today - days(settings.FOLLOWUP_CATCH_UP_DAYS))
+            if before == 0
+            else live_steps().filter(due_on=today + days(before)),
             recipient=_assignee,
             missing_recipient=no_assignee,
         )
@@ -233,8 +237,8 @@ def mark_due_steps(*, now: dt.datetime) -> int:
 def _new_notice(rule: Rule, step: AftercareStep, *, now: dt.datetime, token: str) -> FollowUpNotice:
     """The notice a rule makes for a step; failed at once when there is nobody to send it to."""
     email, language = rule.recipient(step)
-    hand_off = rule.kind not in MAILED_KINDS
-    status = MailStatus.PENDING if email or hand_off else MailStatus.FAILED
+    mailed = rule.kind in MAILED_KINDS
+    status = MailStatus.PENDING if email or not mailed else MailStatus.FAILED
     return FollowUpNotice(
         step=step,
         kind=rule.kind,
@@ -245,12 +249,13 @@ def _new_notice(rule: Rule, step: AftercareStep, *, now: dt.datetime, token: str
         status=status,
         last_error="" if status == MailStatus.PENDING else rule.missing_recipient,
         claim_token=token,
-        queued_at=now if status == MailStatus.PENDING and not hand_off else None,
+        queued_at=now if status == MailStatus.PENDING and mailed else None,
+        **(queued_fields() if status == MailStatus.PENDING and mailed else {}),
     )
 
 
 def _claim_batch(rule: Rule, *, now: dt.datetime, token: str, report: SweepReport) -> tuple[int, int]:
-    """Claim one batch of a rule's steps in its own transaction; returns (steps seen, notices this run made)."""
+    """Claim one batch of a rule's steps in its own transaction, then publish its notices; (steps seen, made)."""
     with transaction.atomic():
         steps = list(_locked(claim_query(rule))[: settings.FOLLOWUP_SWEEP_BATCH])
         if not steps:
@@ -264,13 +269,15 @@ def _claim_batch(rule: Rule, *, now: dt.datetime, token: str, report: SweepRepor
                 step__in=[step.pk for step in steps], kind=rule.kind, days_before=rule.days_before, claim_token=token
             ).values_list("pk", "status")
         )
-        for pk, status in mine:
-            report.created[rule.kind] += 1
-            if status == MailStatus.FAILED:
-                report.failed += 1
-            elif rule.kind in MAILED_KINDS:
-                report.notices.append(pk)
-                _enqueue_on_commit(FollowUpNotice, pk, report)
+    mailed = []
+    for pk, status in mine:
+        report.created[rule.kind] += 1
+        if status == MailStatus.FAILED:
+            report.failed += 1
+        elif rule.kind in MAILED_KINDS:
+            mailed.append(pk)
+    report.notices += mailed
+    report.publisher.publish(FollowUpNotice, mailed)
     return len(steps), len(mine)
 
 
@@ -286,45 +293,18 @@ def _claim_rule(rule: Rule, *, now: dt.datetime, token: str, report: SweepReport
             return
 
 
-def _enqueue_on_commit(model: type[OutgoingMail], pk: int, report: SweepReport) -> None:
-    """Enqueue the send task once the claim is committed (unless the caller delivers inline)."""
-    if not report.enqueue:
-        return
-    from outreach import tasks
-
-    task = tasks.send_notice if model is FollowUpNotice else tasks.send_digest
-    task.delay_on_commit(pk)
-
-
-def _requeue_stale(
-    model: type[OutgoingMail], mails: QuerySet[Any], *, now: dt.datetime, token: str, report: SweepReport
-) -> None:
-    """Enqueue again the pending mails whose message never reached a worker (a broker restart, a lost publish)."""
-    cutoff = now - dt.timedelta(seconds=settings.FOLLOWUP_REQUEUE_AFTER_SECONDS)
-    stale = mails.filter(status=MailStatus.PENDING, queued_at__lt=cutoff)
-    with transaction.atomic():
-        pks = list(_locked(stale.order_by("pk")).values_list("pk", flat=True)[: settings.FOLLOWUP_SWEEP_BATCH])
-        stale.filter(pk__in=pks).update(queued_at=now, claim_token=token)
-        for pk in mails.filter(pk__in=pks, claim_token=token).values_list("pk", flat=True):
-            report.requeued += 1
-            (report.notices if model is FollowUpNotice else report.digests).append(pk)
-            _enqueue_on_commit(model, pk, report)
-
-
 def sweep_followups(*, now: dt.datetime | None = None, enqueue: bool = True) -> SweepReport:
-    """Claim everything due at `now` and enqueue one send task per new notice, after each batch commits.
+    """Claim everything due at `now` and publish the new notices, one message per batch, after each batch commits.
 
-    With `enqueue=False` nothing is enqueued; the claimed notices are in the report for the caller
+    With `enqueue=False` nothing is published; the claimed notices are in the report for the caller
     to deliver inline.
     """
     now = now or timezone.now()
-    token = uuid.uuid4().hex
-    report = SweepReport(enqueue=enqueue)
+    report = SweepReport(publisher=Publisher(enabled=enqueue))
     report.became_due = mark_due_steps(now=now)
+    token = uuid.uuid4().hex
     for rule in rules_for(local_day(now)):
         _claim_rule(rule, now=now, token=token, report=report)
-    _requeue_stale(FollowUpNotice, FollowUpNotice.objects.mailed(), now=now, token=token, report=report)
-    _requeue_stale(CoachDigest, CoachDigest.objects.all(), now=now, token=token, report=report)
     return report
 
 
@@ -332,7 +312,7 @@ def sweep_digests(*, now: dt.datetime | None = None, enqueue: bool = True) -> Sw
     """Make today's morning digest for every coach with steps overdue or due this week, at most one per day."""
     now = now or timezone.now()
     today, token = local_day(now), uuid.uuid4().hex
-    report = SweepReport(enqueue=enqueue)
+    report = SweepReport(publisher=Publisher(enabled=enqueue))
     assignees = live_steps().filter(due_on__lte=today + dt.timedelta(days=DIGEST_DAYS_AHEAD)).values("assignee")
     existing = CoachDigest.objects.filter(coach=OuterRef("pk"), date=today)
     coaches = get_user_model().objects.filter(pk__in=assignees).filter(~Exists(existing)).order_by("pk")
@@ -351,106 +331,79 @@ def sweep_digests(*, now: dt.datetime | None = None, enqueue: bool = True) -> Sw
                     last_error="" if email else missing,
                     claim_token=token,
                     queued_at=now if email else None,
+                    **(queued_fields() if email else {}),
                 )
             )
         CoachDigest.objects.bulk_create(digests, ignore_conflicts=True)
-        for pk, status in CoachDigest.objects.filter(date=today, claim_token=token).values_list("pk", "status"):
-            report.created["digest"] += 1
-            if status == MailStatus.FAILED:
-                report.failed += 1
-            else:
-                report.digests.append(pk)
-                _enqueue_on_commit(CoachDigest, pk, report)
+        mine = list(CoachDigest.objects.filter(date=today, claim_token=token).values_list("pk", "status"))
+    for pk, status in mine:
+        report.created["digest"] += 1
+        if status == MailStatus.FAILED:
+            report.failed += 1
+        else:
+            report.digests.append(pk)
+    report.publisher.publish(CoachDigest, report.digests)
     return report
 
 
-# --- Sending, at most once -----------------------------------------------------------------------
+# --- Sending -------------------------------------------------------------------------------------
 
 
-def _claim(qs: QuerySet[Any], pk: int) -> bool:
-    """Take a pending mail for sending; only one caller ever wins (a conditional update)."""
-    return (
-        qs.filter(pk=pk, status=MailStatus.PENDING).update(status=MailStatus.SENDING, attempts=F("attempts") + 1) == 1
-    )
+def why_not_wanted(notice: FollowUpNotice, *, queued_day: dt.date, today: dt.date) -> str:
+    """Why a notice is no longer useful when its turn comes, or "" when it should go out.
 
-
-def _finish(model: type[OutgoingMail], pk: int, status: MailStatus, *, now: dt.datetime, error: str = "") -> str:
-    """Record how sending a claimed mail ended."""
-    sent_at = now if status == MailStatus.SENT else None
-    model._default_manager.filter(pk=pk, status=MailStatus.SENDING).update(
-        status=status, sent_at=sent_at, last_error=error
-    )
-    return str(status)
-
-
-def _send(model: type[OutgoingMail], pk: int, build: Callable[[], Mail], *, now: dt.datetime, final: bool) -> str:
-    """Render and send a claimed mail outside any transaction; transient errors go back to pending and raise."""
-    try:
-        mail = build()
-    except Exception as exc:  # a rendering bug: retrying will not fix it
-        logger.exception("Could not render %s %s", model.__name__, pk)
-        return _finish(model, pk, MailStatus.FAILED, now=now, error=describe_error(exc))
-    try:
-        send_mail(mail)
-    except Exception as exc:
-        error = describe_error(exc)
-        if is_transient(exc) and not final:
-            # Back to pending for the task's own retry; queued_at keeps the sweep's moment (see
-            # _still_wanted), and FOLLOWUP_REQUEUE_AFTER_SECONDS outlasts every backoff.
-            model._default_manager.filter(pk=pk, status=MailStatus.SENDING).update(
-                status=MailStatus.PENDING, last_error=error
-            )
-            raise TransientMailError(error) from exc
-        logger.warning("Giving up on %s %s: %s", model.__name__, pk, error)
-        return _finish(model, pk, MailStatus.FAILED, now=now, error=error)
-    return _finish(model, pk, MailStatus.SENT, now=now)
-
-
-def _still_wanted(notice: FollowUpNotice, queued_day: dt.date) -> bool:
-    """The step is open, its placement live, and the step still stands where it stood when the notice was queued.
-
-    A reminder goes out only for the day it was meant for, an escalation only while the step is still
-    overdue, and a check-in only when it was not moved into the future, so a step a coach moved or a
-    message that arrives a day late sends nothing stale.
+    A reminder goes out only for the day it was made for, and a due-day reminder still goes out late
+    (a worker or the broker was down on the day); an escalation only while the step is overdue; a
+    check-in only when it was not moved into the future.
     """
     step = notice.step
     if step.status not in (StepStatus.PLANNED, StepStatus.DUE):
-        return False
+        return _("The step was closed (%(status)s) before the mail went out.") % {
+            "status": step.get_status_display().lower()
+        }
     if step.placement.status not in LIVE_PLACEMENT_STATUSES:
-        return False
+        return _("The placement is %(status)s.") % {"status": step.placement.get_status_display().lower()}
+    moved = _("The step moved to %(day)s.") % {"day": step.due_on.isoformat()}
     if notice.kind in (NoticeKind.REMINDER_BEFORE, NoticeKind.REMINDER_DUE):
-        return step.due_on == queued_day + dt.timedelta(days=notice.days_before)
-    if notice.kind == NoticeKind.ESCALATION:
-        return step.due_on <= queued_day - dt.timedelta(days=settings.FOLLOWUP_ESCALATE_AFTER_DAYS)
-    return step.due_on <= queued_day
-
-
-def deliver_notice(*, notice_pk: int, now: dt.datetime | None = None, final_attempt: bool = True) -> str:
-    """Send one follow-up notice at most once; returns its new status, or "" when there was nothing to do.
-
-    A notice that is gone, already taken by another delivery, or an evaluation hand-off is left
-    alone. With `final_attempt=False` a transient error puts it back to pending and raises
-    TransientMailError for the task to retry; on the final attempt it is marked failed.
-    """
-    now = now or timezone.now()
-    if not _claim(FollowUpNotice.objects.filter(kind__in=MAILED_KINDS), notice_pk):
+        if step.due_on != notice.for_due_on:
+            return moved
+        if notice.kind == NoticeKind.REMINDER_BEFORE and today >= step.due_on:
+            return _("The due day came before this reminder could go out; the due-day reminder replaces it.")
         return ""
-    notice = FollowUpNotice.objects.select_related(
+    if notice.kind == NoticeKind.ESCALATION:
+        overdue = step.due_on <= queued_day - dt.timedelta(days=settings.FOLLOWUP_ESCALATE_AFTER_DAYS)
+        return "" if overdue else moved
+    return "" if step.due_on <= queued_day else moved
+
+
+def _load_notice(pk: int) -> FollowUpNotice:
+    return FollowUpNotice.objects.select_related(
         "step__assignee",
         "step__template",
         "step__placement__client__case_manager",
         "step__placement__employer",
         "step__placement__mentor",
         "step__placement__coach",
-    ).get(pk=notice_pk)
-    # The sweep's moment (the queue time) decides what the notice is about, so `run_followups --as-of`
-    # means the same to a worker as to an inline run; consent is checked on the later of the two days.
-    today = local_day(now)
-    queued_day = local_day(notice.queued_at) if notice.queued_at else today
-    if not _still_wanted(notice, queued_day):
-        return _finish(FollowUpNotice, notice_pk, MailStatus.SKIPPED, now=now)
-    day = max(today, queued_day)
-    return _send(FollowUpNotice, notice_pk, lambda: notice_mail(notice, today=day), now=now, final=final_attempt)
+    ).get(pk=pk)
+
+
+def deliver_notice(*, notice_pk: int, now: dt.datetime | None = None) -> str:
+    """Send one follow-up notice at most once; its new status, "retry", or "" when there was nothing to do.
+
+    The sweep's moment (the queue time) decides what the notice is about, so `run_followups --as-of`
+    means the same to a worker as to an inline run; consent is checked on the later of the two days.
+    """
+    now = now or timezone.now()
+    if not FollowUpNotice.objects.mailed().filter(pk=notice_pk).exists():
+        return ""
+
+    def build(notice: FollowUpNotice) -> Mail | Skip:
+        today = local_day(now)
+        queued_day = local_day(notice.queued_at) if notice.queued_at else today
+        reason = why_not_wanted(notice, queued_day=queued_day, today=max(today, queued_day))
+        return Skip(reason) if reason else notice_mail(notice, today=max(today, queued_day))
+
+    return deliver(FollowUpNotice, notice_pk, load=_load_notice, build=build, now=now)
 
 
 def digest_steps(digest: CoachDigest) -> list[AftercareStep]:
@@ -464,56 +417,62 @@ def digest_steps(digest: CoachDigest) -> list[AftercareStep]:
     )
 
 
-def deliver_digest(*, digest_pk: int, now: dt.datetime | None = None, final_attempt: bool = True) -> str:
-    """Send one morning digest at most once; skipped when the coach's list emptied since the sweep."""
-    now = now or timezone.now()
-    if not _claim(CoachDigest.objects.all(), digest_pk):
-        return ""
-    digest = CoachDigest.objects.select_related("coach").get(pk=digest_pk)
-    steps = digest_steps(digest)
-    if not steps:
-        return _finish(CoachDigest, digest_pk, MailStatus.SKIPPED, now=now)
-    return _send(CoachDigest, digest_pk, lambda: digest_mail(digest, steps), now=now, final=final_attempt)
+def deliver_digest(*, digest_pk: int, now: dt.datetime | None = None) -> str:
+    """Send one morning digest at most once; closed unsent when the coach's list emptied since the sweep."""
 
+    def build(digest: CoachDigest) -> Mail | Skip:
+        steps = digest_steps(digest)
+        if not steps:
+            return Skip(_("Nothing was overdue or due that week any more."))
+        return digest_mail(digest, steps)
 
-def _deliver_all(pks: Iterable[int], deliver: Callable[..., str], now: dt.datetime, report: SweepReport) -> None:
-    """Deliver claimed mails in this process (no worker): a transient failure stays pending for the next run."""
-    for pk in pks:
-        try:
-            outcome = deliver(pk, now)
-        except TransientMailError:
-            outcome = "retry_later"
-        report.delivered[outcome or "nothing_to_do"] += 1
+    return deliver(
+        CoachDigest,
+        digest_pk,
+        load=lambda pk: CoachDigest.objects.select_related("coach").get(pk=pk),
+        build=build,
+        now=now,
+    )
 
 
 def run_followups(*, now: dt.datetime, inline: bool = False, digest: bool = False) -> SweepReport:
-    """The sweep for a given moment, for operators: enqueue as beat does, or deliver here with `inline`."""
+    """The sweep for a given moment, for operators: publish as beat does, or deliver here with `inline`.
+
+    It also publishes again the follow-up mails the broker lost or never took (the requeue sweep),
+    so running it right after a broker outage sends what the outage held back.
+    """
     report = sweep_followups(now=now, enqueue=not inline)
     if digest:
         digests = sweep_digests(now=now, enqueue=not inline)
         report.created.update(digests.created)
         report.failed += digests.failed
         report.digests += digests.digests
+        report.publisher.batches += digests.publisher.batches
+        report.publisher.published += digests.publisher.published
+        report.publisher.unpublished += digests.publisher.unpublished
+        report.publisher.broker_error = report.publisher.broker_error or digests.publisher.broker_error
+    requeued = requeue_mails(publisher=report.publisher, models=[FollowUpNotice, CoachDigest])
+    report.requeued = sum(requeued.values())
     if inline:
-        _deliver_all(
-            report.notices, lambda pk, at: deliver_notice(notice_pk=pk, now=at, final_attempt=False), now, report
-        )
-        _deliver_all(
-            report.digests, lambda pk, at: deliver_digest(digest_pk=pk, now=at, final_attempt=False), now, report
-        )
+        senders: dict[str, Callable[[int], str]] = {
+            FollowUpNotice.kind_label: lambda pk: deliver_notice(notice_pk=pk, now=now),
+            CoachDigest.kind_label: lambda pk: deliver_digest(digest_pk=pk, now=now),
+        }
+        for kind, pks in report.publisher.batches:
+            for pk in pks:
+                report.delivered[senders[kind](pk) or "nothing_to_do"] += 1
     return report
 
 
 @transaction.atomic
 def resend_notice(*, notice: FollowUpNotice, actor: Actor, now: dt.datetime | None = None) -> bool:
-    """Put a failed (or stuck) notice back to pending and enqueue it; an evaluation hand-off is not mailed."""
-    now = now or timezone.now()
+    """Put a failed (or stuck) notice back to pending and publish it; an evaluation hand-off is not mailed."""
     if notice.kind not in MAILED_KINDS or not notice.recipient_email:
         return False
     updated = FollowUpNotice.objects.filter(pk=notice.pk, status__in=[MailStatus.FAILED, MailStatus.SENDING]).update(
-        status=MailStatus.PENDING, queued_at=now, last_error=""
+        status=MailStatus.PENDING, queued_at=now or timezone.now(), last_error="", closed_reason="", **queued_fields()
     )
     if updated:
         logger.info("Notice %s sent again by %s", notice.pk, actor)
-        _enqueue_on_commit(FollowUpNotice, notice.pk, SweepReport())
+        transaction.on_commit(lambda: Publisher().publish(FollowUpNotice, [notice.pk]))
     return bool(updated)

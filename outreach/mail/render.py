@@ -24,6 +24,8 @@ class Mail:
     language: str
     reply_to: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
+    # (file name, content, MIME type)
+    attachments: tuple[tuple[str, bytes, str], ...] = ()
 
 
 def mail_language(language: str | None) -> str:

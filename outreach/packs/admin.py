@@ -343,17 +343,20 @@ class InfoPackAdmin(admin.ModelAdmin):
 class InfoPackDeliveryAdmin(admin.ModelAdmin):
     """Packs mailed to contacts: a record of what went out; nobody edits it."""
 
-    list_display = ("pack", "contact", "email", "status", "attempts", "sent_at", "created_at")
+    list_display = ("pack", "contact", "recipient_email", "status", "attempts", "sent_at", "created_at")
     list_filter = ("status",)
     list_select_related = ("pack__employer", "contact")
-    search_fields = ("email", "pack__employer__name")
+    search_fields = ("recipient_email", "pack__employer__name")
     readonly_fields = (
         "pack",
         "contact",
-        "email",
+        "recipient_email",
+        "language",
         "status",
         "attempts",
         "last_error",
+        "closed_reason",
+        "next_attempt_at",
         "requested_by",
         "interaction",
         "created_at",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.choices import Language
 from crm.models import Contact, Employer, Interaction
 from crm.roles import Role, has_role
+from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet
 from placements.models import Placement
 
 # Staff who work with employers may generate, preview and send packs (DESIGN "Who uses it").
@@ -244,26 +245,13 @@ class InfoPack(models.Model):
         )
 
 
-class DeliveryStatus(models.TextChoices):
-    """The life of one mailed pack."""
-
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class InfoPackDelivery(models.Model):
+class InfoPackDelivery(OutgoingMail):
     """One pack mailed to one employer contact, at most once; the send is logged as an interaction."""
 
     pack = models.ForeignKey(InfoPack, verbose_name=_("pack"), on_delete=models.CASCADE, related_name="deliveries")
     contact = models.ForeignKey(
         Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="info_pack_deliveries"
     )
-    email = models.EmailField(_("sent to"))
-    status = models.CharField(_("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -275,8 +263,10 @@ class InfoPackDelivery(models.Model):
     interaction = models.ForeignKey(
         Interaction, verbose_name=_("interaction"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    kind_label = "pack"
+
+    objects = OutgoingMailQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -289,6 +279,14 @@ class InfoPackDelivery(models.Model):
                 name="outreach_one_open_delivery_per_contact",
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status=MailStatus.PENDING), name="outreach_delivery_pending"
+            ),
+            models.Index(
+                fields=["claimed_at"], condition=Q(status=MailStatus.SENDING), name="outreach_delivery_sending"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.pack} → {self.email}"
+        return f"{self.pack} → {self.recipient_email}"

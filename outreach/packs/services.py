@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import smtplib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,18 +28,19 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.choices import InteractionKind, Language
 from crm.models import Contact, Employer
 from crm.services import log_interaction
+from outreach.mail.models import OPEN_MAIL_STATUSES
+from outreach.mail.queue import Publisher, queued_fields
+from outreach.mail.send import deliver, describe_error
+from outreach.packs.mails import pack_mail
 from outreach.packs.models import (
-    DeliveryStatus,
     InfoPack,
     InfoPackDelivery,
     InfoPackKind,
@@ -55,7 +55,6 @@ from outreach.packs.render import (
     render_pack_pdf,
     schedule_fingerprint,
 )
-from outreach.packs.wording import wording
 from placements.choices import PlacementStatus
 from placements.models import AftercareStep, Placement
 
@@ -65,21 +64,11 @@ Actor = AbstractBaseUser | AnonymousUser | None
 
 # A placement pack is made while the placement runs or is about to.
 PACKABLE_PLACEMENT_STATUSES = (PlacementStatus.PLANNED, PlacementStatus.ACTIVE)
-MAX_ERROR_LENGTH = 2000
-
-
-class TransientPackMailError(Exception):
-    """Sending failed in a way worth retrying; the delivery is pending again."""
 
 
 def _user(actor: Actor) -> Any:
     """The actor as a user row to store, or None for the system and anonymous users."""
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
-def _error_text(exc: BaseException) -> str:
-    """An exception as the one-line error staff read on the row."""
-    return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
 
 
 # --- Generating versions --------------------------------------------------------------------------
@@ -221,7 +210,7 @@ def build_info_pack(*, pack_id: int, now: dt.datetime | None = None) -> InfoPack
     except Exception as exc:  # a failed build shows its error on the row, whatever it was
         logger.exception("Info pack %s failed to build", pack_id)
         InfoPack.objects.filter(pk=pack_id, status=InfoPackStatus.BUILDING).update(
-            status=InfoPackStatus.FAILED, error=_error_text(exc)
+            status=InfoPackStatus.FAILED, error=describe_error(exc)
         )
         pack.refresh_from_db()
         return pack
@@ -261,15 +250,6 @@ def preview_info_pack(
 # --- Sending -------------------------------------------------------------------------------------
 
 
-def is_transient(exc: BaseException) -> bool:
-    """True for mail errors worth retrying: the network, a dropped connection, a 4xx SMTP reply (RFC 5321 4.2.1)."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _msg in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    return isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError)
-
-
 def _ready_versions(pack: InfoPack) -> dict[str, InfoPack]:
     """The built rows of the pack's version, by language."""
     rows = InfoPack.objects.of_scope(employer_id=pack.employer_id, placement_id=pack.placement_id).filter(
@@ -297,13 +277,6 @@ def _recipient_row(contact: Contact, pack: InfoPack, versions: dict[str, InfoPac
     return row
 
 
-def _enqueue_send(delivery_id: int) -> None:
-    """Mail the delivery once the transaction that created it has committed."""
-    from outreach.tasks import send_info_pack_delivery
-
-    send_info_pack_delivery.delay_on_commit(delivery_id)
-
-
 @transaction.atomic
 def send_info_pack(
     *, pack: InfoPack, contacts: Iterable[Contact], actor: Actor, now: dt.datetime | None = None
@@ -325,72 +298,37 @@ def send_info_pack(
     busy = InfoPackDelivery.objects.filter(
         pack__in=[row for _contact, row in targets],
         contact__in=chosen,
-        status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+        status__in=OPEN_MAIL_STATUSES,
     ).select_related("contact")
     errors += [_("%(name)s is already being sent this pack.") % {"name": d.contact.full_name} for d in busy]
     if errors:
         raise ValidationError({"contacts": errors})
     deliveries = [
         InfoPackDelivery.objects.create(
-            pack=row, contact=contact, email=contact.email, requested_by=_user(actor), created_at=now
+            pack=row,
+            contact=contact,
+            recipient_email=contact.email,
+            language=row.language,
+            requested_by=_user(actor),
+            created_at=now,
+            queued_at=now,
+            **queued_fields(),
         )
         for contact, row in targets
     ]
-    for delivery in deliveries:
-        _enqueue_send(delivery.pk)
+    transaction.on_commit(lambda: Publisher().publish(InfoPackDelivery, [delivery.pk for delivery in deliveries]))
     return deliveries
 
 
-def _sender(delivery: InfoPackDelivery) -> tuple[str, str]:
-    """The name and reply address of the person who sent the pack (her staff card first)."""
-    user = delivery.requested_by
-    if user is None:
-        return "", ""
-    card = getattr(user, "staff_card", None)
-    return user.get_full_name() or user.get_username(), (card.email if card else "") or user.email
-
-
-def pack_message(delivery: InfoPackDelivery) -> EmailMessage:
-    """The mail for one delivery in the pack's language, with the PDF attached."""
-    pack = delivery.pack
-    profile = ProgrammeProfile.objects.filter(language=pack.language).first()
-    sender_name, sender_email = _sender(delivery)
-    words = wording(pack.language)
-    context = {
-        "contact_name": delivery.contact.full_name,
-        "title": words["title_placement" if pack.placement_id else "title_general"],
-        "version": pack.version,
-        "job_title": pack.placement.job_title if pack.placement is not None else "",
-        "organisation": profile.organisation_name if profile else "",
-        "phone": profile.contact_phone if profile else "",
-        "sender_name": sender_name,
-    }
-    with translation.override(pack.language):
-        text = render_to_string(f"outreach/packs/email/pack.{pack.language}.txt", context)
-    subject, _sep, body = text.strip().partition("\n")
-    message = EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body.strip() + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.email],
-        reply_to=[sender_email] if sender_email else None,
-        headers={"Content-Language": pack.language},
-    )
-    with pack.pdf.open("rb") as handle:
-        message.attach(pack.filename, handle.read(), "application/pdf")
-    return message
-
-
-@transaction.atomic
 def _record_sent(delivery: InfoPackDelivery, now: dt.datetime) -> None:
-    """Mark the delivery sent and log the mail as an interaction on the employer, authored by who asked."""
+    """Log the mail as an interaction on the employer, authored by who asked (runs with the row marked sent)."""
     pack = delivery.pack
     summary = _("Info pack mailed: %(kind)s pack, version %(version)s (%(language)s), to %(name)s <%(email)s>.") % {
         "kind": pack.get_kind_display().lower(),
         "version": pack.version,
         "language": pack.get_language_display(),
         "name": delivery.contact.full_name,
-        "email": delivery.email,
+        "email": delivery.recipient_email,
     }
     interaction = log_interaction(
         employer=pack.employer,
@@ -402,48 +340,18 @@ def _record_sent(delivery: InfoPackDelivery, now: dt.datetime) -> None:
         complete_open_steps=False,
         now=now,
     )
-    InfoPackDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.SENT, sent_at=now, interaction=interaction, last_error=""
-    )
+    InfoPackDelivery.objects.filter(pk=delivery.pk).update(interaction=interaction)
 
 
-def deliver_info_pack(*, delivery_id: int, now: dt.datetime | None = None) -> InfoPackDelivery | None:
-    """Mail one delivery at most once; None when it is gone or another worker has it.
-
-    A transient error puts it back to pending and raises TransientPackMailError for the task to retry;
-    any other error marks it failed with the error.
-    """
-    claimed = InfoPackDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return None
-    delivery = InfoPackDelivery.objects.select_related(
+def _load_delivery(pk: int) -> InfoPackDelivery:
+    return InfoPackDelivery.objects.select_related(
         "pack__employer", "pack__placement", "contact", "requested_by__staff_card"
-    ).get(pk=delivery_id)
-    try:
-        pack_message(delivery).send(fail_silently=False)
-    except Exception as exc:  # classify every failure: retry the transient ones, record the rest
-        transient = is_transient(exc)
-        InfoPackDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.PENDING if transient else DeliveryStatus.FAILED, last_error=_error_text(exc)
-        )
-        if transient:
-            raise TransientPackMailError(str(exc)) from exc
-        logger.exception("Info pack delivery %s failed", delivery_id)
-    else:
-        _record_sent(delivery, now or timezone.now())
-    delivery.refresh_from_db()
-    return delivery
+    ).get(pk=pk)
 
 
-def fail_delivery(*, delivery_id: int, error: str) -> bool:
-    """Give up on a delivery after its last retry; True when it was still pending."""
-    return bool(
-        InfoPackDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.FAILED, last_error=error[:MAX_ERROR_LENGTH]
-        )
-    )
+def deliver_info_pack(*, delivery_id: int, now: dt.datetime | None = None) -> str:
+    """Mail one delivery at most once through the one mail life cycle; its new status, "retry", or ""."""
+    return deliver(InfoPackDelivery, delivery_id, load=_load_delivery, build=pack_mail, now=now, on_sent=_record_sent)
 
 
 # --- Keeping placement packs current -------------------------------------------------------------

@@ -76,7 +76,7 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
     """Who was invited, and where each link stands; resend or cancel from the list."""
 
     list_display = ("email", "template", "placement", "employer", "mail_status", "sent_at", "reminders_sent", "state")
-    list_filter = ("template__kind", "mail_status")
+    list_filter = ("template__kind", "mails__status")
     search_fields = ("email", "employer__name")
     date_hierarchy = "created_at"
     actions = ["resend", "cancel"]
@@ -86,12 +86,18 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
     exclude = ("token_hash", "token_seed")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SurveyInvitation]:
-        return SurveyInvitation.objects.visible_to(request.user).select_related(
-            "template", "placement__client", "placement__employer", "employer"
+        return (
+            SurveyInvitation.objects.visible_to(request.user)
+            .select_related("template", "placement__client", "placement__employer", "employer")
+            .prefetch_related("mails")
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description=_("mail status"))
+    def mail_status(self, obj: SurveyInvitation) -> str:
+        return obj.mail_status
 
     @admin.display(description=_("status"))
     def state(self, obj: SurveyInvitation) -> str:

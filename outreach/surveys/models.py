@@ -18,7 +18,7 @@ from crm.choices import Language
 from crm.models import Contact, Employer, Interaction
 from crm.roles import Role
 from outreach.followups.models import FollowUpNotice
-from outreach.mail.models import MailStatus
+from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet
 from placements.models import Placement
 
 
@@ -203,11 +203,6 @@ class SurveyInvitation(models.Model):
     token_prefix = models.CharField(_("link prefix"), max_length=12, db_index=True, editable=False)
     token_hash = models.CharField(_("link hash"), max_length=64, editable=False)
     token_seed = models.CharField(max_length=64, editable=False)
-    mail_status = models.CharField(
-        _("mail status"), max_length=8, choices=MailStatus.choices, default=MailStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -217,7 +212,7 @@ class SurveyInvitation(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("first mailed"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"))
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
@@ -252,6 +247,18 @@ class SurveyInvitation(models.Model):
         if self.expires_at <= now:
             return str(_("Expired"))
         return str(_("Sent")) if self.sent_at is not None else str(_("Pending"))
+
+    @property
+    def mail_status(self) -> str:
+        """The status of the newest mail of the link (prefetch `mails` in lists)."""
+        mails = sorted(self.mails.all(), key=lambda mail: (mail.created_at, mail.pk))
+        return str(mails[-1].status) if mails else ""
+
+    @property
+    def last_error(self) -> str:
+        """The error of the newest mail of the link that failed or is waiting to be tried again."""
+        errors = [mail.last_error for mail in sorted(self.mails.all(), key=lambda m: (m.created_at, m.pk))]
+        return next((error for error in reversed(errors) if error), "")
 
 
 class SurveyResponse(models.Model):
@@ -300,3 +307,39 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.number if self.number is not None else self.text or self.choices}"
+
+
+class SurveyMailKind(models.TextChoices):
+    """Which mail of a link."""
+
+    INVITATION = "invitation", _("Invitation")
+    REMINDER = "reminder", _("Reminder")
+
+
+class SurveyMail(OutgoingMail):
+    """One mail of an invitation: the first mail (and one per resend) or a reminder, each sent at most once."""
+
+    invitation = models.ForeignKey(
+        SurveyInvitation, verbose_name=_("invitation"), on_delete=models.CASCADE, related_name="mails"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=SurveyMailKind.choices)
+
+    kind_label = "survey"
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("survey mail")
+        verbose_name_plural = _("survey mails")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status=MailStatus.PENDING), name="outreach_surveymail_pending"
+            ),
+            models.Index(
+                fields=["claimed_at"], condition=Q(status=MailStatus.SENDING), name="outreach_surveymail_sending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_email}"

@@ -2,8 +2,8 @@
 
 An invitation is made when a placement reaches its employer-evaluation step (the follow-up sweep
 leaves a pending evaluation_due notice, which `take_evaluation_notices` turns into an invitation
-exactly once) or when a placement ends. Mails go after commit, from a Celery task
-(outreach/survey_tasks.py), in the contact's language (DESIGN "Runtime"). Every function takes
+exactly once) or when a placement ends. Mails go after commit, from a Celery task (outreach/tasks.py)
+through the one mail life cycle (outreach/mail/), in the contact's language (DESIGN "Runtime"). Every function takes
 the current time, so tests and operators can run "as of" a moment.
 """
 
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,21 +25,27 @@ from crm.models import Contact, Employer
 from crm.services import log_interaction
 from outreach.followups.models import FollowUpNotice
 from outreach.mail.models import MailStatus
+from outreach.mail.queue import Publisher, queued_fields
 from outreach.mail.render import Mail, mail_language, render_mail
-from outreach.mail.send import describe_error, is_transient, send_mail
+from outreach.mail.send import Skip, deliver
 from outreach.surveys.answers import CleanAnswer
 from outreach.surveys.links import link_for, new_token, secret_matches, split_link
 from outreach.surveys.models import Answer as AnswerRow
-from outreach.surveys.models import Question, QuestionType, SurveyInvitation, SurveyKind, SurveyResponse, SurveyTemplate
+from outreach.surveys.models import (
+    Question,
+    QuestionType,
+    SurveyInvitation,
+    SurveyKind,
+    SurveyMail,
+    SurveyMailKind,
+    SurveyResponse,
+    SurveyTemplate,
+)
 from placements.choices import ConsentPurpose, PlacementStatus
 from placements.models import Placement
 
 Actor = AbstractBaseUser | AnonymousUser | None
 NOTICE_BATCH = 500
-
-
-class TransientSurveyMailError(Exception):
-    """A mail error worth retrying (network, 4xx reply)."""
 
 
 def _user(actor: Actor) -> Any:
@@ -84,10 +90,18 @@ def revise_template(*, template: SurveyTemplate, actor: Actor, now: dt.datetime 
 # --- Invitations -------------------------------------------------------------------------------
 
 
-def _enqueue_mail(invitation_pk: int) -> None:
-    from outreach.tasks import send_survey_invitation
-
-    send_survey_invitation.delay_on_commit(invitation_pk)
+def _new_mail(invitation: SurveyInvitation, kind: str, *, now: dt.datetime) -> SurveyMail:
+    """A mail row for the link, published once the transaction commits."""
+    mail = SurveyMail.objects.create(
+        invitation=invitation,
+        kind=kind,
+        recipient_email=invitation.email,
+        language=invitation.language,
+        queued_at=now,
+        **queued_fields(),
+    )
+    transaction.on_commit(lambda: Publisher().publish(SurveyMail, [mail.pk]))
+    return mail
 
 
 def _contact_language(contact: Contact) -> str:
@@ -140,7 +154,7 @@ def create_invitation(
         created_at=now,
         expires_at=now + dt.timedelta(days=settings.SURVEY_LINK_VALID_DAYS),
     )
-    _enqueue_mail(invitation.pk)
+    _new_mail(invitation, SurveyMailKind.INVITATION, now=now)
     return invitation
 
 
@@ -244,9 +258,6 @@ def resend_invitation(
         token_hash=token.hash,
         token_seed=token.seed,
         cancelled_at=None,
-        mail_status=MailStatus.PENDING,
-        attempts=0,
-        last_error="",
         sent_at=None,
         reminders_sent=0,
         last_reminded_at=None,
@@ -254,8 +265,8 @@ def resend_invitation(
     )
     if not updated:
         raise ValidationError(_("This survey was already answered; it cannot be sent again."))
-    _enqueue_mail(invitation.pk)
     invitation.refresh_from_db()
+    _new_mail(invitation, SurveyMailKind.INVITATION, now=now)
     return invitation
 
 
@@ -306,35 +317,44 @@ def invitation_mail(invitation: SurveyInvitation, *, reminder: bool) -> Mail:
     return mail
 
 
-def _load(invitation_pk: int) -> SurveyInvitation:
-    return SurveyInvitation.objects.select_related(
-        "template", "contact", "employer", "placement__coach", "created_by"
-    ).get(pk=invitation_pk)
+def why_not_mailed(invitation: SurveyInvitation, *, now: dt.datetime) -> str:
+    """Why a link's mail is no longer useful, or "" while the link can still be answered."""
+    if invitation.submitted_at is not None:
+        return _("The survey was answered before this mail went out.")
+    if invitation.cancelled_at is not None:
+        return _("The invitation was cancelled before this mail went out.")
+    if invitation.expires_at <= now:
+        return _("The link expired before this mail went out.")
+    return ""
 
 
-def deliver_invitation(*, invitation_pk: int, now: dt.datetime | None = None, final_attempt: bool = True) -> str:
-    """Send an invitation's first mail at most once (claimed pending -> sending); skipped once it is closed."""
+def _load_mail(pk: int) -> SurveyMail:
+    return SurveyMail.objects.select_related(
+        "invitation__template",
+        "invitation__contact",
+        "invitation__employer",
+        "invitation__placement__coach",
+        "invitation__created_by",
+    ).get(pk=pk)
+
+
+def _record_first_mail(mail: SurveyMail, now: dt.datetime) -> None:
+    """The link counts as mailed (reminders count from here) once its invitation mail left."""
+    if mail.kind == SurveyMailKind.INVITATION:
+        SurveyInvitation.objects.filter(pk=mail.invitation_id, sent_at__isnull=True).update(sent_at=now)
+
+
+def deliver_survey_mail(*, mail_pk: int, now: dt.datetime | None = None) -> str:
+    """Send one invitation or reminder mail at most once; closed unsent once the link was answered or closed."""
     now = now or timezone.now()
-    claimed = SurveyInvitation.objects.filter(pk=invitation_pk, mail_status=MailStatus.PENDING).update(
-        mail_status=MailStatus.SENDING, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return ""
-    invitation = _load(invitation_pk)
-    if not SurveyInvitation.objects.answerable(now=now).filter(pk=invitation_pk).exists():
-        SurveyInvitation.objects.filter(pk=invitation_pk).update(mail_status=MailStatus.SKIPPED)
-        return MailStatus.SKIPPED
-    try:
-        send_mail(invitation_mail(invitation, reminder=False))
-    except Exception as exc:
-        retry = is_transient(exc) and not final_attempt
-        status = MailStatus.PENDING if retry else MailStatus.FAILED
-        SurveyInvitation.objects.filter(pk=invitation_pk).update(mail_status=status, last_error=describe_error(exc))
-        if retry:
-            raise TransientSurveyMailError(describe_error(exc)) from exc
-        return MailStatus.FAILED
-    SurveyInvitation.objects.filter(pk=invitation_pk).update(mail_status=MailStatus.SENT, sent_at=now, last_error="")
-    return MailStatus.SENT
+
+    def build(mail: SurveyMail) -> Mail | Skip:
+        reason = why_not_mailed(mail.invitation, now=now)
+        if reason:
+            return Skip(reason)
+        return invitation_mail(mail.invitation, reminder=mail.kind == SurveyMailKind.REMINDER)
+
+    return deliver(SurveyMail, mail_pk, load=_load_mail, build=build, now=now, on_sent=_record_first_mail)
 
 
 def reminders_due(*, now: dt.datetime) -> Any:
@@ -342,17 +362,15 @@ def reminders_due(*, now: dt.datetime) -> Any:
     cutoff = now - dt.timedelta(days=settings.SURVEY_REMINDER_AFTER_DAYS)
     return (
         SurveyInvitation.objects.answerable(now=now)
-        .filter(mail_status=MailStatus.SENT, reminders_sent__lt=settings.SURVEY_MAX_REMINDERS)
+        .filter(sent_at__isnull=False, reminders_sent__lt=settings.SURVEY_MAX_REMINDERS)
         .filter(Q(last_reminded_at__lte=cutoff) | Q(last_reminded_at__isnull=True, sent_at__lte=cutoff))
     )
 
 
 def sweep_reminders(*, now: dt.datetime | None = None) -> list[int]:
-    """Claim the reminders due now (a conditional update per row) and enqueue one mail task each."""
-    from outreach.tasks import send_survey_reminder
-
+    """Claim the reminders due now (a conditional update per link), each with its mail row; published per batch."""
     now = now or timezone.now()
-    claimed: list[int] = []
+    made: list[int] = []
     for pk, count in reminders_due(now=now).values_list("pk", "reminders_sent")[:NOTICE_BATCH]:
         with transaction.atomic():
             won = (
@@ -361,24 +379,19 @@ def sweep_reminders(*, now: dt.datetime | None = None) -> list[int]:
                 .update(reminders_sent=count + 1, last_reminded_at=now)
             )
             if won:
-                send_survey_reminder.delay_on_commit(pk)
-                claimed.append(pk)
-    return claimed
-
-
-def deliver_reminder(*, invitation_pk: int, now: dt.datetime | None = None, final_attempt: bool = True) -> str:
-    """Send a claimed reminder, unless the link was answered, cancelled or expired meanwhile."""
-    now = now or timezone.now()
-    if not SurveyInvitation.objects.answerable(now=now).filter(pk=invitation_pk).exists():
-        return MailStatus.SKIPPED
-    try:
-        send_mail(invitation_mail(_load(invitation_pk), reminder=True))
-    except Exception as exc:
-        SurveyInvitation.objects.filter(pk=invitation_pk).update(last_error=describe_error(exc))
-        if is_transient(exc) and not final_attempt:
-            raise TransientSurveyMailError(describe_error(exc)) from exc
-        return MailStatus.FAILED
-    return MailStatus.SENT
+                invitation = SurveyInvitation.objects.get(pk=pk)
+                made.append(
+                    SurveyMail.objects.create(
+                        invitation=invitation,
+                        kind=SurveyMailKind.REMINDER,
+                        recipient_email=invitation.email,
+                        language=invitation.language,
+                        queued_at=now,
+                        **queued_fields(),
+                    ).pk
+                )
+    Publisher().publish(SurveyMail, made)
+    return made
 
 
 # --- The public page -----------------------------------------------------------------------------

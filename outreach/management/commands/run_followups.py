@@ -49,3 +49,9 @@ class Command(BaseCommand):
         now = parse_moment(options["as_of"]) if options["as_of"] else timezone.now()
         report = run_followups(now=now, inline=options["inline"], digest=options["digest"])
         self.stdout.write(json.dumps({"as_of": now.isoformat(), **report.as_dict()}, sort_keys=True))
+        if report.publisher.broker_error:
+            # The notices are saved and due again now: the next sweep (or this command again) publishes them.
+            raise CommandError(
+                f"{report.publisher.broker_error.splitlines()[0]} "
+                f"({report.publisher.unpublished} mail(s) saved, to be queued by the next run)"
+            )
