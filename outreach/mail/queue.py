@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
 from celery import current_app
 from django.apps import apps
@@ -23,8 +22,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet
+from outreach.mail.models import MailStatus, OutgoingMail
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +113,9 @@ def _locked(qs: QuerySet[OutgoingMail]) -> QuerySet[OutgoingMail]:
 def requeue(model: type[OutgoingMail], publisher: Publisher, *, limit: int | None = None) -> int:
     """Release expired leases and publish again the pending rows of one kind whose moment has come."""
     now = timezone.now()
-    released = (
-        model._default_manager.all()
-        .lease_expired(now=now)
-        .update(status=MailStatus.PENDING, next_attempt_at=now, last_error="The worker sending it stopped; sent again.")
+    rows = cast(OutgoingMailQuerySet, model._default_manager.all())
+    released = rows.lease_expired(now=now).update(
+        status=MailStatus.PENDING, next_attempt_at=now, last_error=_("The worker sending it stopped; it is sent again.")
     )
     if released:
         logger.warning("%s %s row(s) left in sending past the lease: back to pending", released, model.__name__)
