@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from common.urls import absolute_url
 from crm.models import Employer, Interaction
 from crm.roles import Role, has_role
 from crm.views import (
@@ -263,9 +264,9 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Calendar feed ----------------------------------------------------------------------------
 
 
-def _feed_url(request: HttpRequest, token: str) -> str:
+def _feed_url(token: str) -> str:
     """The absolute address of a feed token."""
-    return request.build_absolute_uri(reverse("placements:calendar-feed", args=[token]))
+    return absolute_url(reverse("placements:calendar-feed", args=[token]))
 
 
 @never_cache
@@ -278,7 +279,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your calendar link is switched off."))
         return redirect("placements:calendar")
     if request.method == "POST":
-        context["feed_url"] = _feed_url(request, issue_feed_token(user=request.user))
+        context["feed_url"] = _feed_url(issue_feed_token(user=request.user))
     owner: Any = request.user
     context["feed"] = CalendarFeedToken.objects.filter(user=owner).first()
     return render(request, "placements/calendar.html", context)
@@ -293,7 +294,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = build_feed(
         steps=feed_steps(user),
         host=request.get_host().split(":")[0] or "werkbrug",
-        link_for=lambda step: request.build_absolute_uri(reverse("placements:placement", args=[step.placement_id])),
+        link_for=lambda step: absolute_url(reverse("placements:placement", args=[step.placement_id])),
     )
     response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="werkbrug-follow-ups.ics"'

@@ -62,6 +62,8 @@ def demo_environment(environ: Mapping[str, str], *, base_dir: Path = BASE_DIR) -
     env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     env.setdefault("EMAIL_FILE_PATH", str(base_dir / "var" / "mail"))
     env["REDIS_URL"] = env.get("REDIS_URL") or DEFAULT_REDIS_URL
+    # Every link in a mail, pack or calendar is built from SITE_URL: point it at the port we serve on.
+    env["SITE_URL"] = env.get("SITE_URL") or f"http://127.0.0.1:{web_port(env)}"
     if not env.get("CELERY_BROKER_URL"):  # set but empty would leave Celery without a broker
         env.pop("CELERY_BROKER_URL", None)
     env["DJANGO_SETTINGS_MODULE"] = env.get("DJANGO_SETTINGS_MODULE") or "config.settings"
@@ -354,6 +356,8 @@ def banner(port: int, env: Mapping[str, str], users: list[tuple[Any, bool]], pri
         f"  API docs:  {site}/api/docs/",
         f"  Redis:     {env.get('CELERY_BROKER_URL') or env['REDIS_URL']}{redis_note}",
     ]
+    if env.get("SITE_URL", site).rstrip("/") != site:
+        lines.append(f"  Links:     mails and feeds point at {env['SITE_URL']} (SITE_URL)")
     if env.get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend"):
         lines.append(f"  Mail:      written to {env.get('EMAIL_FILE_PATH')}")
     if not users:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import re
 import signal
 import socket
@@ -110,6 +111,45 @@ def test_a_port_that_is_not_a_port_number_is_refused(value):
 def test_the_web_port_defaults_to_8000():
     assert run.web_port({}) == 8000
     assert run.web_port({"PORT": "8123"}) == 8123
+
+
+def test_links_point_at_the_port_make_run_serves_on_when_no_site_url_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: dict[str, dict[str, str]] = {}
+
+    class Recorder:
+        stdout = None
+
+        def __init__(self, argv: list[str], *, env: dict[str, str], **kwargs: object) -> None:
+            started[next(word for word in ("runserver", "worker", "beat") if word in argv)] = dict(env)
+
+    monkeypatch.setattr(run.subprocess, "Popen", Recorder)
+    env = run.demo_environment({"PORT": "8011", "PATH": "/bin"}, base_dir=tmp_path)
+    supervisor = run.Supervisor(env, run.Console(io.StringIO()))
+
+    supervisor.start(run.web_port(env))
+
+    assert sorted(started) == ["beat", "runserver", "worker"]
+    assert {name: child["SITE_URL"] for name, child in started.items()} == dict.fromkeys(
+        started, "http://127.0.0.1:8011"
+    )
+
+
+@pytest.mark.parametrize("source", ["environment", ".env"])
+def test_a_site_url_the_user_gives_is_kept_whatever_the_port(tmp_path, source):
+    given = {"SITE_URL": "https://werkbrug.example.org"}
+    if source == ".env":
+        (tmp_path / ".env").write_text("SITE_URL=https://werkbrug.example.org\n")
+        given = {}
+
+    env = run.demo_environment({"PORT": "8011", **given}, base_dir=tmp_path)
+
+    assert env["SITE_URL"] == "https://werkbrug.example.org"
+
+
+def test_links_point_at_port_8000_by_default(tmp_path):
+    assert run.demo_environment({}, base_dir=tmp_path)["SITE_URL"] == "http://127.0.0.1:8000"
 
 
 def test_env_example_lists_every_variable_the_settings_read():

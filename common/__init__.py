@@ -1,0 +1,1 @@
+"""Helpers several apps use that hold no models; imports no app."""
