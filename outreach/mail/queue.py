@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from celery import current_app
 from django.apps import apps
@@ -24,7 +25,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from outreach.mail.models import MailStatus, OutgoingMail
+from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet
 
 logger = logging.getLogger(__name__)
 
