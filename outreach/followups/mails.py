@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from common.urls import absolute_url
 from outreach.followups.models import CoachDigest, FollowUpNotice, NoticeKind
 from outreach.mail.render import Mail, render_mail
 from placements.choices import ConsentPurpose
@@ -20,7 +20,7 @@ def step_url(step: AftercareStep) -> str:
         path = reverse("admin:placements_aftercarestep_change", args=[step.pk])
     except NoReverseMatch:
         return ""
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def staff_name(user: Any) -> str:

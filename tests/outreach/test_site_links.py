@@ -14,7 +14,7 @@ from common.urls import absolute_url
 from outreach.followups.models import FollowUpNotice, NoticeKind
 from outreach.followups.services import deliver_notice, sweep_followups
 from outreach.mail.models import MailStatus
-from outreach.surveys.services import deliver_invitation
+from outreach.surveys.services import deliver_survey_mail
 from placements.models import Placement
 from tests.outreach.conftest import START, at
 from tests.outreach.survey_helpers import invite
@@ -47,7 +47,7 @@ def test_the_coachs_reminder_links_to_the_step_on_site_url(placement: Placement,
 def test_the_survey_invitation_links_to_the_survey_on_site_url(placement: Placement, mailoutbox: list[Any]) -> None:
     invitation, link = invite(placement, now=at(START))
 
-    assert deliver_invitation(invitation_pk=invitation.pk, now=at(START)) == MailStatus.SENT
+    assert deliver_survey_mail(mail_pk=invitation.mails.get().pk, now=at(START)) == MailStatus.SENT
 
     assert f"{SITE}/s/{link}/" in mailoutbox[0].body
 
