@@ -474,5 +474,5 @@ def resend_notice(*, notice: FollowUpNotice, actor: Actor, now: dt.datetime | No
     )
     if updated:
         logger.info("Notice %s sent again by %s", notice.pk, actor)
-        transaction.on_commit(lambda: Publisher().publish(FollowUpNotice, [notice.pk]))
+        Publisher().publish(FollowUpNotice, [notice.pk])
     return bool(updated)

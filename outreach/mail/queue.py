@@ -38,7 +38,12 @@ class BrokerUnavailable(Exception):
 
 @dataclass
 class Publisher:
-    """Publishes batches of mail rows; after the first broker failure it stops trying and records what is left."""
+    """Publishes batches of mail rows once the transaction that made them commits.
+
+    After the first broker failure it stops trying for the rest of its run and leaves the rows due
+    at once, for the next sweep. With `enabled=False` nothing is published and the batches are kept
+    for the caller to deliver in-process.
+    """
 
     enabled: bool = True
     published: int = 0
@@ -47,7 +52,7 @@ class Publisher:
     batches: list[tuple[str, list[int]]] = field(default_factory=list)
 
     def publish(self, model: type[OutgoingMail], pks: Sequence[int]) -> None:
-        """One message per MAIL_BATCH_SIZE rows; a row whose message cannot be published is due again now."""
+        """Publish the rows after commit, one message per MAIL_BATCH_SIZE rows."""
         pks = list(pks)
         if not pks:
             return
@@ -55,21 +60,38 @@ class Publisher:
             self.batches.append((model.kind_label, pks))
             return
         for start in range(0, len(pks), settings.MAIL_BATCH_SIZE):
-            batch = pks[start : start + settings.MAIL_BATCH_SIZE]
-            if self.broker_error:
-                self._unpublished(model, batch)
-                continue
-            try:
-                publish_batch(model.kind_label, batch)
-            except BrokerUnavailable as exc:
-                self.broker_error = str(exc)
-                self._unpublished(model, batch)
-            else:
-                self.published += len(batch)
+            transaction.on_commit(PublishBatch(self, model, pks[start : start + settings.MAIL_BATCH_SIZE]))
 
-    def _unpublished(self, model: type[OutgoingMail], pks: list[int]) -> None:
-        self.unpublished += len(pks)
-        model._default_manager.filter(pk__in=pks, status=MailStatus.PENDING).update(next_attempt_at=timezone.now())
+
+@dataclass(frozen=True)
+class PublishBatch:
+    """The on-commit callback that publishes one batch (tests read `task` and `args` off it)."""
+
+    publisher: Publisher
+    model: type[OutgoingMail]
+    pks: list[int]
+
+    task = SEND_TASK
+
+    @property
+    def args(self) -> tuple[str, list[int]]:
+        return (self.model.kind_label, self.pks)
+
+    def __call__(self) -> None:
+        publisher = self.publisher
+        if not publisher.broker_error:
+            try:
+                publish_batch(*self.args)
+            except BrokerUnavailable as exc:
+                publisher.broker_error = str(exc)
+            else:
+                publisher.published += len(self.pks)
+                return
+        # Not published: due again at once, so the next sweep (minutes later) publishes it.
+        publisher.unpublished += len(self.pks)
+        self.model._default_manager.filter(pk__in=self.pks, status=MailStatus.PENDING).update(
+            next_attempt_at=timezone.now()
+        )
 
 
 def publish_batch(kind: str, pks: list[int]) -> None:

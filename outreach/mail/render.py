@@ -35,10 +35,10 @@ def mail_language(language: str | None) -> str:
 
 
 def render_mail(name: str, *, to: str, language: str, context: dict[str, Any], **extra: Any) -> Mail:
-    """Render `<name>.<language>.txt` with the language active; the first line is the subject."""
+    """Render `outreach/email/<name>.txt` with the recipient's language active; the first line is the subject."""
     language = mail_language(language)
     with translation.override(language):
-        text = render_to_string(f"outreach/email/{name}.{language}.txt", {**context, "language": language})
+        text = render_to_string(f"outreach/email/{name}.txt", {**context, "language": language})
     subject, _sep, body = text.strip().partition("\n")
     # A subject is one line: a newline would be a header injection (Django refuses it anyway).
     return Mail(to=to, subject=" ".join(subject.split()), body=body.strip() + "\n", language=language, **extra)

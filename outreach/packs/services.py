@@ -316,7 +316,7 @@ def send_info_pack(
         )
         for contact, row in targets
     ]
-    transaction.on_commit(lambda: Publisher().publish(InfoPackDelivery, [delivery.pk for delivery in deliveries]))
+    Publisher().publish(InfoPackDelivery, [delivery.pk for delivery in deliveries])
     return deliveries
 
 

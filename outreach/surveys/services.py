@@ -41,8 +41,9 @@ from outreach.surveys.models import (
     SurveyResponse,
     SurveyTemplate,
 )
-from placements.choices import ConsentPurpose, PlacementStatus
-from placements.models import Placement
+from placements.choices import ConsentPurpose, PlacementStatus, StepKind
+from placements.models import AftercareStep, Placement
+from placements.services import complete_step
 
 Actor = AbstractBaseUser | AnonymousUser | None
 NOTICE_BATCH = 500
@@ -100,7 +101,7 @@ def _new_mail(invitation: SurveyInvitation, kind: str, *, now: dt.datetime) -> S
         queued_at=now,
         **queued_fields(),
     )
-    transaction.on_commit(lambda: Publisher().publish(SurveyMail, [mail.pk]))
+    Publisher().publish(SurveyMail, [mail.pk])
     return mail
 
 
@@ -441,17 +442,49 @@ def response_summary(answers: list[CleanAnswer]) -> str:
     return " ".join(parts)
 
 
+def evaluation_step(invitation: SurveyInvitation) -> AftercareStep | None:
+    """The employer-evaluation step an invitation answers: its hand-off's step, else the placement's one open one.
+
+    An invitation made at the placement's end has no hand-off; it answers the open evaluation step
+    only when there is exactly one, since with two we cannot tell which.
+    """
+    if invitation.notice_id is not None:
+        return AftercareStep.objects.filter(followup_notices=invitation.notice_id).first()
+    if invitation.placement_id is None or invitation.template.kind != SurveyKind.EMPLOYER_END:
+        return None
+    steps = AftercareStep.objects.open().filter(placement=invitation.placement_id, kind=StepKind.EMPLOYER_EVALUATION)
+    candidates = list(steps[:2])
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _complete_evaluation_step(
+    step: AftercareStep, *, invitation: SurveyInvitation, summary: str, now: dt.datetime
+) -> None:
+    """Close the answered step through the placements service, unless the coach closed it already."""
+    if not step.is_open:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        notes = _("Completed when %(contact)s answered the survey; the answers are on the placement page.") % {
+            "contact": invitation.contact.full_name or invitation.email
+        }
+    try:
+        complete_step(step=step, actor=None, outcome=summary, notes=notes, now=now)
+    except ValidationError:
+        pass  # the coach closed it at the same moment: her record stands, the answer stays linked
+
+
 def submit_response(
     *, invitation: SurveyInvitation, answers: list[CleanAnswer], language: str, now: dt.datetime | None = None
 ) -> SurveyResponse | None:
-    """Store the answers once: the invitation is claimed (submitted_at IS NULL) in the same transaction."""
+    """Store the answers once and complete the evaluation step they answer; the invitation is claimed first."""
     now = now or timezone.now()
     with transaction.atomic():
         won = SurveyInvitation.objects.answerable(now=now).filter(pk=invitation.pk).update(submitted_at=now)
         if not won:
             return None
+        step = evaluation_step(invitation)
         response = SurveyResponse.objects.create(
-            invitation=invitation, template=invitation.template, submitted_at=now, language=language
+            invitation=invitation, template=invitation.template, submitted_at=now, language=language, step=step
         )
         AnswerRow.objects.bulk_create(_answer_rows(response, answers))
         # The timeline is read by staff: the summary is in the site's language, not the employer's.
@@ -470,4 +503,6 @@ def submit_response(
         )
         SurveyResponse.objects.filter(pk=response.pk).update(interaction=interaction)
         response.interaction = interaction
+        if step is not None:
+            _complete_evaluation_step(step, invitation=invitation, summary=summary, now=now)
     return response

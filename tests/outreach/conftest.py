@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from outreach.mail.queue import PublishBatch
 from placements.models import AftercareStep, Placement
 from placements.services import activate_placement
 from tests.crm.factories import ContactFactory
@@ -25,7 +26,13 @@ def at(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
 
 def enqueued(callbacks: list[Callable[[], Any]]) -> list[tuple[str, tuple[Any, ...]]]:
     """The tasks a list of on-commit callbacks would enqueue: (task name, args)."""
-    return [(callback.func.__self__.name, callback.args) for callback in callbacks]  # type: ignore[attr-defined]
+    return [
+        (callback.task, tuple(callback.args))
+        if isinstance(callback, PublishBatch)
+        # delay_on_commit registers a partial of the task's delay
+        else (callback.func.__self__.name, callback.args)  # type: ignore[attr-defined]
+        for callback in callbacks
+    ]
 
 
 def step(placement: Placement, *, offset: int | None = None, kind: str | None = None) -> AftercareStep:

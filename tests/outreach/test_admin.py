@@ -103,7 +103,7 @@ def test_send_again_puts_a_failed_notice_back_in_the_queue(placement, adam, clie
     assert response.status_code == 302
     notice.refresh_from_db()
     assert notice.status == MailStatus.PENDING
-    assert enqueued(callbacks) == [("outreach.tasks.send_notice", (notice.pk,))]
+    assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("notice", [notice.pk]))]
 
 
 def test_a_coach_cannot_send_again(placement, alice, client):

@@ -25,7 +25,7 @@ def test_the_command_sweeps_as_of_a_datetime_and_enqueues(placement, capsys, dja
         output = _run(capsys, "--as-of", "2027-01-04T09:00")
 
     notice = FollowUpNotice.objects.get(step=step(placement, offset=0), kind=NoticeKind.REMINDER_DUE)
-    assert enqueued(callbacks) == [("outreach.tasks.send_notice", (notice.pk,))]
+    assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("notice", [notice.pk]))]
     assert output["as_of"] == at(START).isoformat()
     assert (output["notices_enqueued"], output["became_due"]) == (1, 1)
     assert notice.status == MailStatus.PENDING

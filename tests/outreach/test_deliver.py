@@ -1,20 +1,24 @@
-"""Sending a follow-up notice: at most once, retried on transient errors, failed with a reason after the last try."""
+"""Sending a follow-up notice: at most once, tried again after transient errors, failed with a reason after the last try."""
 
 from __future__ import annotations
 
 import datetime as dt
 import smtplib
+import socket
 
 import pytest
+from django.utils import timezone
 
 from outreach.followups.models import FollowUpNotice, NoticeKind
-from outreach.followups.services import TransientMailError, deliver_notice, sweep_followups
+from outreach.followups.services import deliver_notice, sweep_followups
 from outreach.mail.models import MailStatus
-from outreach.tasks import send_notice
+from outreach.mail.queue import requeue_mails
+from outreach.mail.send import RETRY
+from outreach.tasks import send_mails
 from placements.choices import StepKind, StepStatus
 from placements.models import AftercareStep
 from tests.outreach.backends import FlakyBackend
-from tests.outreach.conftest import START, at, step
+from tests.outreach.conftest import START, at, enqueued, step
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -27,6 +31,17 @@ def flaky(settings):
     FlakyBackend.failures, FlakyBackend.always, FlakyBackend.attempts = [], None, 0
     yield FlakyBackend
     FlakyBackend.failures, FlakyBackend.always, FlakyBackend.attempts = [], None, 0
+
+
+def send_notice(pk: int) -> str:
+    """What the one send task did with one notice."""
+    outcome = send_mails("notice", [pk])
+    return next(iter(outcome)) if outcome != {"nothing_to_do": 1} else ""
+
+
+def _due_now(notice: FollowUpNotice) -> None:
+    """Let the backoff pass: the row's next attempt is now."""
+    FollowUpNotice.objects.filter(pk=notice.pk).update(next_attempt_at=timezone.now())
 
 
 def _notice(placement, kind=NoticeKind.REMINDER_DUE, *, day=START) -> FollowUpNotice:
@@ -78,55 +93,110 @@ def test_a_task_for_a_notice_that_is_gone_returns_quietly(placement, mailoutbox)
     assert mailoutbox == []
 
 
-def test_a_transient_failure_goes_back_to_pending_and_the_retry_sends(placement, flaky, mailoutbox):
+def test_a_transient_failure_goes_back_to_pending_with_a_later_attempt_and_the_retry_sends(
+    placement, flaky, mailoutbox, django_capture_on_commit_callbacks
+):
     notice = _notice(placement)
     flaky.failures = [smtplib.SMTPServerDisconnected("Connection unexpectedly closed")]
 
-    with pytest.raises(TransientMailError):
-        deliver_notice(notice_pk=notice.pk, now=at(START), final_attempt=False)
+    assert deliver_notice(notice_pk=notice.pk, now=at(START)) == RETRY
 
     notice.refresh_from_db()
     assert (notice.status, notice.attempts) == (MailStatus.PENDING, 1)
+    assert notice.next_attempt_at > timezone.now()
     assert "SMTPServerDisconnected" in notice.last_error
     assert mailoutbox == []
+    with django_capture_on_commit_callbacks() as early:
+        requeue_mails()
+    assert early == []
 
-    assert deliver_notice(notice_pk=notice.pk, now=at(START), final_attempt=False) == MailStatus.SENT
+    _due_now(notice)
+    with django_capture_on_commit_callbacks() as later:
+        requeue_mails()
+    assert enqueued(later) == [("outreach.tasks.send_mails", ("notice", [notice.pk]))]
+    assert deliver_notice(notice_pk=notice.pk, now=at(START)) == MailStatus.SENT
     notice.refresh_from_db()
     assert (notice.status, notice.attempts, notice.last_error) == (MailStatus.SENT, 2, "")
     assert len(mailoutbox) == 1
 
 
-def test_the_task_retries_a_transient_error_until_it_succeeds(placement, flaky, mailoutbox):
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConnectionRefusedError(111, "Connection refused"),
+        TimeoutError("timed out"),
+        socket.gaierror(-2, "Name or service not known"),
+    ],
+)
+def test_network_errors_and_dns_failures_are_tried_again(placement, flaky, error, mailoutbox):
     notice = _notice(placement)
-    flaky.failures = [ConnectionRefusedError(111, "Connection refused"), TimeoutError("timed out")]
+    flaky.failures = [error]
 
-    send_notice.apply(args=[notice.pk])
-
-    notice.refresh_from_db()
-    assert (notice.status, notice.attempts) == (MailStatus.SENT, 3)
+    assert send_notice(notice.pk) == RETRY
+    _due_now(notice)
+    assert send_notice(notice.pk) == MailStatus.SENT
     assert len(mailoutbox) == 1
 
 
-def test_after_the_last_retry_the_notice_is_failed_with_the_error(placement, flaky, settings, mailoutbox):
+def test_after_the_last_attempt_the_notice_is_failed_with_the_error(placement, flaky, settings, mailoutbox):
+    settings.MAIL_MAX_ATTEMPTS = 4
     notice = _notice(placement)
     flaky.always = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    send_notice.apply(args=[notice.pk])
+    outcomes = []
+    for _attempt in range(5):
+        outcomes.append(send_notice(notice.pk))
+        _due_now(notice)
 
+    assert outcomes == [RETRY, RETRY, RETRY, MailStatus.FAILED, ""]
     notice.refresh_from_db()
-    assert send_notice.max_retries == settings.FOLLOWUP_MAIL_MAX_RETRIES
     assert notice.status == MailStatus.FAILED
-    assert notice.attempts == flaky.attempts == settings.FOLLOWUP_MAIL_MAX_RETRIES + 1
+    assert notice.attempts == flaky.attempts == 4
     assert notice.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
     assert FollowUpNotice.objects.failed().filter(step=notice.step).get() == notice
     assert mailoutbox == []
+
+
+def test_a_notice_left_sending_past_its_lease_is_sent_again_with_the_same_message_id(
+    placement, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    notice = _notice(placement)
+    assert send_notice(notice.pk) == MailStatus.SENT
+    # The worker died after the mail server took the message and before the row said so.
+    FollowUpNotice.objects.filter(pk=notice.pk).update(
+        status=MailStatus.SENDING,
+        sent_at=None,
+        claimed_at=timezone.now() - dt.timedelta(seconds=settings.MAIL_SENDING_LEASE_SECONDS + 1),
+    )
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        requeue_mails()
+    assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("notice", [notice.pk]))]
+    assert send_notice(notice.pk) == MailStatus.SENT
+
+    first, second = mailoutbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"] == notice.message_id()
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == (MailStatus.SENT, 2)
+
+
+def test_a_notice_sending_within_its_lease_is_left_to_its_worker(placement, django_capture_on_commit_callbacks):
+    notice = _notice(placement)
+    FollowUpNotice.objects.filter(pk=notice.pk).update(status=MailStatus.SENDING, claimed_at=timezone.now())
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        requeue_mails()
+
+    assert callbacks == []
+    notice.refresh_from_db()
+    assert notice.status == MailStatus.SENDING
 
 
 def test_a_permanent_smtp_error_fails_at_once_without_retrying(placement, flaky, mailoutbox):
     notice = _notice(placement)
     flaky.always = smtplib.SMTPRecipientsRefused({"alice@werkbrug.test": (550, b"5.1.1 No such user")})
 
-    send_notice.apply(args=[notice.pk])
+    assert send_notice(notice.pk) == MailStatus.FAILED
 
     notice.refresh_from_db()
     assert (notice.status, notice.attempts, flaky.attempts) == (MailStatus.FAILED, 1, 1)
@@ -142,6 +212,8 @@ def test_a_step_closed_after_the_sweep_gets_no_mail(placement, alice, mailoutbox
     assert deliver_notice(notice_pk=notice.pk, now=at(START)) == MailStatus.SKIPPED
     assert mailoutbox == []
     assert send_notice(notice.pk) == ""
+    notice.refresh_from_db()
+    assert notice.closed_reason == "The step was closed (done) before the mail went out."
 
 
 def test_an_evaluation_hand_off_is_never_mailed_by_the_send_task(placement, mailoutbox):
@@ -175,3 +247,28 @@ def test_an_escalation_for_a_step_moved_into_the_future_is_skipped(placement, se
 
     assert deliver_notice(notice_pk=notice.pk, now=at(START + 3 * DAY)) == MailStatus.SKIPPED
     assert mailoutbox == []
+    notice.refresh_from_db()
+    assert notice.closed_reason == f"The step moved to {(START + 10 * DAY).isoformat()}."
+
+
+def test_a_due_day_reminder_that_could_not_go_out_on_its_day_goes_out_late(placement, alice, mailoutbox):
+    notice = _notice(placement)
+
+    assert deliver_notice(notice_pk=notice.pk, now=at(START + 2 * DAY)) == MailStatus.SENT
+    assert mailoutbox[0].to == [alice.email]
+
+
+def test_a_day_before_reminder_overtaken_by_the_due_day_is_closed_with_the_reason(placement, mailoutbox):
+    notice = _notice(placement, NoticeKind.REMINDER_BEFORE, day=START + 6 * DAY)
+
+    assert deliver_notice(notice_pk=notice.pk, now=at(START + 7 * DAY)) == MailStatus.SKIPPED
+    notice.refresh_from_db()
+    assert "the due-day reminder replaces it" in notice.closed_reason
+    assert mailoutbox == []
+
+
+def test_a_due_day_reminder_is_made_late_when_the_sweep_missed_the_day(placement):
+    sweep_followups(now=at(START + 2 * DAY))
+
+    notice = FollowUpNotice.objects.get(step__due_on=START, kind=NoticeKind.REMINDER_DUE)
+    assert notice.for_due_on == START

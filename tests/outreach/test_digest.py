@@ -9,7 +9,6 @@ import pytest
 from outreach.followups.models import CoachDigest
 from outreach.followups.services import deliver_digest, sweep_digests
 from outreach.mail.models import MailStatus
-from outreach.tasks import send_digest
 from placements.choices import PlacementStatus, StepStatus
 from placements.models import AftercareStep
 from tests.outreach.conftest import START, at, enqueued
@@ -31,7 +30,7 @@ def test_each_coach_with_open_steps_gets_one_digest_a_day(
 
     digests = CoachDigest.objects.filter(date=START)
     assert {(d.coach, d.recipient_email) for d in digests} == {(alice, alice.email), (bob, bob.email)}
-    assert sorted(enqueued(callbacks)) == sorted(("outreach.tasks.send_digest", (d.pk,)) for d in digests)
+    assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("digest", sorted(d.pk for d in digests)))]
 
 
 def test_the_next_day_brings_a_new_digest(placement, alice):
@@ -78,7 +77,10 @@ def test_the_digest_lists_overdue_today_and_this_week(placement, alice, mailoutb
 def test_a_digest_delivered_twice_sends_one_mail(placement, mailoutbox):
     report = sweep_digests(now=at(START, hour=7))
 
-    assert [send_digest(report.digests[0]), send_digest(report.digests[0])] == [MailStatus.SENT, ""]
+    assert [deliver_digest(digest_pk=report.digests[0]), deliver_digest(digest_pk=report.digests[0])] == [
+        MailStatus.SENT,
+        "",
+    ]
     assert len(mailoutbox) == 1
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from outreach.followups.models import FollowUpNotice, NoticeKind
 from outreach.followups.services import sweep_followups
 from outreach.mail.models import MailStatus
+from outreach.mail.queue import requeue_mails
 from placements import services
 from placements.choices import PlacementStatus, StepKind, StepStatus
 from placements.models import AftercareStep
@@ -80,7 +83,7 @@ def test_the_sweep_enqueues_one_send_task_per_new_notice_after_commit(placement,
         report = sweep_followups(now=at(START))
 
     notice = FollowUpNotice.objects.get(step=step(placement, offset=0), kind=NoticeKind.REMINDER_DUE)
-    assert enqueued(callbacks) == [("outreach.tasks.send_notice", (notice.pk,))]
+    assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("notice", [notice.pk]))]
     assert report.notices == [notice.pk]
 
 
@@ -175,7 +178,7 @@ def test_a_due_employer_evaluation_is_recorded_for_the_survey_and_not_enqueued(
     assert handed_off.step == evaluation
     assert handed_off.recipient_email == placement.mentor.email
     assert handed_off.queued_at is None
-    assert ("outreach.tasks.send_notice", (handed_off.pk,)) not in enqueued(callbacks)
+    assert ("outreach.tasks.send_mails", ("notice", [handed_off.pk])) not in enqueued(callbacks)
 
 
 def test_a_step_overdue_for_n_days_is_escalated_to_the_case_manager_once(placement, carl, settings):
@@ -221,23 +224,41 @@ def test_the_reminder_days_come_from_the_settings(placement, settings):
     ]
 
 
-def test_a_pending_notice_whose_message_was_lost_is_enqueued_again_later(
+def test_a_pending_notice_whose_message_was_lost_is_published_again_by_the_requeue_sweep(
     placement, settings, django_capture_on_commit_callbacks
 ):
-    settings.FOLLOWUP_REQUEUE_AFTER_SECONDS = 3600
     sweep_followups(now=at(START, hour=9))
     notice = FollowUpNotice.objects.get(kind=NoticeKind.REMINDER_DUE)
 
     with django_capture_on_commit_callbacks() as soon:
-        sweep_followups(now=at(START, hour=9, minute=55))
-    with django_capture_on_commit_callbacks() as later:
-        report = sweep_followups(now=at(START, hour=10, minute=5))
+        requeue_mails()
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=settings.MAIL_REQUEUE_AFTER_SECONDS + 1)):
+        with django_capture_on_commit_callbacks() as later:
+            requeued = requeue_mails()
 
     assert enqueued(soon) == []
-    assert enqueued(later) == [("outreach.tasks.send_notice", (notice.pk,))]
-    assert report.requeued == 1
+    assert enqueued(later) == [("outreach.tasks.send_mails", ("notice", [notice.pk]))]
+    assert requeued["notice"] == 1
     notice.refresh_from_db()
-    assert notice.queued_at == at(START, hour=10, minute=5)
+    # The domain moment the notice was made for stays the sweep's.
+    assert notice.queued_at == at(START, hour=9)
+
+
+def test_the_sweep_publishes_one_message_per_batch_of_notices(
+    make_placement, settings, django_capture_on_commit_callbacks
+):
+    settings.MAIL_BATCH_SIZE = 2
+    for _ in range(5):
+        make_placement()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        sweep_followups(now=at(START, hour=9))
+
+    notices = list(FollowUpNotice.objects.mailed().values_list("pk", flat=True))
+    batches = [args for _task, args in enqueued(callbacks)]
+    assert len(notices) == 5
+    assert [len(pks) for _kind, pks in batches] == [2, 2, 1]
+    assert sorted(pk for _kind, pks in batches for pk in pks) == sorted(notices)
 
 
 def test_sweeps_claim_in_batches_and_miss_nothing(make_placement, settings, django_capture_on_commit_callbacks):
@@ -250,7 +271,8 @@ def test_sweeps_claim_in_batches_and_miss_nothing(make_placement, settings, djan
     due = FollowUpNotice.objects.filter(kind=NoticeKind.REMINDER_DUE)
     assert due.count() == 5
     assert {n.step.placement_id for n in due} == {p.pk for p in placements}
-    assert sorted(args[0] for _name, args in enqueued(callbacks)) == sorted(due.values_list("pk", flat=True))
+    published = [pk for _name, (_kind, pks) in enqueued(callbacks) for pk in pks]
+    assert sorted(published) == sorted(FollowUpNotice.objects.mailed().values_list("pk", flat=True))
 
 
 def test_the_reminder_kinds_for_a_whole_first_fortnight(placement):

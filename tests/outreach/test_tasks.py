@@ -1,4 +1,4 @@
-"""The Celery side: beat schedule, routing, retry policy, and the sweep task itself."""
+"""The Celery side: one beat schedule, every task named and routed, time limits, and the sweep task itself."""
 
 from __future__ import annotations
 
@@ -12,41 +12,61 @@ from celery.schedules import crontab
 from django.conf import settings as django_settings
 
 from config.celery import app
+from outreach import tasks
 from outreach.followups.models import FollowUpNotice
-from outreach.followups.services import TransientMailError
-from outreach.tasks import run_digest_sweep, run_followup_sweep, send_digest, send_notice
+from outreach.tasks import run_followup_sweep
 from tests.outreach.conftest import START, at, enqueued
 
 
-def test_every_beat_entry_expires_before_its_next_run():
-    sweep = django_settings.CELERY_BEAT_SCHEDULE["followups-sweep"]
-    digest = django_settings.CELERY_BEAT_SCHEDULE["followups-morning-digest"]
+def test_every_beat_entry_names_a_registered_task_and_expires_before_its_next_run():
+    schedule = django_settings.CELERY_BEAT_SCHEDULE
+    digest = schedule["followups-morning-digest"]
 
-    assert sweep["schedule"] == django_settings.FOLLOWUP_SWEEP_SECONDS
-    assert 0 < sweep["options"]["expires"] < sweep["schedule"]
-    assert isinstance(digest["schedule"], crontab)
+    assert set(schedule) == {
+        "followups-sweep",
+        "followups-morning-digest",
+        "mail-requeue",
+        "info-packs-reconcile",
+        "surveys-sweep",
+    }
+    for name, entry in schedule.items():
+        assert entry["task"] in app.tasks, name
+        if not isinstance(entry["schedule"], crontab):
+            assert 0 < entry["options"]["expires"] < entry["schedule"], name
+    assert schedule["followups-sweep"]["schedule"] == django_settings.FOLLOWUP_SWEEP_SECONDS
+    assert schedule["mail-requeue"]["schedule"] == django_settings.MAIL_REQUEUE_SWEEP_SECONDS
     assert digest["schedule"].hour == {django_settings.FOLLOWUP_DIGEST_HOUR}
     assert digest["schedule"].minute == {0}
     assert 0 < digest["options"]["expires"] < 24 * 3600
-    assert {entry["task"] for entry in (sweep, digest)} <= set(app.tasks)
 
 
-@pytest.mark.parametrize("task", [run_followup_sweep, run_digest_sweep, send_notice, send_digest])
-def test_the_follow_up_tasks_go_to_the_follow_up_queue(task):
+OUTREACH_TASKS = [
+    tasks.send_mails,
+    tasks.requeue_mails_task,
+    tasks.run_followup_sweep,
+    tasks.run_digest_sweep,
+    tasks.build_info_pack,
+    tasks.reconcile_placement_packs,
+    tasks.run_survey_sweep,
+]
+
+
+@pytest.mark.parametrize("task", OUTREACH_TASKS, ids=lambda task: task.name)
+def test_every_outreach_task_has_a_stable_name_and_goes_to_the_outreach_queue(task):
     route = app.amqp.router.route({}, task.name, (), {})
 
-    assert route["queue"].name == django_settings.FOLLOWUP_QUEUE
+    assert task.name.startswith("outreach.tasks.")
+    assert route["queue"].name == django_settings.OUTREACH_QUEUE
 
 
-@pytest.mark.parametrize("task", [send_notice, send_digest])
-def test_mail_tasks_retry_only_transient_errors_with_backoff_and_jitter(task):
-    assert tuple(task.autoretry_for) == (TransientMailError,)
-    assert task.max_retries == django_settings.FOLLOWUP_MAIL_MAX_RETRIES
-    assert task.retry_backoff == django_settings.FOLLOWUP_MAIL_RETRY_BACKOFF_SECONDS
-    assert task.retry_backoff_max == django_settings.FOLLOWUP_MAIL_RETRY_BACKOFF_MAX_SECONDS
-    assert task.retry_jitter is True
-    assert task.acks_late is True
-    assert task.soft_time_limit < task.time_limit
+def test_the_send_task_knows_every_kind_of_mail_row_and_is_bounded_in_time():
+    from outreach.mail.queue import mail_models
+
+    assert set(tasks.SENDERS) == {model.kind_label for model in mail_models()} == {"notice", "digest", "pack", "survey"}
+    assert tasks.send_mails.acks_late is True
+    assert tasks.send_mails.time_limit == django_settings.MAIL_TASK_TIME_LIMIT_SECONDS
+    assert tasks.send_mails.time_limit < django_settings.MAIL_SENDING_LEASE_SECONDS
+    assert django_settings.EMAIL_TIMEOUT == django_settings.MAIL_TIMEOUT_SECONDS
 
 
 @pytest.mark.django_db
@@ -55,7 +75,7 @@ def test_the_beat_sweep_claims_what_is_due_now_and_enqueues_it(placement, django
         result = run_followup_sweep()
 
     notice = FollowUpNotice.objects.get()
-    assert enqueued(callbacks) == [("outreach.tasks.send_notice", (notice.pk,))]
+    assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("notice", [notice.pk]))]
     assert result["notices_enqueued"] == 1
 
 
@@ -65,7 +85,8 @@ def test_the_beat_sweep_claims_what_is_due_now_and_enqueues_it(placement, django
         ("FOLLOWUP_REMINDER_DAYS_BEFORE", "1,tomorrow", "comma-separated list of whole days"),
         ("FOLLOWUP_REMINDER_DAYS_BEFORE", "-1", "negative"),
         ("FOLLOWUP_DIGEST_HOUR", "24", "an hour from 0 to 23"),
-        ("FOLLOWUP_REQUEUE_AFTER_SECONDS", "900", "must exceed the longest retry span (930 s)"),
+        ("MAIL_SENDING_LEASE_SECONDS", "600", "must exceed MAIL_TASK_TIME_LIMIT_SECONDS"),
+        ("MAIL_BATCH_SIZE", "0", "must be >= 1"),
         ("FOLLOWUP_SWEEP_SECONDS", "five", "is not an integer"),
     ],
 )
