@@ -1,4 +1,4 @@
-"""Sending a follow-up notice: at most once, tried again after transient errors, failed with a reason after the last try."""
+"""Sending a follow-up notice: at most once, tried again after transient errors, failed after the last try."""
 
 from __future__ import annotations
 

@@ -232,9 +232,9 @@ def test_a_pending_notice_whose_message_was_lost_is_published_again_by_the_reque
 
     with django_capture_on_commit_callbacks() as soon:
         requeue_mails()
-    with time_machine.travel(timezone.now() + dt.timedelta(seconds=settings.MAIL_REQUEUE_AFTER_SECONDS + 1)):
-        with django_capture_on_commit_callbacks() as later:
-            requeued = requeue_mails()
+    later_on = timezone.now() + dt.timedelta(seconds=settings.MAIL_REQUEUE_AFTER_SECONDS + 1)
+    with time_machine.travel(later_on), django_capture_on_commit_callbacks() as later:
+        requeued = requeue_mails()
 
     assert enqueued(soon) == []
     assert enqueued(later) == [("outreach.tasks.send_mails", ("notice", [notice.pk]))]
