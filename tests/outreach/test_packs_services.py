@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import socket
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from crm.choices import InteractionKind, Stage
 from crm.models import Interaction
 from outreach import tasks as pack_tasks
+from outreach.mail.models import MailStatus
+from outreach.mail.queue import requeue_mails
+from outreach.mail.send import RETRY
 from outreach.packs import services as pack_services
 from outreach.packs.models import (
-    DeliveryStatus,
     InfoPack,
     InfoPackDelivery,
     InfoPackKind,
@@ -25,6 +30,8 @@ from outreach.packs.models import (
 )
 from placements.services import complete_step, reschedule_placement
 from tests.crm.factories import ContactFactory, EmployerFactory
+from tests.outreach.backends import FlakyBackend
+from tests.outreach.conftest import enqueued
 from tests.outreach.pack_helpers import NOW, pdf_text, placement_scenario
 
 pytestmark = pytest.mark.django_db
@@ -202,9 +209,8 @@ def test_sending_mails_the_pdf_in_each_contacts_language_and_logs_interactions(
 
     with django_capture_on_commit_callbacks() as callbacks:
         deliveries = pack_services.send_info_pack(pack=dutch_pack, contacts=[scenario.mentor, swedish_hr], actor=rita)
-    assert len(callbacks) == 2
-    for delivery in deliveries:
-        assert pack_tasks.send_info_pack_delivery(delivery.pk) == DeliveryStatus.SENT
+    assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("pack", [d.pk for d in deliveries]))]
+    assert pack_tasks.send_mails("pack", [d.pk for d in deliveries]) == {MailStatus.SENT: 2}
 
     by_recipient = {mail.to[0]: mail for mail in mailoutbox}
     dutch, swedish = by_recipient[scenario.mentor.email], by_recipient[swedish_hr.email]
@@ -228,10 +234,10 @@ def test_a_delivery_is_mailed_at_most_once(alice, mailoutbox):
     [pack] = _ready_pack(alice, scenario, ["nl"])
     [delivery] = pack_services.send_info_pack(pack=pack, contacts=[scenario.mentor], actor=alice)
 
-    pack_services.deliver_info_pack(delivery_id=delivery.pk)
+    first = pack_services.deliver_info_pack(delivery_id=delivery.pk)
     again = pack_services.deliver_info_pack(delivery_id=delivery.pk)
 
-    assert again is None
+    assert (first, again) == (MailStatus.SENT, "")
     assert len(mailoutbox) == 1
     assert Interaction.objects.filter(kind=InteractionKind.EMAIL).count() == 1
 
@@ -267,27 +273,62 @@ def test_a_dropped_connection_is_retried_and_a_refusal_fails_with_its_error(alic
     [delivery] = pack_services.send_info_pack(pack=pack, contacts=[scenario.mentor], actor=alice)
 
     settings.EMAIL_BACKEND = "tests.outreach.pack_helpers.DisconnectingBackend"
-    with pytest.raises(pack_services.TransientPackMailError):
-        pack_services.deliver_info_pack(delivery_id=delivery.pk)
+    assert pack_services.deliver_info_pack(delivery_id=delivery.pk) == RETRY
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.PENDING and "Connection unexpectedly closed" in delivery.last_error
+    assert delivery.status == MailStatus.PENDING and "Connection unexpectedly closed" in delivery.last_error
+    assert delivery.next_attempt_at > timezone.now()
 
     settings.EMAIL_BACKEND = "tests.outreach.pack_helpers.RejectingBackend"
-    failed = pack_services.deliver_info_pack(delivery_id=delivery.pk)
-    assert failed is not None and failed.status == DeliveryStatus.FAILED and failed.attempts == 2
-    assert "SMTPRecipientsRefused" in failed.last_error
+    assert pack_services.deliver_info_pack(delivery_id=delivery.pk) == MailStatus.FAILED
+    delivery.refresh_from_db()
+    assert delivery.status == MailStatus.FAILED and delivery.attempts == 2
+    assert "SMTPRecipientsRefused" in delivery.last_error
     assert not Interaction.objects.filter(kind=InteractionKind.EMAIL).exists()
 
 
-def test_the_last_retry_marks_the_delivery_failed(alice):
+def test_a_dns_failure_is_tried_again_not_failed(alice, settings, mailoutbox):
     scenario = placement_scenario(coach=alice, consent=False)
     [pack] = _ready_pack(alice, scenario, ["nl"])
     [delivery] = pack_services.send_info_pack(pack=pack, contacts=[scenario.mentor], actor=alice)
+    settings.EMAIL_BACKEND = "tests.outreach.backends.FlakyBackend"
+    FlakyBackend.failures, FlakyBackend.always = [socket.gaierror(-2, "Name or service not known")], None
 
-    assert pack_services.fail_delivery(delivery_id=delivery.pk, error="SMTPServerDisconnected: gone")
+    assert pack_services.deliver_info_pack(delivery_id=delivery.pk) == RETRY
+    InfoPackDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert pack_services.deliver_info_pack(delivery_id=delivery.pk) == MailStatus.SENT
+    assert len(mailoutbox) == 1
 
-    delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.FAILED and delivery.last_error.endswith("gone")
+
+def test_the_pack_mail_uses_the_smtp_timeout(alice, settings, monkeypatch):
+    scenario = placement_scenario(coach=alice, consent=False)
+    [pack] = _ready_pack(alice, scenario, ["nl"])
+    [delivery] = pack_services.send_info_pack(pack=pack, contacts=[scenario.mentor], actor=alice)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.MAIL_TIMEOUT_SECONDS = 7
+    seen = {}
+
+    def refuse(self, *args, **kwargs):
+        seen["timeout"] = self.timeout
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr("django.core.mail.backends.smtp.EmailBackend.open", refuse)
+
+    assert pack_services.deliver_info_pack(delivery_id=delivery.pk) == RETRY
+    assert seen == {"timeout": 7}
+
+
+def test_a_pending_delivery_whose_message_was_lost_is_published_again(
+    alice, settings, django_capture_on_commit_callbacks
+):
+    scenario = placement_scenario(coach=alice, consent=False)
+    [pack] = _ready_pack(alice, scenario, ["nl"])
+    [delivery] = pack_services.send_info_pack(pack=pack, contacts=[scenario.mentor], actor=alice)
+    later = timezone.now() + dt.timedelta(seconds=settings.MAIL_REQUEUE_AFTER_SECONDS + 1)
+
+    with time_machine.travel(later), django_capture_on_commit_callbacks() as callbacks:
+        requeue_mails()
+
+    assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("pack", [delivery.pk]))]
 
 
 # --- Keeping placement packs current ---------------------------------------------------------------
