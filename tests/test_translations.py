@@ -68,13 +68,18 @@ def test_the_compiled_catalogue_matches_its_po_file(language: str) -> None:
     for entry in checker.parse_po(po_path(language)):
         if entry.is_header:
             continue
-        if entry.msgid_plural:
+        if entry.msgid_plural and entry.msgctxt is not None:
+            got = [compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, count) for count in (1, 2)]
+            want = [entry.msgstr[0], entry.msgstr[1]]
+        elif entry.msgid_plural:
             got = [compiled.ngettext(entry.msgid, entry.msgid_plural, count) for count in (1, 2)]
             want = [entry.msgstr[0], entry.msgstr[1]]
+        elif entry.msgctxt is not None:
+            got, want = [compiled.pgettext(entry.msgctxt, entry.msgid)], [entry.msgstr[0]]
         else:
             got, want = [compiled.gettext(entry.msgid)], [entry.msgstr[0]]
         if got != want:
-            stale.append(entry.msgid)
+            stale.append(f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt is not None else entry.msgid)
     assert not stale, "Run `make messages` (or compilemessages); the .mo lacks:\n" + "\n".join(map(repr, stale))
 
 

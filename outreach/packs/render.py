@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import logging
 import mimetypes
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,16 +35,17 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
-from crm.choices import Language
+from crm.choices import Language, Schedule
 from crm.models import Contact, Employer
 from outreach.packs.defaults import PROFILE_FIELDS
 from outreach.packs.models import InfoPackKind, ProgrammeProfile, StaffCard
-from outreach.packs.wording import wording
 from placements.choices import ConsentPurpose, StepStatus, Track
 from placements.models import AftercareStep, CoachingAgreement, Placement
 
@@ -55,6 +57,15 @@ MAX_LOGO_BYTES = 1024 * 1024
 TEMPLATE = "outreach/packs/pack.html"
 # Steps a coach skipped or cancelled are no longer part of the schedule the employer reads.
 _OFF_SCHEDULE = (StepStatus.SKIPPED, StepStatus.CANCELLED)
+# The working hours as employers read them; the staff screens use the Schedule choices' own labels.
+SCHEDULE_LABELS: dict[str, Promise] = {
+    Schedule.DAY: pgettext_lazy("employer", "Daytime"),
+    Schedule.SHIFTS: pgettext_lazy("employer", "Shifts"),
+    Schedule.EVENING: pgettext_lazy("employer", "Evenings"),
+    Schedule.NIGHT: pgettext_lazy("employer", "Nights"),
+    Schedule.WEEKEND: pgettext_lazy("employer", "Weekends"),
+    Schedule.SPLIT: pgettext_lazy("employer", "Split shifts"),
+}
 
 
 class PackDataError(Exception):
@@ -138,9 +149,10 @@ class PackData:
 
     @property
     def title(self) -> str:
-        """The document title in its language."""
-        key = "title_placement" if self.kind == InfoPackKind.PLACEMENT else "title_general"
-        return wording(self.language)[key]
+        """The document title in the active language (the renderer activates the pack's)."""
+        if self.kind == InfoPackKind.PLACEMENT:
+            return pgettext("employer", "Information pack for the placement")
+        return pgettext("employer", "Information pack for employers")
 
 
 def text_blocks(text: str) -> tuple[Block, ...]:
@@ -255,12 +267,25 @@ def _css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+def _page_counter(label: str) -> str:
+    """A "Page %(page)s of %(pages)s" label as CSS content: the words as strings, the numbers as counters."""
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", label):
+        if piece in ("%(page)s", "%(pages)s"):
+            parts.append(f"counter({piece[2:-2]})")
+        elif piece:
+            parts.append(_css_string(piece))
+    return " ".join(parts)
+
+
 def _page_css(data: PackData) -> SafeString:
-    """The @page margin boxes: organisation, title, version and date left; page X of Y right."""
-    words = wording(data.language)
-    version = f"{words['version']} {data.version}" if data.version else words["preview"]
+    """The @page margin boxes, in the active language: organisation, title, version and date left; page X of Y right."""
+    if data.version:
+        version = pgettext("employer", "Version %(version)s") % {"version": data.version}
+    else:
+        version = pgettext("employer", "Preview - not a stored version")
     footer = " · ".join([data.organisation_name, data.title, version, date_format(data.issued_on, "DATE_FORMAT")])
-    page = f"{_css_string(words['page'] + ' ')} counter(page) {_css_string(' ' + words['of'] + ' ')} counter(pages)"
+    page = _page_counter(pgettext("employer", "Page %(page)s of %(pages)s"))
     css = f"@page {{ @bottom-left {{ content: {_css_string(footer)}; }} @bottom-right {{ content: {page}; }} }}"
     return mark_safe(css)  # noqa: S308  # every user-supplied character is CSS-escaped above
 
@@ -271,7 +296,6 @@ def render_pack_html(data: PackData, *, asset_base: str = "") -> str:
     with translation.override(data.language):
         context = {
             "pack": data,
-            "w": wording(data.language),
             "asset_base": asset_base,
             "logo_src": logo,
             "page_css": _page_css(data),
@@ -328,36 +352,37 @@ def _staff_line(role: str, user: Any, cards: Mapping[int, StaffCard]) -> Contact
     return ContactLine(role, name, card.phone if card else "", (card.email if card else "") or user.email)
 
 
-def _organisation_lines(profile: ProgrammeProfile, words: Mapping[str, str]) -> list[ContactLine]:
+def _organisation_lines(profile: ProgrammeProfile) -> list[ContactLine]:
     """The office and the on-call line, when the profile gives them."""
     lines = []
     if profile.contact_phone or profile.contact_email:
-        lines.append(
-            ContactLine(words["role_office"], profile.organisation_name, profile.contact_phone, profile.contact_email)
-        )
+        office = pgettext("employer", "General enquiries")
+        lines.append(ContactLine(office, profile.organisation_name, profile.contact_phone, profile.contact_email))
     if profile.on_call_phone:
-        lines.append(ContactLine(words["role_on_call"], profile.organisation_name, profile.on_call_phone))
+        on_call = pgettext("employer", "On-call line (urgent, outside office hours)")
+        lines.append(ContactLine(on_call, profile.organisation_name, profile.on_call_phone))
     return lines
 
 
 def _contact_lines(
-    *, employer: Employer, placement: Placement | None, profile: ProgrammeProfile, words: Mapping[str, str]
+    *, employer: Employer, placement: Placement | None, profile: ProgrammeProfile
 ) -> tuple[ContactLine, ...]:
-    """Key contacts: coach, case manager and mentor for a placement, the relationship manager otherwise."""
+    """Key contacts, roles in the active language: coach, case manager and mentor for a placement, else the owner."""
     staff: list[tuple[str, Any]] = []
     mentor: Contact | None = None
     if placement is not None:
-        staff.append((words["role_coach"], placement.coach))
+        staff.append((pgettext("employer", "Job coach"), placement.coach))
         if placement.client.case_manager is not None:
-            staff.append((words["role_case_manager"], placement.client.case_manager))
+            staff.append((pgettext("employer", "Case manager"), placement.client.case_manager))
         mentor = placement.mentor
     elif employer.owner is not None:
-        staff.append((words["role_relationship_manager"], employer.owner))
+        staff.append((pgettext("employer", "Your contact person"), employer.owner))
     cards = {card.user_id: card for card in StaffCard.objects.filter(user__in=[user for _role, user in staff])}
     lines = [_staff_line(role, user, cards) for role, user in staff]
     if mentor is not None:
-        lines.append(ContactLine(words["role_mentor"], mentor.full_name, mentor.phone, mentor.email))
-    return tuple(lines + _organisation_lines(profile, words))
+        role = pgettext("employer", "Workplace mentor")
+        lines.append(ContactLine(role, mentor.full_name, mentor.phone, mentor.email))
+    return tuple(lines + _organisation_lines(profile))
 
 
 def _schedule(
@@ -393,8 +418,7 @@ def schedule_fingerprint(steps: Iterable[AftercareStep]) -> str:
 
 
 def _placement_facts(placement: Placement, *, language: str, as_of: dt.date) -> PlacementFacts:
-    """The placement as the employer may read it; client data only under consent (Flora III.1.B)."""
-    words = wording(language)
+    """The placement as the employer may read it, in the active language; client data only under consent."""
     consented = placement.client.has_consent(ConsentPurpose.SHARE_WITH_EMPLOYER, on=as_of)
     agreement = CoachingAgreement.objects.filter(placement=placement).first()
     shared = agreement.shareable_text(on=as_of) if agreement is not None and consented else ""
@@ -404,7 +428,7 @@ def _placement_facts(placement: Placement, *, language: str, as_of: dt.date) -> 
         start_on=placement.start_on,
         planned_end_on=placement.planned_end_on,
         hours_per_week=placement.hours_per_week.normalize() if placement.hours_per_week is not None else None,
-        schedule=words.get(f"schedule_{placement.schedule}", ""),
+        schedule=str(SCHEDULE_LABELS.get(placement.schedule, "")),
         employment_measure=placement.employment_measure,
         colleague_first_name=placement.client.first_name if consented else "",
         shared=text_blocks(shared),
@@ -424,23 +448,27 @@ def gather_pack_data(
     as_of: dt.date | None = None,
 ) -> PackData:
     """Read everything a pack shows from the database, in the pack's language."""
+    # Errors about missing texts or a bad logo are for the staff member, in her language; the rest is the pack's.
     profile = programme_profile(language)
-    words = wording(language)
+    logo = logo_source(profile)
     if placement is not None:
         placement = Placement.objects.select_related("client__case_manager", "coach", "mentor").get(pk=placement.pk)
     texts = {name: text_blocks(getattr(profile, name)) for name in PROFILE_FIELDS}
+    with translation.override(language):
+        contacts = _contact_lines(employer=employer, placement=placement, profile=profile)
+        facts = _placement_facts(placement, language=language, as_of=as_of or issued_on) if placement else None
     return PackData(
         language=language,
         kind=InfoPackKind.PLACEMENT if placement is not None else InfoPackKind.GENERAL,
         version=version,
         issued_on=issued_on,
         organisation_name=profile.organisation_name,
-        logo=logo_source(profile),
+        logo=logo,
         employer_name=employer.name,
         texts=MappingProxyType(texts),
         questions=question_blocks(profile.questions_and_answers),
         onboarding=step_lines(profile.onboarding_plan),
-        contacts=_contact_lines(employer=employer, placement=placement, profile=profile, words=words),
+        contacts=contacts,
         website=profile.website,
-        placement=_placement_facts(placement, language=language, as_of=as_of or issued_on) if placement else None,
+        placement=facts,
     )

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
 from outreach.surveys.models import Question, QuestionType
 
 TEXT_LIMITS = {QuestionType.SHORT_TEXT: 200, QuestionType.LONG_TEXT: 4000}
@@ -28,53 +31,28 @@ def field_name(question: Question) -> str:
 
 
 class AnswerError(ValueError):
-    """Why an answer was refused: a message code and its parameters, worded per language by `message`."""
+    """Why an answer was refused: a lazy message and its parameters, worded in the language active when shown."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code, self.params = code, params
+    def __init__(self, message: str | Promise, **params: Any) -> None:
+        super().__init__(message)
+        self.text, self.params = message, params
 
-    def message(self, language: str) -> str:
-        """The message in the page's language."""
-        texts = MESSAGES[self.code]
-        return (texts.get(language) or texts["en"]) % self.params
+    def __str__(self) -> str:
+        """The message in the active language, its parameters filled in."""
+        return str(self.text) % self.params
 
 
-# Written in every language, like the mails (outreach/mail.py), so an employer reads her own
-# language whether or not the catalogues are compiled.
-MESSAGES: dict[str, dict[str, str]] = {
-    "required": {
-        "en": "Please answer this question.",
-        "nl": "Beantwoord deze vraag alstublieft.",
-        "sv": "Besvara den här frågan.",
-    },
-    "range": {
-        "en": "Choose a value from %(low)s to %(high)s.",
-        "nl": "Kies een waarde van %(low)s tot %(high)s.",
-        "sv": "Välj ett värde från %(low)s till %(high)s.",
-    },
-    "number": {
-        "en": "Enter a number, for example 6.",
-        "nl": "Vul een getal in, bijvoorbeeld 6.",
-        "sv": "Ange ett tal, till exempel 6.",
-    },
-    "choice": {
-        "en": "Choose one of the options.",
-        "nl": "Kies een van de mogelijkheden.",
-        "sv": "Välj ett av alternativen.",
-    },
-    "too_long": {
-        "en": "Please keep it under %(limit)s characters.",
-        "nl": "Gebruik minder dan %(limit)s tekens.",
-        "sv": "Håll dig under %(limit)s tecken.",
-    },
-}
+REQUIRED = pgettext_lazy("employer", "Please answer this question.")
+OUT_OF_RANGE = pgettext_lazy("employer", "Choose a value from %(low)s to %(high)s.")
+NOT_A_NUMBER = pgettext_lazy("employer", "Enter a number, for example 6.")
+NOT_A_CHOICE = pgettext_lazy("employer", "Choose one of the options.")
+TOO_LONG = pgettext_lazy("employer", "Please keep it under %(limit)s characters.")
 
 
 def _whole(raw: str, low: int, high: int) -> Decimal:
     """A whole number within bounds."""
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise AnswerError("range", low=low, high=high)
+        raise AnswerError(OUT_OF_RANGE, low=low, high=high)
     return Decimal(int(raw))
 
 
@@ -83,15 +61,15 @@ def _number(raw: str) -> Decimal:
     try:
         value = Decimal(raw.replace(",", ".").replace(" ", ""))
     except InvalidOperation as exc:
-        raise AnswerError("number") from exc
+        raise AnswerError(NOT_A_NUMBER) from exc
     if not value.is_finite() or value < 0 or value > NUMBER_LIMIT:
-        raise AnswerError("number")
+        raise AnswerError(NOT_A_NUMBER)
     return value.quantize(Decimal("0.01"))
 
 
 def _one_choice(raw: str, keys: list[str]) -> list[str]:
     if raw not in keys:
-        raise AnswerError("choice")
+        raise AnswerError(NOT_A_CHOICE)
     return [raw]
 
 
@@ -100,7 +78,7 @@ def parse_answer(question: Question, values: list[str]) -> CleanAnswer | None:
     values = [value.strip() for value in values if value.strip()]
     if not values:
         if question.required:
-            raise AnswerError("required")
+            raise AnswerError(REQUIRED)
         return None
     raw = values[0]
     kind = question.type
@@ -117,25 +95,26 @@ def parse_answer(question: Question, values: list[str]) -> CleanAnswer | None:
     if kind == QuestionType.MULTIPLE_CHOICE:
         keys = question.option_keys()
         if any(value not in keys for value in values):
-            raise AnswerError("choice")
+            raise AnswerError(NOT_A_CHOICE)
         return CleanAnswer(question, choices=[key for key in keys if key in values])
     limit = TEXT_LIMITS.get(QuestionType(kind), 4000)
     if len(raw) > limit:
-        raise AnswerError("too_long", limit=limit)
+        raise AnswerError(TOO_LONG, limit=limit)
     return CleanAnswer(question, text=raw)
 
 
-def parse_answers(
-    questions: list[Question], data: Any, *, language: str = "en"
-) -> tuple[list[CleanAnswer], dict[str, str]]:
-    """Validate a submitted form (a QueryDict): the clean answers, and a message per question key that failed."""
+def parse_answers(questions: list[Question], data: Any) -> tuple[list[CleanAnswer], dict[str, str]]:
+    """Validate a submitted form (a QueryDict): the clean answers, and a message per failed question key.
+
+    The messages are worded in the active language: the page activates its own.
+    """
     answers: list[CleanAnswer] = []
     errors: dict[str, str] = {}
     for question in questions:
         try:
             answer = parse_answer(question, data.getlist(field_name(question)))
         except AnswerError as exc:
-            errors[question.key] = exc.message(language)
+            errors[question.key] = str(exc)
             continue
         if answer is not None:
             answers.append(answer)

@@ -15,6 +15,8 @@ from typing import Any
 
 import tablib
 from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import pgettext
 
 from crm.importing import escape_formula, write_csv, write_xlsx
 from outreach.surveys.models import Answer, Question, QuestionType, SurveyInvitation
@@ -22,10 +24,6 @@ from outreach.surveys.models import Answer, Question, QuestionType, SurveyInvita
 NUMERIC = (QuestionType.SCALE, QuestionType.NPS, QuestionType.NUMBER)
 CHOICE = (QuestionType.YES_NO, QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
 TEXT = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
-YES_NO_LABELS = {
-    "yes": {"en": "Yes", "nl": "Ja", "sv": "Ja"},
-    "no": {"en": "No", "nl": "Nee", "sv": "Nej"},
-}
 
 
 @dataclass
@@ -69,9 +67,16 @@ def answers_for(
     return answers
 
 
+def _yes_no(key: str, language: str) -> str:
+    """Yes or No in a language, as the survey page offered them."""
+    with translation.override(language):
+        labels = {"yes": pgettext("employer", "Yes"), "no": pgettext("employer", "No")}
+    return labels.get(key, key)
+
+
 def _label(question: Question, key: str, language: str) -> str:
     if question.type == QuestionType.YES_NO:
-        return YES_NO_LABELS.get(key, {}).get(language, key)
+        return _yes_no(key, language)
     if question.type in (QuestionType.SCALE, QuestionType.NPS):
         return key
     return dict(question.choices(language)).get(key, key)

@@ -27,85 +27,26 @@ from outreach.surveys.services import colleague_first_name, find_invitation, sub
 logger = logging.getLogger(__name__)
 UNAVAILABLE_STATUS = 404
 LANGUAGES = tuple(Language.values)
-NATIVE_NAMES = [("en", "English"), ("nl", "Nederlands"), ("sv", "Svenska")]
-
-
-# The page's own words, written in every language like the mails (outreach/mail.py), so an employer
-# reads her own language whether or not the catalogues are compiled.
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Your evaluation",
-        "intro": "Thank you for taking a few minutes. Your answers help us support employers and new colleagues.",
-        "about": "About the placement",
-        "job": "Job",
-        "start": "Start",
-        "colleague": "Your colleague",
-        "optional": "optional",
-        "submit": "Send my answers",
-        "errors": "Some answers need your attention; they are marked below.",
-        "yes": "Yes",
-        "no": "No",
-        "language": "Language",
-        "unavailable_title": "This link does not work",
-        "unavailable": "This survey link is no longer valid: it may have been used, replaced by a newer mail, or "
-        "expired. If you would like to share your views, simply reply to the mail from your job coach.",
-        "thanks_title": "Thank you!",
-        "thanks": "We received your answers. Thank you for your time and for working with us.",
-        "busy_title": "Please try again in a minute",
-        "busy": "We received many answers from your address in a short time. Please wait a minute and send again.",
-    },
-    "nl": {
-        "title": "Uw evaluatie",
-        "intro": "Bedankt om even tijd te maken. Uw antwoorden helpen ons werkgevers en nieuwe collega's te steunen.",
-        "about": "Over de plaatsing",
-        "job": "Functie",
-        "start": "Start",
-        "colleague": "Uw collega",
-        "optional": "niet verplicht",
-        "submit": "Mijn antwoorden versturen",
-        "errors": "Enkele antwoorden vragen uw aandacht; ze zijn hieronder aangeduid.",
-        "yes": "Ja",
-        "no": "Nee",
-        "language": "Taal",
-        "unavailable_title": "Deze link werkt niet",
-        "unavailable": "Deze link naar de vragenlijst is niet meer geldig: hij is misschien al gebruikt, vervangen "
-        "door een nieuwere mail of verlopen. Wilt u toch uw mening geven? Antwoord dan gewoon op de mail van uw "
-        "jobcoach.",
-        "thanks_title": "Bedankt!",
-        "thanks": "We hebben uw antwoorden ontvangen. Bedankt voor uw tijd en voor de samenwerking.",
-        "busy_title": "Probeer het over een minuut opnieuw",
-        "busy": "We kregen in korte tijd veel antwoorden van uw adres. Wacht even en verstuur dan opnieuw.",
-    },
-    "sv": {
-        "title": "Er utvärdering",
-        "intro": "Tack för att ni tar några minuter. Era svar hjälper oss att stötta arbetsgivare och nya kollegor.",
-        "about": "Om placeringen",
-        "job": "Tjänst",
-        "start": "Start",
-        "colleague": "Er kollega",
-        "optional": "frivillig",
-        "submit": "Skicka mina svar",
-        "errors": "Några svar behöver er uppmärksamhet; de är markerade nedan.",
-        "yes": "Ja",
-        "no": "Nej",
-        "language": "Språk",
-        "unavailable_title": "Länken fungerar inte",
-        "unavailable": "Länken till enkäten gäller inte längre: den kan redan ha använts, ersatts av ett nyare mejl "
-        "eller gått ut. Vill ni ändå dela era synpunkter? Svara då på mejlet från er jobbcoach.",
-        "thanks_title": "Tack!",
-        "thanks": "Vi har tagit emot era svar. Tack för er tid och för samarbetet.",
-        "busy_title": "Försök igen om en minut",
-        "busy": "Vi fick många svar från er adress på kort tid. Vänta en minut och skicka igen.",
-    },
-}
 
 
 def _language(request: HttpRequest, invitation: SurveyInvitation | None) -> str:
-    """?lang= when it names one of ours, else the invitee's language, else the site's."""
+    """?lang= when it names one of ours, else the invitee's language, else the browser's (Accept-Language).
+
+    A link that does not work never reveals its invitation, so its page speaks the browser's language
+    whatever the reason (unknown, expired, used): the pages stay the same for all of them.
+    """
     asked = request.GET.get("lang", "")
     if asked in LANGUAGES:
         return asked
-    return invitation.language if invitation is not None else settings.LANGUAGE_CODE
+    if invitation is not None:
+        return invitation.language
+    browser = translation.get_language_from_request(request)
+    return browser if browser in LANGUAGES else settings.LANGUAGE_CODE
+
+
+def native_language_names() -> list[tuple[str, str]]:
+    """Each of our languages by its own name (English, Nederlands, Svenska), for the language switch."""
+    return [(code, translation.get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -117,10 +58,11 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _page(request: HttpRequest, name: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-    """Render a survey page with its words in the page's language."""
-    language = context.get("language") or settings.LANGUAGE_CODE
-    context = {**context, "t": TEXTS.get(language, TEXTS["en"]), "path": request.path}
-    return _private(render(request, f"outreach/surveys/{name}", context, status=status))
+    """Render a survey page with its words in the page's language (`context["language"]`)."""
+    with translation.override(context["language"]):
+        response = render(request, f"outreach/surveys/{name}", {**context, "path": request.path}, status=status)
+    response["Content-Language"] = context["language"]
+    return _private(response)
 
 
 def rate_limited(request: HttpRequest) -> bool:
@@ -162,7 +104,7 @@ def _form_context(invitation: SurveyInvitation, language: str, rows: list[dict[s
     return {
         "invitation": invitation,
         "language": language,
-        "languages": NATIVE_NAMES,
+        "languages": native_language_names(),
         "rows": rows,
         "nps_keys": [str(number) for number in range(11)],
         "errors": any(row["error"] for row in rows),
@@ -181,8 +123,7 @@ def _form_context(invitation: SurveyInvitation, language: str, rows: list[dict[s
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """Show the survey (GET) or store the answers once (POST)."""
     if request.method == "POST" and rate_limited(request):
-        with translation.override(_language(request, None)):
-            return _page(request, "rate_limited.html", {"language": translation.get_language()}, status=429)
+        return _page(request, "rate_limited.html", {"language": _language(request, None)}, status=429)
     now = timezone.now()
     invitation = find_invitation(token, now=now)
     language = _language(request, invitation)
@@ -194,7 +135,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             return _page(
                 request, "form.html", _form_context(invitation, language, _rows(questions, language, None, {}))
             )
-        answers, errors = parse_answers(questions, request.POST, language=language)
+        answers, errors = parse_answers(questions, request.POST)
         if errors:
             rows = _rows(questions, language, request.POST, errors)
             return _page(request, "form.html", _form_context(invitation, language, rows), status=400)
@@ -206,6 +147,4 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def thanks(request: HttpRequest) -> HttpResponse:
     """The thank-you page after a submission."""
-    language = _language(request, None)
-    with translation.override(language):
-        return _page(request, "thanks.html", {"language": language})
+    return _page(request, "thanks.html", {"language": _language(request, None)})

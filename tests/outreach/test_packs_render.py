@@ -23,7 +23,6 @@ from outreach.packs.render import (
     render_pack_pdf,
     static_roots,
 )
-from outreach.packs.wording import wording
 from tests.outreach.pack_helpers import (
     PRIVATE_NOTE,
     SHARED_TEXT,
@@ -152,8 +151,8 @@ def test_pack_leaves_out_what_the_client_did_not_consent_to_share(alice):
 
 
 def test_the_clients_own_follow_up_calendar_is_shown_only_with_her_consent(alice):
-    client_track = wording("nl")["client_track"]
-    employer_track = wording("nl")["employer_track"]
+    client_track = "Opvolging met uw nieuwe collega"
+    employer_track = "Opvolging met u"
 
     without = pdf_text(_placement_pdf(placement_scenario(coach=alice, consent=False), "nl"))
     with_consent = pdf_text(_placement_pdf(placement_scenario(coach=alice, consent=True), "nl"))
@@ -323,4 +322,4 @@ def test_footer_strings_are_escaped_for_css(alice):
 
     assert "</style><script>" not in html
     assert "Over het programma" in text
-    assert wording("nl")["title_general"] in text
+    assert "Informatiepakket voor werkgevers" in text
