@@ -16,11 +16,10 @@ from outreach.followups.models import FollowUpNotice, NoticeKind
 from outreach.followups.services import sweep_followups
 from outreach.mail.models import MailStatus
 from outreach.surveys.links import link_for
-from outreach.surveys.models import SurveyInvitation, SurveyTemplate
+from outreach.surveys.models import SurveyInvitation, SurveyMail, SurveyMailKind, SurveyTemplate
 from outreach.surveys.services import (
     cancel_invitation,
-    deliver_invitation,
-    deliver_reminder,
+    deliver_survey_mail,
     find_invitation,
     on_placement_ended,
     resend_invitation,
@@ -50,6 +49,21 @@ def evaluation_notice(placement: Placement) -> FollowUpNotice:
     )
 
 
+def _deliver_newest(invitation_pk: int, kind: str, now: dt.datetime) -> str:
+    mail_row = SurveyMail.objects.filter(invitation_id=invitation_pk, kind=kind).order_by("-created_at", "-pk").first()
+    return deliver_survey_mail(mail_pk=mail_row.pk, now=now) if mail_row is not None else "no mail row"
+
+
+def deliver_invitation(*, invitation_pk: int, now: dt.datetime) -> str:
+    """Deliver the link's newest invitation mail, as the send task would."""
+    return _deliver_newest(invitation_pk, SurveyMailKind.INVITATION, now)
+
+
+def deliver_reminder(*, invitation_pk: int, now: dt.datetime) -> str:
+    """Deliver the link's newest reminder mail, as the send task would."""
+    return _deliver_newest(invitation_pk, SurveyMailKind.REMINDER, now)
+
+
 def sent(invitation: SurveyInvitation, *, at: dt.datetime = NOW) -> SurveyInvitation:
     assert deliver_invitation(invitation_pk=invitation.pk, now=at) == MailStatus.SENT
     invitation.refresh_from_db()
@@ -71,7 +85,8 @@ def test_an_evaluation_hand_off_becomes_one_invitation_to_the_mentor(
     assert invitation.language == "nl"
     assert invitation.template.kind == "employer_end"
     assert invitation.expires_at == NOW + dt.timedelta(days=30)
-    assert enqueued(callbacks) == [("outreach.tasks.send_survey_invitation", (invitation.pk,))]
+    [first] = invitation.mails.all()
+    assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("survey", [first.pk]))]
 
 
 def test_a_hand_off_without_a_mentor_is_skipped_with_the_reason(make_placement: Callable[..., Placement]) -> None:
@@ -138,6 +153,7 @@ def test_a_cancelled_invitation_is_not_mailed(placement: Placement) -> None:
     cancel_invitation(invitation=invitation, actor=None, now=NOW)
     assert deliver_invitation(invitation_pk=invitation.pk, now=NOW) == MailStatus.SKIPPED
     assert mail.outbox == []
+    assert invitation.mails.get().closed_reason == "The invitation was cancelled before this mail went out."
 
 
 def test_reminders_go_after_n_days_at_most_m_times(placement: Placement, settings: Any) -> None:
@@ -157,16 +173,18 @@ def test_no_reminder_after_an_answer(client: HttpClient, placement: Placement) -
     sent(invitation, at=timezone.now() - dt.timedelta(days=8))
     assert client.post(f"/s/{link}/", full_answers(invitation.template)).status_code == 302
     assert sweep_reminders(now=timezone.now()) == []
-    assert deliver_reminder(invitation_pk=invitation.pk, now=timezone.now()) == MailStatus.SKIPPED
+    assert not SurveyMail.objects.filter(kind=SurveyMailKind.REMINDER).exists()
 
 
 def test_no_reminder_after_expiry_or_cancellation(make_placement: Callable[..., Placement]) -> None:
     expired = sent(invite(make_placement(), now=NOW)[0])
     cancelled = sent(invite(make_placement(), now=NOW)[0])
     cancel_invitation(invitation=cancelled, actor=None, now=NOW)
-    assert sweep_reminders(now=NOW + dt.timedelta(days=8)) == [expired.pk]
+    [reminder] = sweep_reminders(now=NOW + dt.timedelta(days=8))
+    assert SurveyMail.objects.get(pk=reminder).invitation == expired
     assert sweep_reminders(now=NOW + dt.timedelta(days=31)) == []
     assert deliver_reminder(invitation_pk=expired.pk, now=NOW + dt.timedelta(days=31)) == MailStatus.SKIPPED
+    assert SurveyMail.objects.get(pk=reminder).closed_reason == "The link expired before this mail went out."
     cancelled.refresh_from_db()
     assert cancelled.reminders_sent == 0
 
@@ -178,7 +196,8 @@ def test_the_sweep_enqueues_one_reminder_task_per_claim(
     with django_capture_on_commit_callbacks() as callbacks:
         sweep_reminders(now=NOW + dt.timedelta(days=7))
         sweep_reminders(now=NOW + dt.timedelta(days=7))
-    assert enqueued(callbacks) == [("outreach.tasks.send_survey_reminder", (invitation.pk,))]
+    [reminder] = SurveyMail.objects.filter(invitation=invitation, kind=SurveyMailKind.REMINDER)
+    assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("survey", [reminder.pk]))]
 
 
 def test_resending_makes_a_new_link_and_the_old_one_stops_working(placement: Placement) -> None:
@@ -191,6 +210,7 @@ def test_resending_makes_a_new_link_and_the_old_one_stops_working(placement: Pla
     assert find_invitation(old, now=later) is None
     assert find_invitation(new, now=later) == invitation
     assert resent.mail_status == MailStatus.PENDING
+    assert [m.kind for m in resent.mails.all()] == [SurveyMailKind.INVITATION, SurveyMailKind.INVITATION]
     assert resent.expires_at == NOW + dt.timedelta(days=50)
 
 

@@ -12,7 +12,7 @@ import pytest
 from outreach.followups.models import FollowUpNotice, NoticeKind
 from outreach.mail.models import MailStatus
 from outreach.surveys.links import link_for
-from outreach.surveys.models import SurveyInvitation
+from outreach.surveys.models import SurveyInvitation, SurveyMail, SurveyMailKind
 from outreach.surveys.services import cancel_invitation
 from outreach.tasks import run_survey_sweep
 from placements.models import Placement
@@ -20,8 +20,7 @@ from tests.outreach.conftest import enqueued, step
 from tests.outreach.realqueue import Worker, celery_worker, publish, read_mails, redis_server, wait_until
 from tests.outreach.survey_helpers import invite
 
-SEND = "outreach.tasks.send_survey_invitation"
-REMIND = "outreach.tasks.send_survey_reminder"
+SEND = "outreach.tasks.send_mails"
 
 
 @pytest.mark.django_db
@@ -36,7 +35,9 @@ def test_the_sweep_turns_the_hand_off_into_an_invitation_and_enqueues_its_mail(
         assert run_survey_sweep() == {"invited": 1, "reminded": 0}
         assert run_survey_sweep() == {"invited": 0, "reminded": 0}
     invitation = SurveyInvitation.objects.get()
-    assert enqueued(callbacks) == [(SEND, (invitation.pk,))]
+    [mail] = invitation.mails.all()
+    assert (mail.kind, mail.status, mail.recipient_email) == (SurveyMailKind.INVITATION, "pending", invitation.email)
+    assert enqueued(callbacks) == [(SEND, ("survey", [mail.pk]))]
 
 
 @pytest.fixture
@@ -61,9 +62,10 @@ def test_a_real_worker_mails_an_invitation_once_and_no_reminder_after_cancelling
     worker: Worker, placement: Placement
 ) -> None:
     invitation, link = invite(placement)
+    [first] = invitation.mails.all()
     message_id = str(uuid.uuid4())
-    publish(worker, SEND, invitation.pk, task_id=message_id)
-    publish(worker, SEND, invitation.pk, task_id=message_id)
+    publish(worker, SEND, "survey", [first.pk], task_id=message_id)
+    publish(worker, SEND, "survey", [first.pk], task_id=message_id)
     _wait(worker, SEND, 2)
 
     mails = read_mails(worker.mail_dir)
@@ -72,11 +74,20 @@ def test_a_real_worker_mails_an_invitation_once_and_no_reminder_after_cancelling
     assert body is not None
     assert f"/s/{link}/" in str(body.get_content())
     assert str(mails[0]["X-Werkbrug-Survey"]) == f"{invitation.pk}:invitation"
+    assert str(mails[0]["Message-ID"]) == first.message_id()
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == (MailStatus.SENT, 1)
     invitation.refresh_from_db()
-    assert (invitation.mail_status, invitation.attempts) == (MailStatus.SENT, 1)
+    assert invitation.sent_at is not None
     assert link == link_for(invitation.token_prefix, invitation.token_seed)
 
+    reminder = SurveyMail.objects.create(
+        invitation=invitation, kind=SurveyMailKind.REMINDER, recipient_email=invitation.email, language="nl"
+    )
     cancel_invitation(invitation=invitation, actor=None)
-    publish(worker, REMIND, invitation.pk, task_id=str(uuid.uuid4()))
-    _wait(worker, REMIND, 1)
+    publish(worker, SEND, "survey", [reminder.pk], task_id=str(uuid.uuid4()))
+    _wait(worker, SEND, 3)
     assert len(read_mails(worker.mail_dir)) == 1
+    reminder.refresh_from_db()
+    assert reminder.status == MailStatus.SKIPPED
+    assert reminder.closed_reason == "The invitation was cancelled before this mail went out."
