@@ -19,7 +19,7 @@ from crm.models import Contact, Employer, Interaction
 from crm.roles import Role
 from outreach.followups.models import FollowUpNotice
 from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet
-from placements.models import Placement
+from placements.models import AftercareStep, Placement
 
 
 class SurveyKind(models.TextChoices):
@@ -274,6 +274,15 @@ class SurveyResponse(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     interaction = models.ForeignKey(
         Interaction, verbose_name=_("interaction"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The employer-evaluation step this answer is for; answering completes it while it is open.
+    step = models.ForeignKey(
+        AftercareStep,
+        verbose_name=_("aftercare step"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
     )
 
     class Meta:

@@ -9,6 +9,7 @@ the current time, so tests and operators can run "as of" a moment.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -275,7 +276,11 @@ def resend_invitation(
 def cancel_invitation(
     *, invitation: SurveyInvitation, actor: Actor, now: dt.datetime | None = None
 ) -> SurveyInvitation:
-    """Withdraw a link that was not answered yet; it then shows the same page as an unknown link."""
+    """Withdraw a link that was not answered yet; it then shows the same page as an unknown link.
+
+    The evaluation step it was for stays open: the coach does the evaluation herself, and the
+    follow-up engine keeps reminding her (the hand-off to a survey happens once per step).
+    """
     now = now or timezone.now()
     updated = SurveyInvitation.objects.filter(
         pk=invitation.pk, submitted_at__isnull=True, cancelled_at__isnull=True
@@ -467,10 +472,9 @@ def _complete_evaluation_step(
         notes = _("Completed when %(contact)s answered the survey; the answers are on the placement page.") % {
             "contact": invitation.contact.full_name or invitation.email
         }
-    try:
+    # Should the coach close it at the same moment, her record stands and the answer stays linked.
+    with contextlib.suppress(ValidationError):
         complete_step(step=step, actor=None, outcome=summary, notes=notes, now=now)
-    except ValidationError:
-        pass  # the coach closed it at the same moment: her record stands, the answer stays linked
 
 
 def submit_response(

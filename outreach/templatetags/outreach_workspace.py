@@ -144,11 +144,15 @@ def employer_evaluations(employer: Any, user: Any) -> dict[str, Any]:
 
 @register.simple_tag
 def placement_evaluation(placement: Any, user: Any) -> dict[str, Any]:
-    """The placement's survey invitations with their status, and what the answers say."""
+    """The placement's survey invitations with their status and the step each answer is for, and what they say."""
     invitations = visible_invitations(user).filter(placement=placement)
     now = timezone.now()
     rows = [
-        {"invitation": invitation, "status": invitation.status(now=now)}
-        for invitation in invitations.select_related("template", "contact")[:INVITATION_LIMIT]
+        {
+            "invitation": invitation,
+            "status": invitation.status(now=now),
+            "step": getattr(getattr(invitation, "response", None), "step", None),
+        }
+        for invitation in invitations.select_related("template", "contact", "response__step")[:INVITATION_LIMIT]
     ]
     return {"invitations": rows, **_results(invitations)}
