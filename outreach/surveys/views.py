@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -46,7 +47,8 @@ def _language(request: HttpRequest, invitation: SurveyInvitation | None) -> str:
 
 def native_language_names() -> list[tuple[str, str]]:
     """Each of our languages by its own name (English, Nederlands, Svenska), for the language switch."""
-    return [(code, translation.get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+    # Django spells some names in lower case, as in running text ("svenska"); a menu item starts with a capital.
+    return [(code, capfirst(translation.get_language_info(code)["name_local"])) for code, _name in settings.LANGUAGES]
 
 
 def _private(response: HttpResponse) -> HttpResponse:

@@ -64,6 +64,56 @@ def test_the_language_switch_shows_the_survey_in_swedish(client: HttpClient, pla
     assert '<html lang="sv">' in body
 
 
+def test_the_language_switch_names_each_language_in_its_own_words(client: HttpClient, placement: Placement) -> None:
+    _invitation, link = invite(placement)
+    body = client.get(url(link) + "?lang=sv").content.decode()
+    assert '<nav class="langs" aria-label="Språk">' in body
+    for code, name in (("en", "English"), ("nl", "Nederlands"), ("sv", "Svenska")):
+        assert f'hreflang="{code}" lang="{code}"' in body and f">{name}</a>" in body
+
+
+@pytest.mark.parametrize(
+    ("accept", "title", "text"),
+    [
+        ("nl", "Deze link werkt niet", "Antwoord dan gewoon op de mail van uw jobcoach."),
+        ("sv", "Länken fungerar inte", "Svara då på mejlet från er jobbcoach."),
+        ("en", "This link does not work", "simply reply to the mail from your job coach."),
+    ],
+)
+def test_a_link_that_does_not_work_answers_in_the_browsers_language(
+    client: HttpClient, make_placement: Callable[..., Placement], accept: str, title: str, text: str
+) -> None:
+    """An expired link of a Dutch-speaking mentor says no more than an unknown one: both follow the browser."""
+    placement = make_placement(mentor_language="nl")
+    _invitation, expired = invite(placement, now=timezone.now() - dt.timedelta(days=31))
+    headers = {"accept-language": f"{accept},en;q=0.5"}
+    pages = [client.get(url(expired), headers=headers), client.get(url("A" * 51), headers=headers)]
+    for response in pages:
+        body = response.content.decode()
+        assert response.status_code == 404
+        assert f"<h1>{title}</h1>" in body and text in body
+        assert f'<html lang="{accept}">' in body
+        assert response["Content-Language"] == accept
+    assert pages[0].content == pages[1].content
+
+
+def test_a_link_that_does_not_work_keeps_the_language_the_page_was_in(client: HttpClient) -> None:
+    response = client.post(url("A" * 51) + "?lang=sv", {}, headers={"accept-language": "nl"})
+    assert response.status_code == 404
+    assert "<h1>Länken fungerar inte</h1>" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "title"),
+    [("?lang=sv", "nl", "Tack!"), ("", "sv", "Tack!"), ("", "nl", "Bedankt!"), ("", "de", "Thank you!")],
+)
+def test_the_thank_you_page_follows_the_links_language_else_the_browsers(
+    client: HttpClient, query: str, accept: str, title: str
+) -> None:
+    body = client.get("/s/thanks/" + query, headers={"accept-language": accept}).content.decode()
+    assert f"<h1>{title}</h1>" in body
+
+
 def _tampered(link: str) -> str:
     last = "A" if link[-1] != "A" else "B"
     return link[:-1] + last
@@ -168,6 +218,18 @@ def test_an_optional_question_may_stay_empty(client: HttpClient, placement: Plac
     data[field_name(invitation.template.questions.get(key="e25_learn"))] = ""
     assert client.post(url(link), data).status_code == 302
     assert not Answer.objects.filter(question__key="e25_learn").exists()
+
+
+def test_answer_messages_are_worded_in_the_pages_language(client: HttpClient, placement: Placement) -> None:
+    invitation, link = invite(placement)
+    data = full_answers(invitation.template)
+    data[field_name(invitation.template.questions.get(key="e4_weeks_to_productive"))] = "a few"
+    data[field_name(invitation.template.questions.get(key="e3_candidate_fit"))] = "7"
+    body = client.post(url(link) + "?lang=sv", data).content.decode()
+    assert "Ange ett tal, till exempel 6." in body
+    assert "Välj ett värde från 1 till 5." in body
+    assert "Några svar behöver er uppmärksamhet; de är markerade nedan." in body
+    assert "Vul een getal in" not in body
 
 
 def test_a_choice_that_is_not_offered_is_refused(client: HttpClient, placement: Placement) -> None:

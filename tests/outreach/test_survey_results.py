@@ -107,6 +107,16 @@ def test_results_count_average_and_spread_per_question(
     assert reference == {"yes": 2, "no": 1}
 
 
+@pytest.mark.parametrize(("language", "labels"), [("en", ["Yes", "No"]), ("nl", ["Ja", "Nee"]), ("sv", ["Ja", "Nej"])])
+def test_yes_and_no_are_labelled_in_the_language_asked_for(
+    client: HttpClient, placement: Placement, language: str, labels: list[str]
+) -> None:
+    answer(client, placement, e24_reference="no")
+    results = by_key(summarise(answers_for(invitations=SurveyInvitation.objects.all()), language=language))
+    distribution = results["e24_reference"]["distribution"]
+    assert [(item["label"], item["count"]) for item in distribution] == [(labels[0], 0), (labels[1], 1)]
+
+
 def test_results_per_placement_and_per_employer(client: HttpClient, make_placement: Callable[..., Placement]) -> None:
     first, second = make_placement(), make_placement()
     answer(client, first, e3_candidate_fit="5")
