@@ -8,12 +8,13 @@ postgres://postgres@127.0.0.1:5432/wb_sweep, that database is dropped, created a
 steps planned, and --due of them planned for the sweep's day. Then it
 
 1. prints the query plan of the claim query (it must use the partial index placements_open_steps_due);
-2. times one sweep (`outreach.followups.sweep_followups`) as of that day: steps planned -> due, one
-   notice per step under its unique key, one send task per notice published to real Redis on a
-   throwaway queue after each batch commits; checks the queue holds exactly --due messages and
-   purges it;
-3. times a second sweep at the same moment (nothing left to claim) and, after undoing the claim,
-   the claim alone without the broker; steps 2-3 repeat --rounds times (best and median reported).
+2. times one sweep (`outreach.followups.services.sweep_followups`) as of that day: steps planned ->
+   due, one notice per step under its unique key, and one send message per batch of MAIL_BATCH_SIZE
+   notices published to real Redis on a throwaway queue after each batch commits; checks the queue
+   holds the right number of messages and purges it;
+3. times the same sweep publishing one message per notice (MAIL_BATCH_SIZE=1, how sweeps published
+   before batching), a second sweep at the same moment (nothing left to claim) and, after undoing
+   the claim, the claim alone without the broker; steps 2-3 repeat --rounds times (best and median).
 
 Redis is the one at REDIS_URL (default redis://127.0.0.1:6379/0); the queue is deleted afterwards.
 """
@@ -43,7 +44,7 @@ KINDS = ("call", "visit", "three_way", "review")
 def _configure(args: argparse.Namespace) -> None:
     """Point Django at the scratch database and Celery at a throwaway queue, before django.setup()."""
     os.environ.setdefault("DEBUG", "1")
-    os.environ["FOLLOWUP_QUEUE"] = args.queue
+    os.environ["OUTREACH_QUEUE"] = args.queue
     os.environ["CELERY_BROKER_URL"] = args.redis
     if args.postgres:
         _recreate_postgres(args.postgres)
@@ -302,41 +303,55 @@ def _reset() -> None:
 
 
 def sweep(due: int, queue: str, redis_url: str, rounds: int) -> dict[str, list[float]]:
-    """Per round: the sweep with the broker, a second (idle) sweep, and the claim alone; the queue is purged."""
+    """Per round: the sweep with batched and with per-notice publishing, an idle sweep, and the claim alone."""
     import redis
+    from django.conf import settings
     from django.utils import timezone
 
     from outreach.followups.services import sweep_followups
 
     now = timezone.make_aware(dt.datetime.combine(AS_OF, dt.time(9)))
     broker = redis.Redis.from_url(redis_url)
-    figures: dict[str, list[float]] = {"sweep": [], "idle": [], "claim": []}
+    batch = settings.MAIL_BATCH_SIZE
+    figures: dict[str, list[float]] = {"sweep": [], "per_notice": [], "idle": [], "claim": []}
     try:
         for round_ in range(1, rounds + 1):
             print(f"\nRound {round_}:")
-            broker.delete(queue)
-            started = time.perf_counter()
-            report = sweep_followups(now=now)
-            figures["sweep"].append(_timed(f"claim + enqueue {due:,} (one sweep)", started))
-            queued = broker.llen(queue)
-            assert report.became_due == due and len(report.notices) == due, report.as_dict()
-            assert queued == due, f"{queued} messages on the queue, expected {due}"
-            started = time.perf_counter()
-            again = sweep_followups(now=now)
-            figures["idle"].append(_timed("second sweep, nothing left to claim", started))
-            assert not again.notices and not again.became_due
-            _reset()
+            for name, size in (("sweep", batch), ("per_notice", 1)):
+                broker.delete(queue)
+                settings.MAIL_BATCH_SIZE = size
+                started = time.perf_counter()
+                report = sweep_followups(now=now)
+                figures[name].append(_timed(f"claim + publish {due:,}, {size} per message", started))
+                queued = broker.llen(queue)
+                assert report.became_due == due and len(report.notices) == due, report.as_dict()
+                assert report.publisher.published == due, report.as_dict()
+                assert queued == -(-due // size), f"{queued} messages on the queue, expected {-(-due // size)}"
+                if name == "sweep":
+                    started = time.perf_counter()
+                    again = sweep_followups(now=now)
+                    figures["idle"].append(_timed("second sweep, nothing left to claim", started))
+                    assert not again.notices and not again.became_due
+                _reset()
+            settings.MAIL_BATCH_SIZE = batch
             started = time.perf_counter()
             report = sweep_followups(now=now, enqueue=False)
             figures["claim"].append(_timed(f"claim only, no broker ({len(report.notices):,})", started))
             _reset()
     finally:
+        settings.MAIL_BATCH_SIZE = batch
         for key in broker.scan_iter(match=f"{queue}*"):
             broker.delete(key)
     print(f"\nSummary ({rounds} rounds, best / median):")
-    for name, label in (("sweep", "claim + enqueue"), ("claim", "claim only"), ("idle", "idle sweep")):
+    labels = (
+        ("sweep", f"claim + publish, {batch} notices per message"),
+        ("per_notice", "claim + publish, one message per notice"),
+        ("claim", "claim only"),
+        ("idle", "idle sweep"),
+    )
+    for name, label in labels:
         values = sorted(figures[name])
-        print(f"  {label:<18} {values[0]:6.2f} s / {values[len(values) // 2]:6.2f} s")
+        print(f"  {label:<44} {values[0]:6.2f} s / {values[len(values) // 2]:6.2f} s")
     return figures
 
 

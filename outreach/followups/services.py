@@ -32,7 +32,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,35 +134,30 @@ def _locked(qs: QuerySet[Any]) -> QuerySet[Any]:
 
 @dataclass(frozen=True)
 class Rule:
-    """One kind of notice: the steps that need it today and whom it goes to."""
+    """One kind of notice: the steps that need it today and whom it goes to (a path from the step)."""
 
     kind: NoticeKind
     steps: AftercareStepQuerySet
-    recipient: Callable[[AftercareStep], tuple[str, str]]
+    recipient: str
     missing_recipient: str
     days_before: int = 0
-    related: tuple[str, ...] = ("assignee",)
+    # The recipient's preferred-language field; staff mails are in the site language.
+    language: str = ""
+
+    def email_expression(self) -> Case:
+        """The recipient's address, or "" when there is nobody, no address or the person is inactive."""
+        active = Q(**{f"{self.recipient}__is_active": True}) & ~Q(**{f"{self.recipient}__email": ""})
+        return Case(When(active, then=F(f"{self.recipient}__email")), default=Value(""), output_field=CharField())
+
+    def language_expression(self) -> Coalesce | Value:
+        """The recipient's language, or the site's."""
+        site = Value(settings.LANGUAGE_CODE[:2], output_field=CharField())
+        return Coalesce(F(self.language), site, output_field=CharField()) if self.language else site
 
 
 def _active_email(person: Any) -> str:
     """The person's address, or empty when there is nobody, no address or the account is inactive."""
     return str(person.email) if person is not None and person.is_active and person.email else ""
-
-
-def _assignee(step: AftercareStep) -> tuple[str, str]:
-    """The coach the step is assigned to; staff mails are in the site language."""
-    return _active_email(step.assignee), settings.LANGUAGE_CODE
-
-
-def _mentor(step: AftercareStep) -> tuple[str, str]:
-    """The workplace mentor, in her preferred language."""
-    mentor = step.placement.mentor
-    return _active_email(mentor), mentor.preferred_language if mentor is not None else settings.LANGUAGE_CODE
-
-
-def _case_manager(step: AftercareStep) -> tuple[str, str]:
-    """The client's case manager."""
-    return _active_email(step.placement.client.case_manager), settings.LANGUAGE_CODE
 
 
 def rules_for(today: dt.date) -> list[Rule]:
@@ -177,7 +173,7 @@ def rules_for(today: dt.date) -> list[Rule]:
             steps=live_steps().filter(due_on__lte=today, due_on__gte=today - days(settings.FOLLOWUP_CATCH_UP_DAYS))
             if before == 0
             else live_steps().filter(due_on=today + days(before)),
-            recipient=_assignee,
+            recipient="assignee",
             missing_recipient=no_assignee,
         )
         for before in settings.FOLLOWUP_REMINDER_DAYS_BEFORE
@@ -191,23 +187,22 @@ def rules_for(today: dt.date) -> list[Rule]:
                 due_on__lte=today,
                 due_on__gte=today - days(settings.FOLLOWUP_CATCH_UP_DAYS),
             ),
-            recipient=_mentor,
+            recipient="placement__mentor",
+            language="placement__mentor__preferred_language",
             missing_recipient=no_mentor,
-            related=("placement__mentor",),
         ),
         Rule(
             kind=NoticeKind.EVALUATION_DUE,
             steps=live_steps().filter(kind=StepKind.EMPLOYER_EVALUATION, due_on__lte=today),
-            recipient=_mentor,
+            recipient="placement__mentor",
+            language="placement__mentor__preferred_language",
             missing_recipient="",
-            related=("placement__mentor",),
         ),
         Rule(
             kind=NoticeKind.ESCALATION,
             steps=live_steps().filter(due_on__lte=today - days(settings.FOLLOWUP_ESCALATE_AFTER_DAYS)),
-            recipient=_case_manager,
+            recipient="placement__client__case_manager",
             missing_recipient=_("The client has no active case manager with an email address."),
-            related=("placement__client__case_manager",),
         ),
     ]
     return rules
@@ -219,7 +214,7 @@ def claim_query(rule: Rule) -> AftercareStepQuerySet:
     if rule.kind != NoticeKind.EVALUATION_DUE:
         # A reminder, check-in or escalation is per due day: a step moved to another day gets its own.
         existing = existing.filter(for_due_on=OuterRef("due_on"))
-    return rule.steps.filter(~Exists(existing)).select_related(*rule.related).order_by("due_on")
+    return rule.steps.filter(~Exists(existing)).order_by("due_on")
 
 
 # --- The sweep ---------------------------------------------------------------------------------
@@ -234,43 +229,68 @@ def mark_due_steps(*, now: dt.datetime) -> int:
     )
 
 
-def _new_notice(rule: Rule, step: AftercareStep, *, now: dt.datetime, token: str) -> FollowUpNotice:
-    """The notice a rule makes for a step; failed at once when there is nobody to send it to."""
-    email, language = rule.recipient(step)
+def _insert_notices(rule: Rule, *, now: dt.datetime, token: str) -> list[tuple[int, str]]:
+    """One batch of a rule's notices in one statement: INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING.
+
+    The SELECT is the claim query (locked with SKIP LOCKED where the database can), so the steps are
+    read, the recipients worked out and the notices written without a row passing through Python.
+    A notice with nobody to send it to is written failed, with the reason. Returns (pk, status).
+    """
     mailed = rule.kind in MAILED_KINDS
-    status = MailStatus.PENDING if email or not mailed else MailStatus.FAILED
-    return FollowUpNotice(
-        step=step,
-        kind=rule.kind,
-        days_before=rule.days_before,
-        for_due_on=step.due_on,
-        recipient_email=email,
-        language=language,
-        status=status,
-        last_error="" if status == MailStatus.PENDING else rule.missing_recipient,
-        claim_token=token,
-        queued_at=now if status == MailStatus.PENDING and mailed else None,
-        **(queued_fields() if status == MailStatus.PENDING and mailed else {}),
+    candidates = (
+        _locked(claim_query(rule))
+        .annotate(
+            c_step=F("pk"), c_day=F("due_on"), c_email=rule.email_expression(), c_language=rule.language_expression()
+        )
+        .values("c_step", "c_day", "c_email", "c_language")[: settings.FOLLOWUP_SWEEP_BATCH]
     )
+    select_sql, select_params = candidates.query.sql_with_params()
+    ops = connection.ops
+    moment = ops.adapt_datetimefield_value(now)
+    next_attempt = ops.adapt_datetimefield_value(queued_fields()["next_attempt_at"])
+    pending, failed = str(MailStatus.PENDING), str(MailStatus.FAILED)
+    columns: list[tuple[str, str, tuple[Any, ...]]] = [
+        ("step_id", "c.c_step", ()),
+        ("kind", "%s", (str(rule.kind),)),
+        ("days_before", "%s", (rule.days_before,)),
+        ("for_due_on", "c.c_day", ()),
+        ("recipient_email", "c.c_email", ()),
+        ("language", "c.c_language", ()),
+        ("attempts", "0", ()),
+        ("closed_reason", "''", ()),
+        ("claim_token", "%s", (token,)),
+        ("created_at", "%s", (moment,)),
+    ]
+    if mailed:
+        columns += [
+            ("status", "CASE WHEN c.c_email = '' THEN %s ELSE %s END", (failed, pending)),
+            ("last_error", "CASE WHEN c.c_email = '' THEN %s ELSE '' END", (str(rule.missing_recipient),)),
+            ("queued_at", "CASE WHEN c.c_email = '' THEN NULL ELSE %s END", (moment,)),
+            ("next_attempt_at", "CASE WHEN c.c_email = '' THEN NULL ELSE %s END", (next_attempt,)),
+        ]
+    else:  # the survey's hand-off: never mailed by the send task, so never queued
+        columns += [("status", "%s", (pending,)), ("last_error", "''", ())]
+    table = ops.quote_name(FollowUpNotice._meta.db_table)
+    names = ", ".join(ops.quote_name(name) for name, _sql, _params in columns)
+    values = ", ".join(sql for _name, sql, _params in columns)
+    params = [param for _name, _sql, column_params in columns for param in column_params]
+    # Every name is a model column and every value a parameter; WHERE true settles SQLite's
+    # INSERT ... SELECT ... ON CONFLICT parsing ambiguity.
+    sql = (
+        f"INSERT INTO {table} ({names}) SELECT {values} FROM ({select_sql}) c WHERE true "  # noqa: S608
+        f"ON CONFLICT DO NOTHING RETURNING {ops.quote_name('id')}, {ops.quote_name('status')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *select_params])
+        return [(int(pk), str(status)) for pk, status in cursor.fetchall()]
 
 
-def _claim_batch(rule: Rule, *, now: dt.datetime, token: str, report: SweepReport) -> tuple[int, int]:
-    """Claim one batch of a rule's steps in its own transaction, then publish its notices; (steps seen, made)."""
+def _claim_batch(rule: Rule, *, now: dt.datetime, token: str, report: SweepReport) -> int:
+    """Claim one batch of a rule's steps in its own transaction, then publish its notices; how many it made."""
     with transaction.atomic():
-        steps = list(_locked(claim_query(rule))[: settings.FOLLOWUP_SWEEP_BATCH])
-        if not steps:
-            return 0, 0
-        FollowUpNotice.objects.bulk_create(
-            [_new_notice(rule, step, now=now, token=token) for step in steps], ignore_conflicts=True
-        )
-        # ON CONFLICT DO NOTHING returns no keys: the token tells the rows this run inserted.
-        mine = list(
-            FollowUpNotice.objects.filter(
-                step__in=[step.pk for step in steps], kind=rule.kind, days_before=rule.days_before, claim_token=token
-            ).values_list("pk", "status")
-        )
+        made = _insert_notices(rule, now=now, token=token)
     mailed = []
-    for pk, status in mine:
+    for pk, status in made:
         report.created[rule.kind] += 1
         if status == MailStatus.FAILED:
             report.failed += 1
@@ -278,19 +298,18 @@ def _claim_batch(rule: Rule, *, now: dt.datetime, token: str, report: SweepRepor
             mailed.append(pk)
     report.notices += mailed
     report.publisher.publish(FollowUpNotice, mailed)
-    return len(steps), len(mine)
+    return len(made)
 
 
 def _claim_rule(rule: Rule, *, now: dt.datetime, token: str, report: SweepReport) -> None:
     """Claim all of a rule's steps, a batch per transaction.
 
     Every claimed step leaves the candidates (it has a notice now), so each batch is new work; a
-    batch that made nothing (another sweep got there first) ends the run, which the next sweep resumes.
+    batch short of the batch size (the last, or another sweep got there first) ends the run, which
+    the next sweep resumes.
     """
-    while True:
-        seen, made = _claim_batch(rule, now=now, token=token, report=report)
-        if seen < settings.FOLLOWUP_SWEEP_BATCH or made == 0:
-            return
+    while _claim_batch(rule, now=now, token=token, report=report) == settings.FOLLOWUP_SWEEP_BATCH:
+        pass
 
 
 def sweep_followups(*, now: dt.datetime | None = None, enqueue: bool = True) -> SweepReport:
