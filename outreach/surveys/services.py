@@ -18,9 +18,11 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.urls import absolute_url
 from crm.choices import ContactRole, Initiator, InteractionKind, Language, Stage
 from crm.models import Contact, Employer
 from crm.services import log_interaction
@@ -296,10 +298,7 @@ def cancel_invitation(
 
 def survey_url(invitation: SurveyInvitation) -> str:
     """The personal link, absolute (SITE_URL), for the mails."""
-    from django.urls import reverse
-
-    path = reverse("survey", args=[link_for(invitation.token_prefix, invitation.token_seed)])
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(reverse("survey", args=[link_for(invitation.token_prefix, invitation.token_seed)]))
 
 
 def invitation_mail(invitation: SurveyInvitation, *, reminder: bool) -> Mail:
