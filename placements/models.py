@@ -446,6 +446,12 @@ class AftercareStep(models.Model):
                 condition=Q(status__in=["planned", "due"]),
                 name="placements_open_steps_due",
             ),
+            # The steps whose day may have come: the follow-up sweep's planned -> due update reads only these.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(status__in=["planned"]),
+                name="placements_planned_steps_due",
+            ),
             models.Index(fields=["assignee", "status", "due_on"], name="placements_step_assignee"),
         ]
 

@@ -221,12 +221,25 @@ def claim_query(rule: Rule) -> AftercareStepQuerySet:
 
 
 def mark_due_steps(*, now: dt.datetime) -> int:
-    """Move planned steps whose day has come to "due" (a conditional update: a second run changes nothing)."""
-    return (
-        live_steps()
-        .filter(status=StepStatus.PLANNED, due_on__lte=local_day(now))
-        .update(status=StepStatus.DUE, updated_at=now)
+    """Move planned steps whose day has come to "due" (a conditional update: a second run changes nothing).
+
+    The steps are found through the partial index `placements_planned_steps_due` (only planned steps,
+    the literal status term lets SQLite use it too), so the cost follows the steps whose day came,
+    not the size of the table, whatever the planner's statistics say.
+    """
+    ready = AftercareStep.objects.filter(
+        InlineIn(F("status"), [StepStatus.PLANNED]),
+        due_on__lte=local_day(now),
+        placement__status__in=LIVE_PLACEMENT_STATUSES,
     )
+    pks = list(ready.values_list("pk", flat=True))
+    changed = 0
+    for start in range(0, len(pks), settings.FOLLOWUP_SWEEP_BATCH):
+        chunk = pks[start : start + settings.FOLLOWUP_SWEEP_BATCH]
+        changed += AftercareStep.objects.filter(pk__in=chunk, status=StepStatus.PLANNED).update(
+            status=StepStatus.DUE, updated_at=now
+        )
+    return changed
 
 
 def _insert_notices(rule: Rule, *, now: dt.datetime, token: str) -> list[tuple[int, str]]:
@@ -237,12 +250,15 @@ def _insert_notices(rule: Rule, *, now: dt.datetime, token: str) -> list[tuple[i
     A notice with nobody to send it to is written failed, with the reason. Returns (pk, status).
     """
     mailed = rule.kind in MAILED_KINDS
+    # The lock is taken in a subquery of its own: PostgreSQL locks no row on the nullable side of the
+    # recipient's outer join.
+    claimed = _locked(claim_query(rule)).values("pk")[: settings.FOLLOWUP_SWEEP_BATCH]
     candidates = (
-        _locked(claim_query(rule))
+        AftercareStep.objects.filter(pk__in=claimed)
         .annotate(
             c_step=F("pk"), c_day=F("due_on"), c_email=rule.email_expression(), c_language=rule.language_expression()
         )
-        .values("c_step", "c_day", "c_email", "c_language")[: settings.FOLLOWUP_SWEEP_BATCH]
+        .values("c_step", "c_day", "c_email", "c_language")
     )
     select_sql, select_params = candidates.query.sql_with_params()
     ops = connection.ops
