@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -134,11 +136,33 @@ def ensure_roles(*, using: str = "default") -> dict[str, int]:
     return granted
 
 
+def roles_of(user: Any) -> frozenset[str]:
+    """The names of the user's role groups, read once and kept on the user object.
+
+    Like Django's ModelBackend with `_perm_cache`, the first call per user object runs one query and later
+    calls reuse it, so a page that checks roles in its view, its templates and its querysets still reads
+    them once per request. A user whose groups change is seen anew on the next request (a fresh object).
+    """
+    if not getattr(user, "is_authenticated", False) or getattr(user, "groups", None) is None:
+        return frozenset()
+    cached: frozenset[str] | None = getattr(user, "_role_cache", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+        user._role_cache = cached
+    return cached
+
+
 def has_role(user: object, role: Role) -> bool:
     """True when the user is in the role's group (superusers count as administrators)."""
     if getattr(user, "is_superuser", False) and role == Role.ADMINISTRATOR:
         return True
-    groups = getattr(user, "groups", None)
-    if groups is None:
-        return False
-    return bool(groups.filter(name=role).exists())
+    return str(role) in roles_of(user)
+
+
+def sees_every_client(user: object) -> bool:
+    """Administrators (superusers too) and relationship managers see every client and placement.
+
+    They own the network, not a caseload; coaches and case managers see their own clients only
+    (placements.querysets.placement_access_q).
+    """
+    return has_role(user, Role.ADMINISTRATOR) or has_role(user, Role.RELATIONSHIP_MANAGER)

@@ -8,20 +8,32 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Q
 
+from crm.roles import sees_every_client
 from placements.choices import PlacementStatus, StepStatus
 
 if TYPE_CHECKING:
     from placements.models import AftercareStep, Client, ConsentRecord, Placement  # noqa: F401  (string generics)
 
 
-def _sees_everything(user: Any) -> bool:
-    """Administrators and relationship managers see every client (they own the network, not a caseload)."""
-    from crm.roles import Role, has_role
+def placement_access_q(user: Any, via: str = "") -> Q:
+    """The rows whose placement `user` may see: the one visibility rule for placements and what hangs off them.
 
-    return bool(
-        getattr(user, "is_superuser", False)
-        or has_role(user, Role.ADMINISTRATOR)
-        or has_role(user, Role.RELATIONSHIP_MANAGER)
+    A placement is visible to its coach and to the client's coach and case manager; administrators,
+    superusers and relationship managers see every one. `via` is the path from the filtered model to its
+    placement ("placement", "step__placement"); leave it empty to filter placements themselves.
+    Rows without a placement only match for those who see everything.
+    """
+    # Q() drops out of an OR (Q() | q is q), so "every row" and "no row" are spelled as conditions that
+    # Django compiles away: no WHERE clause at all, or an empty result without a query.
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if sees_every_client(user):
+        return ~Q(pk__in=[])
+    prefix = f"{via}__" if via else ""
+    return (
+        Q(**{f"{prefix}coach": user})
+        | Q(**{f"{prefix}client__coach": user})
+        | Q(**{f"{prefix}client__case_manager": user})
     )
 
 
@@ -32,7 +44,7 @@ class ClientQuerySet(models.QuerySet["Client"]):
         """Coaches see their own clients; case managers also their caseload; admins and RMs see all."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        if _sees_everything(user):
+        if sees_every_client(user):
             return self
         return self.filter(Q(coach=user) | Q(case_manager=user))
 
@@ -53,12 +65,8 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
     """Placements, with row-level visibility."""
 
     def visible_to(self, user: Any) -> PlacementQuerySet:
-        """A coach sees the placements of her clients and those she coaches."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if _sees_everything(user):
-            return self
-        return self.filter(Q(coach=user) | Q(client__coach=user) | Q(client__case_manager=user))
+        """A coach sees the placements of her clients and those she coaches (placement_access_q)."""
+        return self.filter(placement_access_q(user))
 
     def running(self) -> PlacementQuerySet:
         """Active placements."""
@@ -69,17 +77,10 @@ class AftercareStepQuerySet(models.QuerySet["AftercareStep"]):
     """Aftercare steps."""
 
     def visible_to(self, user: Any) -> AftercareStepQuerySet:
-        """Steps of placements the user may see."""
+        """Steps of placements the user may see, and steps assigned to her."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        if _sees_everything(user):
-            return self
-        return self.filter(
-            Q(assignee=user)
-            | Q(placement__coach=user)
-            | Q(placement__client__coach=user)
-            | Q(placement__client__case_manager=user)
-        )
+        return self.filter(placement_access_q(user, via="placement") | Q(assignee=user))
 
     def open(self) -> AftercareStepQuerySet:
         """Steps still to be done."""

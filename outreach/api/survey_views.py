@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.api.base import WorkflowViewSet
+from crm.roles import sees_every_client
 from outreach.api.survey_serializers import (
     InviteDeclinedInputSerializer,
     InviteInputSerializer,
@@ -32,7 +33,7 @@ from outreach.api.survey_serializers import (
 from outreach.mail.models import MailStatus
 from outreach.surveys import results as survey_results
 from outreach.surveys import services as survey_services
-from outreach.surveys.models import SurveyInvitation, sees_all_invitations
+from outreach.surveys.models import SurveyInvitation
 
 
 class SurveyInvitationFilter(django_filters.FilterSet):
@@ -88,7 +89,7 @@ class SurveyInvitationViewSet(WorkflowViewSet[SurveyInvitation]):
     @action(detail=False, methods=["post"], url_path="invite-declined", permission_action="add")
     def invite_declined(self, request: Request) -> Response:
         """Ask an employer who declined our offer the short category C survey (relationship managers)."""
-        if not sees_all_invitations(request.user):
+        if not sees_every_client(request.user):
             raise PermissionDenied(_("Only relationship managers and administrators ask employers who declined."))
         data = self.action_input(InviteDeclinedInputSerializer)
         invitation = self.run_service(

@@ -61,7 +61,7 @@ class CoachDigestQuerySet(OutgoingMailQuerySet):
         """A coach sees her own digests; administrators see all of them."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        if getattr(user, "is_superuser", False) or has_role(user, Role.ADMINISTRATOR):
+        if has_role(user, Role.ADMINISTRATOR):  # superusers count as administrators
             return self
         return self.filter(coach=user)
 

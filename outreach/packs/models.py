@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import Language
 from crm.models import Contact, Employer, Interaction
-from crm.roles import Role, has_role
+from crm.roles import Role, roles_of
 from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet
 from placements.models import Placement
+from placements.querysets import placement_access_q
 
 # Staff who work with employers may generate, preview and send packs (DESIGN "Who uses it").
 PACK_ROLES = (Role.RELATIONSHIP_MANAGER, Role.COACH, Role.CASE_MANAGER, Role.ADMINISTRATOR)
@@ -30,17 +31,7 @@ def can_work_with_packs(user: Any) -> bool:
         return False
     if getattr(user, "is_superuser", False):
         return True
-    names = {str(role) for role in PACK_ROLES}
-    return bool(user.groups.filter(name__in=names).exists())
-
-
-def sees_every_placement(user: Any) -> bool:
-    """Administrators and relationship managers see every placement's pack."""
-    return bool(
-        getattr(user, "is_superuser", False)
-        or has_role(user, Role.ADMINISTRATOR)
-        or has_role(user, Role.RELATIONSHIP_MANAGER)
-    )
+    return bool(roles_of(user) & {str(role) for role in PACK_ROLES})
 
 
 class InfoPackQuerySet(models.QuerySet["InfoPack"]):
@@ -50,9 +41,7 @@ class InfoPackQuerySet(models.QuerySet["InfoPack"]):
         """General packs for anyone who works with packs; placement packs only for placements the user may see."""
         if not can_work_with_packs(user):
             return self.none()
-        if sees_every_placement(user):
-            return self
-        return self.filter(Q(placement__isnull=True) | Q(placement__in=Placement.objects.visible_to(user)))
+        return self.filter(Q(placement__isnull=True) | placement_access_q(user, via="placement"))
 
     def of_scope(self, *, employer_id: int, placement_id: int | None) -> InfoPackQuerySet:
         """All versions of one employer's general pack, or of one placement's pack."""

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import Language
 from crm.models import Contact, Employer, Interaction
-from crm.roles import Role
 from outreach.followups.models import FollowUpNotice
 from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet
 from placements.models import AftercareStep, Placement
+from placements.querysets import placement_access_q
 
 
 class SurveyKind(models.TextChoices):
@@ -143,14 +143,6 @@ class Question(models.Model):
         return [str(option["key"]) for option in self.options]
 
 
-def sees_all_invitations(user: Any) -> bool:
-    """Administrators and relationship managers see every invitation; one query for the roles."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    roles = set(user.groups.values_list("name", flat=True))
-    return bool(getattr(user, "is_superuser", False) or roles & {Role.ADMINISTRATOR, Role.RELATIONSHIP_MANAGER})
-
-
 class SurveyInvitationQuerySet(models.QuerySet["SurveyInvitation"]):
     """Survey invitations."""
 
@@ -159,15 +151,8 @@ class SurveyInvitationQuerySet(models.QuerySet["SurveyInvitation"]):
         return self.filter(submitted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
 
     def visible_to(self, user: Any) -> SurveyInvitationQuerySet:
-        """Coaches see invitations about their clients' placements; relationship managers and admins see all."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if sees_all_invitations(user):
-            return self
-        # The row rule is placements.querysets.PlacementQuerySet.visible_to's, spelled as joins.
-        return self.filter(
-            Q(placement__coach=user) | Q(placement__client__coach=user) | Q(placement__client__case_manager=user)
-        )
+        """Invitations about placements the user may see; relationship managers and admins see all of them."""
+        return self.filter(placement_access_q(user, via="placement"))
 
 
 class SurveyInvitation(models.Model):

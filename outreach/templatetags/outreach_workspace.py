@@ -3,8 +3,8 @@
 crm and placements never import outreach (DESIGN "Architecture"): their pages include
 templates/outreach/workspace/<name>.html, which load their data through these tags. Each tag runs
 a fixed number of queries whatever the number of packs, deliveries or answers, and shows only what
-the user may see: the rules of InfoPack.objects.visible_to and SurveyInvitation.objects.visible_to,
-with the user's roles looked up once per request instead of once per check.
+the user may see through InfoPack.objects.visible_to and SurveyInvitation.objects.visible_to (the
+user's roles are read once per request, crm.roles.roles_of).
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from crm.roles import Role
-from outreach.packs.models import PACK_ROLES, InfoPack, InfoPackDelivery, InfoPackKind
+from outreach.packs.models import InfoPack, InfoPackDelivery, InfoPackKind
 from outreach.surveys.models import QuestionType, SurveyInvitation, SurveyResponse
 from outreach.surveys.results import TEXT, answers_for, summarise
 
@@ -27,50 +26,6 @@ register = template.Library()
 PACK_LIMIT = 50
 INVITATION_LIMIT = 20
 TEXT_LIMIT = 5
-
-
-SEES_ALL = frozenset({str(Role.ADMINISTRATOR), str(Role.RELATIONSHIP_MANAGER)})
-WORKS_WITH_PACKS = frozenset(str(role) for role in PACK_ROLES)
-
-
-def _roles(user: Any) -> frozenset[str]:
-    """The user's role names, one query per request (kept on the request's user object)."""
-    cached = getattr(user, "_outreach_roles", None)
-    if cached is None:
-        signed_in = getattr(user, "is_authenticated", False)
-        cached = frozenset(user.groups.values_list("name", flat=True)) if signed_in else frozenset()
-        user._outreach_roles = cached
-    return frozenset(cached)
-
-
-def _sees_all(user: Any) -> bool:
-    """Administrators and relationship managers see every placement's packs and results."""
-    return bool(getattr(user, "is_superuser", False) or _roles(user) & SEES_ALL)
-
-
-def _own_placements(user: Any) -> Q:
-    """PlacementQuerySet.visible_to's row rule, spelled as joins from a row with a `placement`."""
-    return Q(placement__coach=user) | Q(placement__client__coach=user) | Q(placement__client__case_manager=user)
-
-
-def visible_packs(user: Any) -> QuerySet[InfoPack]:
-    """InfoPack.objects.visible_to: general packs for staff who work with packs, placement packs if visible."""
-    if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
-        return InfoPack.objects.none()
-    if _sees_all(user):
-        return InfoPack.objects.all()
-    if not _roles(user) & WORKS_WITH_PACKS:
-        return InfoPack.objects.none()
-    return InfoPack.objects.filter(Q(placement__isnull=True) | _own_placements(user))
-
-
-def visible_invitations(user: Any) -> QuerySet[SurveyInvitation]:
-    """SurveyInvitation.objects.visible_to: all for administrators and managers, else own placements' only."""
-    if not getattr(user, "is_authenticated", False):
-        return SurveyInvitation.objects.none()
-    if _sees_all(user):
-        return SurveyInvitation.objects.all()
-    return SurveyInvitation.objects.filter(_own_placements(user))
 
 
 def _language() -> str:
@@ -104,13 +59,13 @@ def _pack_rows(packs: QuerySet[InfoPack]) -> dict[str, Any]:
 @register.simple_tag
 def employer_packs(employer: Any, user: Any) -> dict[str, Any]:
     """The employer's packs the user may see: a coach sees general packs and those of her placements."""
-    return _pack_rows(visible_packs(user).filter(employer=employer))
+    return _pack_rows(InfoPack.objects.visible_to(user).filter(employer=employer))
 
 
 @register.simple_tag
 def placement_packs(placement: Any, user: Any) -> dict[str, Any]:
     """The placement's packs, when the user may see the placement."""
-    return _pack_rows(visible_packs(user).filter(placement=placement))
+    return _pack_rows(InfoPack.objects.visible_to(user).filter(placement=placement))
 
 
 def _headline(summary: list[dict[str, Any]]) -> dict[str, Any]:
@@ -139,13 +94,13 @@ def _results(invitations: QuerySet[SurveyInvitation]) -> dict[str, Any]:
 @register.simple_tag
 def employer_evaluations(employer: Any, user: Any) -> dict[str, Any]:
     """The employer's survey results, from the invitations the user may see."""
-    return _results(visible_invitations(user).filter(employer=employer))
+    return _results(SurveyInvitation.objects.visible_to(user).filter(employer=employer))
 
 
 @register.simple_tag
 def placement_evaluation(placement: Any, user: Any) -> dict[str, Any]:
     """The placement's survey invitations with their status and the step each answer is for, and what they say."""
-    invitations = visible_invitations(user).filter(placement=placement)
+    invitations = SurveyInvitation.objects.visible_to(user).filter(placement=placement)
     now = timezone.now()
     rows = [
         {

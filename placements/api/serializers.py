@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from crm.api.base import CleanModelSerializer
 from crm.models import LadderStep
+from crm.roles import sees_every_client
 from placements.choices import ClosingReason, ConsentPurpose, Destination, EndedBy, StepKind, Track
 from placements.models import (
     AftercarePlan,
@@ -25,7 +26,6 @@ from placements.models import (
     LadderPosition,
     Placement,
 )
-from placements.querysets import _sees_everything
 
 
 def _request_user(serializer: serializers.Field[Any, Any, Any, Any] | serializers.BaseSerializer[Any]) -> Any:
@@ -131,7 +131,7 @@ class ClientSerializer(CleanModelSerializer[Client]):
         if self.instance is None:
             attrs.setdefault("coach", user)
             mine = attrs["coach"] == user or attrs.get("case_manager") == user
-            if not mine and not _sees_everything(user):
+            if not mine and not sees_every_client(user):
                 raise serializers.ValidationError(
                     {"coach": [_("You can only add clients you coach or manage yourself.")]}
                 )

@@ -6,17 +6,18 @@ import datetime as dt
 import re
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client
 from django.urls import reverse
 
 from crm.models import Contact, Employer
-from outreach.packs.models import DeliveryStatus, InfoPack, InfoPackDelivery, InfoPackKind, InfoPackStatus
+from outreach.mail.models import MailStatus
+from outreach.packs.models import InfoPack, InfoPackDelivery, InfoPackKind, InfoPackStatus
 from outreach.surveys.answers import parse_answer
 from outreach.surveys.models import QuestionType, SurveyInvitation
-from outreach.surveys.services import submit_response
-from outreach.templatetags.outreach_workspace import visible_invitations, visible_packs
+from outreach.surveys.services import invite_declined_employer, submit_response
 from placements.models import Placement
+from tests.crm.factories import ContactFactory, EmployerFactory
 from tests.outreach.pack_helpers import NOW, placement_scenario
 from tests.outreach.survey_helpers import ANSWER_FOR, invite
 from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
@@ -79,7 +80,11 @@ def test_the_employer_page_lists_the_latest_pack_versions_first_with_links_and_r
     new = pack(scenario.employer, version=2, status=InfoPackStatus.READY)
     building = pack(scenario.employer, version=1, placement=scenario.placement, language="sv", status="building")
     InfoPackDelivery.objects.create(
-        pack=new, contact=scenario.mentor, email=scenario.mentor.email, status=DeliveryStatus.SENT, sent_at=NOW
+        pack=new,
+        contact=scenario.mentor,
+        recipient_email=scenario.mentor.email,
+        status=MailStatus.SENT,
+        sent_at=NOW,
     )
 
     packs = section(employer_page(rita, scenario.employer), "packs")
@@ -109,18 +114,35 @@ def test_a_coach_sees_on_the_employer_page_only_general_packs_and_those_of_her_p
     assert f"/info-packs/{hidden.pk}/" in bobs and f"/info-packs/{own.pk}/" not in bobs
 
 
-def test_the_sections_see_the_same_packs_and_invitations_as_the_api(alice, bob, carl, rita, adam):
+def test_the_managers_show_each_user_the_packs_and_invitations_of_the_placements_she_may_see(
+    alice, bob, carl, rita, adam
+):
     mine = placement_scenario(coach=alice, case_manager=carl, consent=False)
     theirs = placement_scenario(coach=bob, consent=False)
-    for scenario in (mine, theirs):
-        pack(scenario.employer, version=1)
-        pack(scenario.employer, version=1, placement=scenario.placement)
-        invite(scenario.placement, now=NOW)
+    general = {pack(scenario.employer, version=1) for scenario in (mine, theirs)}
+    my_pack = pack(mine.employer, version=1, placement=mine.placement)
+    their_pack = pack(theirs.employer, version=1, placement=theirs.placement)
+    my_invitation, _ = invite(mine.placement, now=NOW)
+    their_invitation, _ = invite(theirs.placement, now=NOW)
+    declined = EmployerFactory(stage="declined")
+    ContactFactory(employer=declined)
+    unplaced = invite_declined_employer(employer=declined, contact=None, actor=None, now=NOW)
+    inactive_coach = UserFactory(is_active=False)
+    inactive_coach.groups.add(*alice.groups.all())
 
-    for user in (alice, bob, carl, rita, adam, UserFactory()):
-        assert set(visible_packs(user)) == set(InfoPack.objects.visible_to(user)), user
-        assert set(visible_invitations(user)) == set(SurveyInvitation.objects.visible_to(user)), user
-    assert len(visible_packs(alice)) == 3 and len(visible_packs(carl)) == 3 and len(visible_packs(rita)) == 4
+    expected = {
+        alice: (general | {my_pack}, {my_invitation}),
+        carl: (general | {my_pack}, {my_invitation}),
+        bob: (general | {their_pack}, {their_invitation}),
+        rita: (general | {my_pack, their_pack}, {my_invitation, their_invitation, unplaced}),
+        adam: (general | {my_pack, their_pack}, {my_invitation, their_invitation, unplaced}),
+        UserFactory(): (set(), set()),
+        AnonymousUser(): (set(), set()),
+        inactive_coach: (set(), set()),
+    }
+    for user, (packs, invitations) in expected.items():
+        assert set(InfoPack.objects.visible_to(user)) == packs, user
+        assert set(SurveyInvitation.objects.visible_to(user)) == invitations, user
 
 
 def test_the_placement_page_lists_only_that_placements_packs(alice):
@@ -210,7 +232,9 @@ def many_packs(placement: Placement, contact: Contact, rows: int) -> None:
     for version in range(1, rows + 1):
         for scope in (None, placement):
             made = pack(placement.employer, version=version, placement=scope, status=InfoPackStatus.READY)
-            InfoPackDelivery.objects.create(pack=made, contact=contact, email=contact.email, status="sent")
+            InfoPackDelivery.objects.create(
+                pack=made, contact=contact, recipient_email=contact.email, status=MailStatus.SENT
+            )
 
 
 @pytest.mark.parametrize("rows", [1, 20])

@@ -504,8 +504,8 @@ def test_every_list_runs_a_constant_number_of_queries(alice, bob, django_assert_
         make(bob, 3)
     api = client_for(alice)
 
-    # Session, user, two permission and four role look-ups (two per visible_to), the page, its prefetches.
-    with django_assert_max_num_queries(11):
+    # Session, user, two permission look-ups, one role look-up (kept on the user), the page, its prefetches.
+    with django_assert_max_num_queries(8):
         response = api.get(API + path)
 
     assert len(results(response)) == rows
