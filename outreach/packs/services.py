@@ -401,9 +401,23 @@ def placements_needing_packs() -> dict[int, bool]:
     }
 
 
+def requeue_lost_builds(*, now: dt.datetime | None = None) -> int:
+    """Enqueue again the builds whose message was lost: pending past MAIL_REQUEUE_AFTER_SECONDS, or a builder
+    that died past the task time limit (the build claims either; a second message finds nothing to do)."""
+    now = now or timezone.now()
+    lost = InfoPack.objects.filter(
+        Q(status=InfoPackStatus.PENDING, created_at__lt=now - dt.timedelta(seconds=settings.MAIL_REQUEUE_AFTER_SECONDS))
+        | Q(status=InfoPackStatus.BUILDING, claimed_at__lt=now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT))
+    )
+    pks = list(lost.order_by("pk").values_list("pk", flat=True)[: settings.MAIL_REQUEUE_BATCH])
+    for pk in pks:
+        _enqueue_build(pk)
+    return len(pks)
+
+
 def reconcile_placement_packs(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Offer packs for new running placements and renew those whose schedule changed (the beat sweep)."""
-    counts = {"offered": 0, "renewed": 0, "refused": 0}
+    """Offer packs for new running placements, renew those whose schedule changed, and enqueue lost builds (beat)."""
+    counts = {"offered": 0, "renewed": 0, "refused": 0, "requeued": requeue_lost_builds(now=now)}
     needing = placements_needing_packs()
     for placement in Placement.objects.filter(pk__in=list(needing)).order_by("pk"):
         try:

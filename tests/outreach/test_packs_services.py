@@ -331,6 +331,25 @@ def test_a_pending_delivery_whose_message_was_lost_is_published_again(
     assert enqueued(callbacks) == [("outreach.tasks.send_mails", ("pack", [delivery.pk]))]
 
 
+def test_a_build_whose_message_was_lost_is_enqueued_again_by_the_reconcile_sweep(
+    alice, settings, django_capture_on_commit_callbacks
+):
+    scenario = placement_scenario(coach=alice, consent=False)
+    [pack] = pack_services.generate_info_pack(actor=alice, placement=scenario.placement, languages=["nl"], now=NOW)
+    soon = NOW + dt.timedelta(seconds=settings.MAIL_REQUEUE_AFTER_SECONDS - 1)
+    later = NOW + dt.timedelta(seconds=settings.MAIL_REQUEUE_AFTER_SECONDS + 1)
+
+    with django_capture_on_commit_callbacks(execute=False) as early:
+        assert pack_services.requeue_lost_builds(now=soon) == 0
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert pack_services.requeue_lost_builds(now=later) == 1
+
+    assert early == []
+    assert enqueued(callbacks) == [("outreach.tasks.build_info_pack", (pack.pk,))]
+    assert pack_services.build_info_pack(pack_id=pack.pk, now=later).status == InfoPackStatus.READY
+    assert pack_services.requeue_lost_builds(now=later + dt.timedelta(days=1)) == 0
+
+
 # --- Keeping placement packs current ---------------------------------------------------------------
 
 
@@ -378,7 +397,7 @@ def test_the_sweep_offers_and_renews_placement_packs_and_then_rests(alice, bob):
     counts = pack_services.reconcile_placement_packs(now=NOW)
     after = pack_services.reconcile_placement_packs(now=NOW)
 
-    assert counts == {"offered": 1, "renewed": 1, "refused": 0}
-    assert after == {"offered": 0, "renewed": 0, "refused": 0}
+    assert counts == {"offered": 1, "renewed": 1, "refused": 0, "requeued": 0}
+    assert after == {"offered": 0, "renewed": 0, "refused": 0, "requeued": 0}
     assert InfoPack.objects.filter(placement=first.placement).values_list("version", flat=True).get() == 1
     assert sorted(InfoPack.objects.filter(placement=second.placement).values_list("version", flat=True)) == [1, 2]
