@@ -37,10 +37,6 @@ Row = TypeVar("Row", bound=OutgoingMail)
 RETRY = "retry"
 
 
-class TransientMailError(Exception):
-    """A mail failed for a reason worth retrying (network, 4xx reply)."""
-
-
 @dataclass(frozen=True)
 class Skip:
     """A claimed mail that is no longer useful, and why (the reason is kept on the row)."""

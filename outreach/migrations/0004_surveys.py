@@ -266,7 +266,7 @@ class Migration(migrations.Migration):
                     models.JSONField(
                         blank=True,
                         default=list,
-                        help_text='A list of {"key": ..., "en": ..., "nl": ..., "sv": ...}: choices, or the labels of a scale.',
+                        help_text='A list of options, each with a "key" and a label per language code (en, nl, sv): the choices, or the labels of a scale.',
                         verbose_name="options",
                     ),
                 ),

@@ -95,7 +95,9 @@ class Question(models.Model):
         _("options"),
         default=list,
         blank=True,
-        help_text=_('A list of {"key": ..., "en": ..., "nl": ..., "sv": ...}: choices, or the labels of a scale.'),
+        help_text=_(
+            'A list of options, each with a "key" and a label per language code (en, nl, sv): the choices, or the labels of a scale.'
+        ),
     )
     source = models.CharField(
         _("source"), max_length=120, blank=True, help_text=_('E.g. "E3, Flora IV.3 werkgever C".')
