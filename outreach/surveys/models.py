@@ -96,7 +96,8 @@ class Question(models.Model):
         default=list,
         blank=True,
         help_text=_(
-            'A list of options, each with a "key" and a label per language code (en, nl, sv): the choices, or the labels of a scale.'
+            'A list of options, each with a "key" and a label per language code (en, nl, sv): '
+            "the choices, or the labels of a scale."
         ),
     )
     source = models.CharField(
