@@ -51,8 +51,8 @@ def _consent(placement, *, withdrawn_on=None) -> None:
     ("language", "subject", "greeting", "started"),
     [
         ("en", "How is it going with your new colleague? A check-in from", "Dear Marleen,", "4 January 2027"),
-        ("nl", "Hoe gaat het met je nieuwe collega? Een check-in van", "Beste Marleen,", "4 januari 2027"),
-        ("sv", "Hur går det för din nya kollega? En avstämning från", "Hej Marleen,", "4 januari 2027"),
+        ("nl", "Hoe gaat het met uw nieuwe collega? Een check-in van", "Beste Marleen,", "4 januari 2027"),
+        ("sv", "Hur går det för er nya kollega? En avstämning från", "Hej Marleen,", "4 januari 2027"),
     ],
 )
 def test_the_check_in_is_written_in_the_mentors_language(
@@ -80,7 +80,7 @@ def test_without_consent_the_mentor_gets_neither_her_name_nor_the_agreed_text(pl
     body = mailoutbox[0].subject + mailoutbox[0].body
     assert "Amina" not in body
     assert SHARED not in body
-    assert "je nieuwe collega" in body
+    assert "uw nieuwe collega" in body
 
 
 def test_with_consent_the_mentor_gets_her_first_name_and_the_agreed_text(placement, mailoutbox):
