@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.types import Actor, actor_user
 from common.urls import absolute_url
 from crm.choices import ContactRole, Initiator, InteractionKind, Language, Stage
 from crm.models import Contact, Employer
@@ -44,16 +44,11 @@ from outreach.surveys.models import (
     SurveyResponse,
     SurveyTemplate,
 )
-from placements.choices import ConsentPurpose, PlacementStatus, StepKind
+from placements.choices import ConsentPurpose, StepKind
 from placements.models import AftercareStep, Placement
 from placements.services import complete_step
 
-Actor = AbstractBaseUser | AnonymousUser | None
 NOTICE_BATCH = 500
-
-
-def _user(actor: Actor) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 # --- Templates ---------------------------------------------------------------------------------
@@ -154,7 +149,7 @@ def create_invitation(
         token_prefix=token.prefix,
         token_hash=token.hash,
         token_seed=token.seed,
-        created_by=_user(actor),
+        created_by=actor_user(actor),
         created_at=now,
         expires_at=now + dt.timedelta(days=settings.SURVEY_LINK_VALID_DAYS),
     )
@@ -192,18 +187,6 @@ def invite_for_placement(
         notice=notice,
         now=now,
     )
-
-
-def on_placement_ended(
-    *, placement: Placement, actor: Actor, now: dt.datetime | None = None
-) -> SurveyInvitation | None:
-    """Called by the placement-end flow: invite the mentor to the end-of-placement evaluation when there is one."""
-    if placement.status not in (PlacementStatus.COMPLETED, PlacementStatus.ENDED_EARLY):
-        return None
-    mentor = placement.mentor
-    if mentor is None or not mentor.is_active or not mentor.email:
-        return None
-    return invite_for_placement(placement=placement, actor=actor, contact=mentor, now=now)
 
 
 def invite_declined_employer(

@@ -21,7 +21,6 @@ from outreach.surveys.services import (
     cancel_invitation,
     deliver_survey_mail,
     find_invitation,
-    on_placement_ended,
     resend_invitation,
     sweep_reminders,
     take_evaluation_notices,
@@ -97,29 +96,6 @@ def test_a_hand_off_without_a_mentor_is_skipped_with_the_reason(make_placement: 
     notice.refresh_from_db()
     assert notice.status == MailStatus.SKIPPED
     assert "contact" in notice.last_error.lower()
-    assert not SurveyInvitation.objects.exists()
-
-
-def test_ending_a_placement_invites_the_mentor_once(placement: Placement, alice: Any) -> None:
-    end_placement(
-        placement=placement,
-        actor=alice,
-        ended_by="",
-        reason="",
-        end_on=placement.start_on + dt.timedelta(days=180),
-        completed=True,
-        now=NOW,
-    )
-    first = on_placement_ended(placement=placement, actor=alice, now=NOW)
-    again = on_placement_ended(placement=placement, actor=alice, now=NOW)
-    evaluation_notice(placement)
-    take_evaluation_notices(now=NOW)
-    assert first is not None and again == first
-    assert SurveyInvitation.objects.count() == 1
-
-
-def test_a_running_placement_is_not_invited_by_the_end_hook(placement: Placement) -> None:
-    assert on_placement_ended(placement=placement, actor=None, now=NOW) is None
     assert not SurveyInvitation.objects.exists()
 
 
