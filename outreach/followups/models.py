@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.roles import Role, has_role
-from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet
+from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet, queue_indexes
 from placements.models import AftercareStep
 from placements.querysets import AftercareStepQuerySet
 
@@ -99,10 +99,7 @@ class FollowUpNotice(OutgoingMail):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], condition=Q(status=MailStatus.PENDING), name="outreach_notice_pending"
-            ),
-            models.Index(fields=["claimed_at"], condition=Q(status=MailStatus.SENDING), name="outreach_notice_sending"),
+            *queue_indexes("outreach_notice"),
             models.Index(fields=["status", "kind"], name="outreach_notice_status"),
         ]
 
@@ -135,12 +132,7 @@ class CoachDigest(OutgoingMail):
         constraints = [
             models.UniqueConstraint(fields=["coach", "date"], name="outreach_one_digest_per_coach_day"),
         ]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"], condition=Q(status=MailStatus.PENDING), name="outreach_digest_pending"
-            ),
-            models.Index(fields=["claimed_at"], condition=Q(status=MailStatus.SENDING), name="outreach_digest_sending"),
-        ]
+        indexes = queue_indexes("outreach_digest")
 
     def __str__(self) -> str:
         return f"{self.coach} · {self.date}"

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,15 @@ class OutgoingMailQuerySet(models.QuerySet[Any]):
         """Mails a worker took for sending and never finished: it died, or the broker redelivered too late."""
         cutoff = now - dt.timedelta(seconds=settings.MAIL_SENDING_LEASE_SECONDS)
         return self.filter(status=MailStatus.SENDING, claimed_at__lte=cutoff)
+
+
+def queue_indexes(prefix: str) -> list[models.Index]:
+    """The two partial indexes the requeue sweep reads on every kind of mail row: pending by next attempt, sending
+    by claim time (named `<prefix>_pending` and `<prefix>_sending`)."""
+    return [
+        models.Index(fields=["next_attempt_at"], condition=Q(status=MailStatus.PENDING), name=f"{prefix}_pending"),
+        models.Index(fields=["claimed_at"], condition=Q(status=MailStatus.SENDING), name=f"{prefix}_sending"),
+    ]
 
 
 class OutgoingMail(models.Model):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.choices import Language
 from crm.models import Contact, Employer, Interaction
 from crm.roles import Role, roles_of
-from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet
+from outreach.mail.models import OutgoingMail, OutgoingMailQuerySet, queue_indexes
 from placements.models import Placement
 from placements.querysets import placement_access_q
 
@@ -268,14 +268,7 @@ class InfoPackDelivery(OutgoingMail):
                 name="outreach_one_open_delivery_per_contact",
             ),
         ]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"], condition=Q(status=MailStatus.PENDING), name="outreach_delivery_pending"
-            ),
-            models.Index(
-                fields=["claimed_at"], condition=Q(status=MailStatus.SENDING), name="outreach_delivery_sending"
-            ),
-        ]
+        indexes = queue_indexes("outreach_delivery")
 
     def __str__(self) -> str:
         return f"{self.pack} → {self.recipient_email}"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.choices import Language
 from crm.models import Contact, Employer, Interaction
 from outreach.followups.models import FollowUpNotice
-from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet
+from outreach.mail.models import OutgoingMail, OutgoingMailQuerySet, queue_indexes
 from placements.models import AftercareStep, Placement
 from placements.querysets import placement_access_q
 
@@ -329,14 +329,7 @@ class SurveyMail(OutgoingMail):
         ordering = ["created_at", "pk"]
         verbose_name = _("survey mail")
         verbose_name_plural = _("survey mails")
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"], condition=Q(status=MailStatus.PENDING), name="outreach_surveymail_pending"
-            ),
-            models.Index(
-                fields=["claimed_at"], condition=Q(status=MailStatus.SENDING), name="outreach_surveymail_sending"
-            ),
-        ]
+        indexes = queue_indexes("outreach_surveymail")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_email}"
