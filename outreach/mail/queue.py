@@ -142,6 +142,8 @@ def requeue(model: type[OutgoingMail], publisher: Publisher, *, limit: int | Non
     )
     if released:
         logger.warning("%s %s row(s) left in sending past the lease: back to pending", released, model.__name__)
+    if publisher.broker_error:
+        return 0  # the broker is down: the rows stay due for the next run
     limit = limit or settings.MAIL_REQUEUE_BATCH
     with transaction.atomic():
         due = rows.due_for_queue(now=now).order_by("next_attempt_at", "pk")
