@@ -313,14 +313,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Django model permissions, with `view` needed to read (DRF's own class lets any user read).
-    "DEFAULT_PERMISSION_CLASSES": ["crm.api.permissions.ModelPermissions"],
-    "EXCEPTION_HANDLER": "crm.api.base.exception_handler",
+    "DEFAULT_PERMISSION_CLASSES": ["common.api_defaults.ModelPermissions"],
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api_defaults.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

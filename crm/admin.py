@@ -19,10 +19,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from common.spreadsheets import CSVFormat, XLSXFormat
 from crm import services
 from crm.choices import Stage
 from crm.forms import PROFILE_FIELDS, EmployerAdminForm, VacancyAdminForm
-from crm.importing import CSVFormat, XLSXFormat
 from crm.models import Contact, Employer, EmployerStageChange, Interaction, LadderStep, Vacancy, normalise_postcode
 from crm.querysets import EmployerQuerySet, LadderStepQuerySet
 from crm.resources import ContactResource, EmployerResource, VacancyResource

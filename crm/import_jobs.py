@@ -27,7 +27,8 @@ from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from crm.importing import ImportFileError, ImportReport, RowProblem, import_dataset, read_dataset
+from common.spreadsheets import ImportFileError, read_dataset
+from crm.importing import ImportReport, RowProblem, import_dataset
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 # Write progress at most this often (seconds), so a fast import is not slowed by file writes.

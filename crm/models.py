@@ -13,9 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import in_language
 from crm.choices import (
     ContactRole,
     ContractType,
@@ -67,12 +67,6 @@ def hours_per_week_field() -> models.DecimalField[Any, Any]:
     )
 
 
-def in_language(language: str | None, english: str, dutch: str, swedish: str) -> str:
-    """Configured wording in the given (or active) language, falling back to English when it is empty."""
-    lang = (language or get_language() or "en")[:2]
-    return {"nl": dutch, "sv": swedish}.get(lang, "") or english
-
-
 class LadderStep(models.Model):
     """One rung of the network's progression ladder (igma handbook ch. 5)."""
 
@@ -95,7 +89,7 @@ class LadderStep(models.Model):
 
     def label(self, language: str | None = None) -> str:
         """The step's name in the given (or active) language, falling back to English."""
-        return in_language(language, self.name, self.name_nl, self.name_sv)
+        return in_language(language, {"en": self.name, "nl": self.name_nl, "sv": self.name_sv})
 
 
 class Employer(models.Model):

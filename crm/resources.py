@@ -42,17 +42,15 @@ from django.utils.translation import gettext_lazy
 from import_export import resources, widgets
 from import_export.results import RowResult
 
+from common.spreadsheets import ImportFileError, escape_formula, is_blank
 from crm.choices import Stage, VacancyStatus
 from crm.importing import (
     TYPED_WIDGETS,
-    ImportFileError,
     LadderStepsWidget,
     NetworkField,
     TextWidget,
     UserWidget,
     clean_text,
-    escape_formula,
-    is_blank,
     widget_for,
 )
 from crm.models import (

@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.types import Actor, actor_user
 from crm.choices import Stage, VacancyStatus
 from crm.models import Contact, Employer, EmployerStageChange, Interaction, Vacancy, normalise_name, normalise_postcode
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 
 class DuplicateEmployerError(ValidationError):
@@ -23,11 +21,6 @@ class DuplicateEmployerError(ValidationError):
     def __init__(self, message: str, matches: list[Employer]) -> None:
         super().__init__(message, code="duplicate")
         self.matches = matches
-
-
-def _user(actor: Actor) -> Any:
-    """The actor as a user row to store, or None for the system and anonymous users."""
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def find_duplicate_employers(*, name: str, postcode: str = "", registration_number: str = "") -> list[Employer]:
@@ -51,8 +44,8 @@ def register_employer(
         names = ", ".join(f"{m.name} (#{m.pk})" for m in matches)
         raise DuplicateEmployerError(_("This employer may already exist: %(names)s.") % {"names": names}, matches)
     employer = Employer(name=name, postcode=postcode, registration_number=registration_number, **fields)
-    if employer.owner_id is None and _user(actor) is not None:
-        employer.owner = _user(actor)
+    if employer.owner_id is None and actor_user(actor) is not None:
+        employer.owner = actor_user(actor)
     employer.full_clean()
     employer.save()
     EmployerStageChange.objects.create(
@@ -60,7 +53,7 @@ def register_employer(
         from_stage="",
         to_stage=employer.stage,
         changed_at=employer.stage_changed_at,
-        changed_by=_user(actor),
+        changed_by=actor_user(actor),
     )
     return employer
 
@@ -81,7 +74,12 @@ def change_employer_stage(
             {"stage": _("This employer is flagged do-not-engage: %(reason)s") % {"reason": locked.do_not_engage_reason}}
         )
     change = EmployerStageChange.objects.create(
-        employer=locked, from_stage=locked.stage, to_stage=stage, changed_at=now, changed_by=_user(actor), note=note
+        employer=locked,
+        from_stage=locked.stage,
+        to_stage=stage,
+        changed_at=now,
+        changed_by=actor_user(actor),
+        note=note,
     )
     Employer.objects.filter(pk=locked.pk).update(stage=stage, stage_changed_at=now, updated_at=now)
     employer.stage, employer.stage_changed_at = Stage(stage), now
@@ -113,7 +111,7 @@ def log_interaction(
         kind=kind,
         summary=summary,
         occurred_at=occurred_at or now,
-        author=_user(actor),
+        author=actor_user(actor),
         **fields,
     )
     interaction.full_clean()

@@ -6,33 +6,26 @@ and render. htmx requests get the fragment they swap; the same URLs work as plai
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import select_template
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
-from django_htmx.middleware import HtmxDetails
 
+from common.pagination import capped_count, keyset_page
+from common.web import HtmxHttpRequest, add_service_errors, outreach_section, staff_view
 from crm.choices import Stage, VacancyStatus
 from crm.forms import BoardFilterForm, EmployerFilterForm, ImportUploadForm, InteractionForm, StageMoveForm
 from crm.import_jobs import ImportJob, jobs_dir, remove_stale_files, start_import_job
@@ -42,107 +35,8 @@ from crm.querysets import PARTNER_STAGES
 from crm.resources import RESOURCES
 from crm.services import change_employer_stage, log_interaction
 
-M = TypeVar("M", bound=Model)
-View = Callable[..., HttpResponseBase]
-
-PAGE_SIZE = 50
-# The list counts matches up to this many; beyond it, it says "more than".
-COUNT_CAP = 1000
 BOARD_CARDS_PER_STAGE = 25
 TIMELINE_LIMIT = 100
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware (for type checking)."""
-
-    htmx: HtmxDetails
-
-
-def staff_view(permission: str, *methods: str) -> Callable[[View], View]:
-    """Sign-in required, then the permission (403 without it), then the allowed HTTP methods."""
-
-    def decorate(view: View) -> View:
-        allowed = require_http_methods(list(methods or ("GET",)))(view)
-        return login_required(permission_required(permission, raise_exception=True)(allowed))
-
-    return decorate
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names when the form has it, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
-# --- Keyset pagination ------------------------------------------------------------------------
-
-
-@dataclass
-class KeysetPage:
-    """One page of rows and the cursors to the pages around it (no OFFSET, so page 1000 is as fast as page 1)."""
-
-    rows: list[Any]
-    next_cursor: str = ""
-    prev_cursor: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _encode_cursor(direction: str, row: Any, key: str) -> str:
-    """An opaque cursor: the direction and the sort key and pk of the row to continue from."""
-    raw = json.dumps([direction, getattr(row, key), row.pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[str, Any, int] | None:
-    """The cursor's parts, or None for a missing or tampered cursor (which shows the first page)."""
-    if not cursor:
-        return None
-    try:
-        direction, value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError, binascii.Error):
-        return None
-    if direction not in ("a", "b") or not isinstance(pk, int) or not isinstance(value, str | int):
-        return None
-    return direction, value, pk
-
-
-def keyset_page(queryset: QuerySet[M], *, key: str, cursor: str, size: int = PAGE_SIZE) -> KeysetPage:
-    """The page after (or before) the cursor, ordered by `key` then pk."""
-    decoded = _decode_cursor(cursor)
-    if decoded is None:
-        rows = list(queryset.order_by(key, "pk")[: size + 1])
-        return KeysetPage(
-            rows=rows[:size], next_cursor=_encode_cursor("a", rows[size - 1], key) if len(rows) > size else ""
-        )
-    direction, value, pk = decoded
-    if direction == "a":
-        after = Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": pk})
-        rows = list(queryset.filter(after).order_by(key, "pk")[: size + 1])
-        page = rows[:size]
-        more = len(rows) > size
-        return KeysetPage(
-            rows=page,
-            next_cursor=_encode_cursor("a", page[-1], key) if more else "",
-            prev_cursor=_encode_cursor("b", page[0], key) if page else "",
-        )
-    before = Q(**{f"{key}__lt": value}) | Q(**{key: value, "pk__lt": pk})
-    rows = list(queryset.filter(before).order_by(f"-{key}", "-pk")[: size + 1])
-    page = list(reversed(rows[:size]))
-    more = len(rows) > size
-    return KeysetPage(
-        rows=page,
-        next_cursor=_encode_cursor("a", page[-1], key) if page else "",
-        prev_cursor=_encode_cursor("b", page[0], key) if more else "",
-    )
-
-
-def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """How many rows match, counting no further than `cap` (a COUNT over 50,000 rows on every page is waste)."""
-    counted = queryset.order_by().values("pk")[: cap + 1].count()
-    return min(counted, cap), counted > cap
 
 
 # --- Employers --------------------------------------------------------------------------------
@@ -348,16 +242,6 @@ def employer_timeline(employer: Employer, *, limit: int = TIMELINE_LIMIT) -> tup
     return entries[:limit], len(interactions) > limit or len(changes) > limit or len(entries) > limit
 
 
-def outreach_section(name: str, *, app: str = "crm") -> str:
-    """The template of a section the outreach app fills (packs, evaluations), or our placeholder until it does.
-
-    crm and placements never import outreach (DESIGN "Architecture"): outreach fills a section by
-    adding `templates/outreach/workspace/<name>.html`, which gets the page's context (`employer`, or
-    `placement`); until then `<app>/sections/<name>.html` says there is nothing yet.
-    """
-    return select_template([f"outreach/workspace/{name}.html", f"{app}/sections/{name}.html"]).template.name
-
-
 def _activity_context(request: HttpRequest, employer: Employer, form: InteractionForm | None = None) -> dict[str, Any]:
     """The quick log form and the timeline under it."""
     timeline, truncated = employer_timeline(employer)
@@ -380,8 +264,8 @@ def _employer_page_context(request: HttpRequest, employer: Employer, form: Inter
         "placements": placements.order_by("-start_on", "-pk")[:50],
         "stages": Stage.choices,
         "can_move": request.user.has_perm("crm.change_employer"),
-        "packs_section": outreach_section("employer_packs"),
-        "evaluations_section": outreach_section("employer_evaluations"),
+        "packs_section": outreach_section("employer_packs", app="crm"),
+        "evaluations_section": outreach_section("employer_evaluations", app="crm"),
     }
 
 

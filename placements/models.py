@@ -13,8 +13,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import in_language
 from crm.choices import ContractType, Language, Schedule, VacancyKind
-from crm.models import Contact, Employer, LadderStep, Vacancy, hours_per_week_field, in_language
+from crm.models import Contact, Employer, LadderStep, Vacancy, hours_per_week_field
 from placements.choices import (
     Anchor,
     AssigneeRole,
@@ -230,7 +231,7 @@ class AftercareStepTemplate(models.Model):
 
     def label(self, language: str | None = None) -> str:
         """The title in the given (or active) language, falling back to English."""
-        return in_language(language, self.title, self.title_nl, self.title_sv)
+        return in_language(language, {"en": self.title, "nl": self.title_nl, "sv": self.title_sv})
 
 
 class Placement(models.Model):

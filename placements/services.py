@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.types import Actor, actor_user
 from crm.models import LadderStep
-from crm.services import Actor
 from placements.choices import (
     OPEN_STEP_STATUSES,
     AssigneeRole,
@@ -44,11 +44,6 @@ from placements.scheduling import END_FOLLOW_UP_DAYS, add_days, add_months, plan
 LADDER_MEDIATED = 21
 LADDER_AFTERCARE = 22
 LADDER_SUSTAINED = 23
-
-
-def _user(actor: Actor) -> Any:
-    """The actor as a user row to store, or None for the system and anonymous users."""
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def _today(now: dt.datetime) -> dt.date:
@@ -370,7 +365,7 @@ def end_placement(
     _check_end(locked, ended_by=ended_by, reason=reason, end_on=end_on, completed=completed, today=_today(now))
     locked.status = PlacementStatus.COMPLETED if completed else PlacementStatus.ENDED_EARLY
     locked.actual_end_on, locked.end_reason, locked.ended_by = end_on, reason.strip(), ended_by
-    locked.end_recorded_by = _user(actor)
+    locked.end_recorded_by = actor_user(actor)
     locked.save(update_fields=["status", "actual_end_on", "end_reason", "ended_by", "end_recorded_by", "updated_at"])
     _wind_down_steps(locked, end_on=end_on, today=_today(now), now=now)
     _after_end(locked, completed=completed, end_on=end_on, now=now)
@@ -406,7 +401,8 @@ def cancel_placement(*, placement: Placement, actor: Actor, reason: str, now: dt
     if locked.status not in (PlacementStatus.PLANNED, PlacementStatus.ACTIVE) or started:
         raise ValidationError({"status": _("Only a placement that has not started can be cancelled; end it instead.")})
     was_active = locked.status == PlacementStatus.ACTIVE
-    locked.status, locked.end_reason, locked.end_recorded_by = PlacementStatus.CANCELLED, reason.strip(), _user(actor)
+    locked.status, locked.end_reason = PlacementStatus.CANCELLED, reason.strip()
+    locked.end_recorded_by = actor_user(actor)
     locked.save(update_fields=["status", "end_reason", "end_recorded_by", "updated_at"])
     AftercareStep.objects.filter(placement=locked, status__in=OPEN_STEP_STATUSES).update(
         status=StepStatus.CANCELLED, reason=reason.strip()[:300], updated_at=now
@@ -472,7 +468,7 @@ def complete_step(
         "notes": notes.strip(),
         "minutes_spent": minutes_spent,
         "completed_at": now,
-        "completed_by": _user(actor),
+        "completed_by": actor_user(actor),
     }
     if not AftercareStep.objects.filter(pk=step.pk, status__in=OPEN_STEP_STATUSES).update(**values, updated_at=now):
         _refuse_closed_step(step, _("completed"))
@@ -539,7 +535,7 @@ def skip_step(*, step: AftercareStep, actor: Actor, reason: str, now: dt.datetim
         "status": StepStatus.SKIPPED,
         "reason": reason,
         "completed_at": now,
-        "completed_by": _user(actor),
+        "completed_by": actor_user(actor),
     }
     if not AftercareStep.objects.filter(pk=step.pk, status__in=OPEN_STEP_STATUSES).update(**values, updated_at=now):
         _refuse_closed_step(step, _("skipped"))
@@ -586,7 +582,7 @@ def record_consent(*, client: Client, purpose: str, given_on: dt.date, actor: Ac
             {"purpose": _("The client already gave this consent; withdraw it first to record it anew.")}
         )
     return ConsentRecord.objects.create(
-        client=client, purpose=purpose, given_on=given_on, recorded_by=_user(actor), note=note.strip()[:300]
+        client=client, purpose=purpose, given_on=given_on, recorded_by=actor_user(actor), note=note.strip()[:300]
     )
 
 

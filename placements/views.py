@@ -21,18 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from common.pagination import capped_count, keyset_page
 from common.urls import absolute_url
+from common.web import HtmxHttpRequest, add_service_errors, outreach_section, staff_view
 from crm.models import Employer, Interaction
 from crm.roles import Role, has_role
-from crm.views import (
-    HtmxHttpRequest,
-    add_service_errors,
-    capped_count,
-    keyset_page,
-    outreach_section,
-    staff_view,
-    with_list_columns,
-)
+from crm.views import with_list_columns
 from placements.calendar import (
     build_feed,
     feed_steps,

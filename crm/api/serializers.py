@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from crm.api.base import CleanModelSerializer
+from common.api import CleanModelSerializer
 from crm.choices import Stage
 from crm.models import Contact, Employer, EmployerStageChange, Interaction, LadderStep, Vacancy
 

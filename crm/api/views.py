@@ -12,9 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api import WorkflowViewSet
 from crm import services
 from crm.api import filters
-from crm.api.base import WorkflowViewSet
 from crm.api.serializers import (
     ContactSerializer,
     DuplicateEmployerResponseSerializer,

@@ -22,7 +22,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.api.base import WorkflowViewSet
+from common.api import WorkflowViewSet
 from crm.roles import sees_every_client
 from outreach.api.survey_serializers import (
     InviteDeclinedInputSerializer,

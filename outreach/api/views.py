@@ -1,7 +1,7 @@
 """The info pack API: list and read packs; generate, rebuild, preview, download and send them.
 
 Every workflow action validates its input and calls one service in outreach.pack_services; a
-ValidationError from a service becomes HTTP 400 (crm.api.base.exception_handler) and changes nothing.
+ValidationError from a service becomes HTTP 400 (common.api.exception_handler) and changes nothing.
 """
 
 from __future__ import annotations

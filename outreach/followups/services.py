@@ -38,7 +38,7 @@ from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.services import Actor
+from common.types import Actor
 from outreach.followups.mails import digest_mail, notice_mail
 from outreach.followups.models import MAILED_KINDS, CoachDigest, FollowUpNotice, NoticeKind
 from outreach.mail.models import MailStatus

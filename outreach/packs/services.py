@@ -22,10 +22,8 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -33,6 +31,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.types import Actor, actor_user
 from crm.choices import InteractionKind, Language
 from crm.models import Contact, Employer
 from crm.services import log_interaction
@@ -60,15 +59,8 @@ from placements.models import AftercareStep, Placement
 
 logger = logging.getLogger(__name__)
 
-Actor = AbstractBaseUser | AnonymousUser | None
-
 # A placement pack is made while the placement runs or is about to.
 PACKABLE_PLACEMENT_STATUSES = (PlacementStatus.PLANNED, PlacementStatus.ACTIVE)
-
-
-def _user(actor: Actor) -> Any:
-    """The actor as a user row to store, or None for the system and anonymous users."""
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 # --- Generating versions --------------------------------------------------------------------------
@@ -152,7 +144,7 @@ def generate_info_pack(
             version=version,
             trigger=trigger,
             schedule_fingerprint=fingerprint,
-            requested_by=_user(actor),
+            requested_by=actor_user(actor),
             created_at=now,
         )
         for language in wanted
@@ -309,7 +301,7 @@ def send_info_pack(
             contact=contact,
             recipient_email=contact.email,
             language=row.language,
-            requested_by=_user(actor),
+            requested_by=actor_user(actor),
             created_at=now,
             queued_at=now,
             **queued_fields(),

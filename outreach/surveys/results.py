@@ -3,7 +3,7 @@
 Answers are grouped by the question's stable key, so the versions of a template add up; the
 wording shown is the newest version's. Two queries whatever the number of answers: the answers
 with their question, then nothing more (the grouping happens here). Exports escape formulae
-(crm/importing.py), as every export does (DESIGN "Non-negotiables").
+(common/spreadsheets.py), as every export does (DESIGN "Non-negotiables").
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import pgettext
 
-from crm.importing import escape_formula, write_csv, write_xlsx
+from common.spreadsheets import escape_formula, write_csv, write_xlsx
 from outreach.surveys.models import Answer, Question, QuestionType, SurveyInvitation
 
 NUMERIC = (QuestionType.SCALE, QuestionType.NPS, QuestionType.NUMBER)

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crm.api.base import CleanModelSerializer
+from common.api import CleanModelSerializer
 from crm.models import LadderStep
 from crm.roles import sees_every_client
 from placements.choices import ClosingReason, ConsentPurpose, Destination, EndedBy, StepKind, Track

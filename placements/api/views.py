@@ -2,7 +2,7 @@
 
 Every queryset starts from `visible_to(request.user)`, so another coach's object answers 404 on
 every endpoint, reads and actions alike. Workflow actions validate their input and call one
-service through `run_service` (crm.api.base), which turns a refusal into HTTP 400.
+service through `run_service` (common.api), which turns a refusal into HTTP 400.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.api.base import WorkflowViewSet
+from common.api import WorkflowViewSet
 from placements import services
 from placements.api import filters
 from placements.api.serializers import (

@@ -13,17 +13,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm.choices import Stage, VacancyStatus
-from crm.importing import (
+from common.spreadsheets import (
     CSVFormat,
     ImportFileError,
     escape_formula,
-    export_file,
-    import_dataset,
     parse_csv,
     read_dataset,
     unescape_formula,
 )
+from crm.choices import Stage, VacancyStatus
+from crm.importing import export_file, import_dataset
 from crm.models import Contact, Employer, EmployerStageChange, Vacancy
 from crm.resources import ContactResource, EmployerResource, VacancyResource
 from tests.crm.factories import ContactFactory, EmployerFactory, VacancyFactory

@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from common.pagination import capped_count, keyset_page
 from crm.choices import InteractionKind, Sector, Stage, VacancyStatus
 from crm.models import Employer, EmployerStageChange, Interaction, LadderStep
-from crm.views import capped_count, coverage_per_step, keyset_page
+from crm.views import coverage_per_step
 from tests.crm.factories import ContactFactory, EmployerFactory, InteractionFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 

@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from crm.importing import FORMATS, export_file
+from common.spreadsheets import FORMATS
+from crm.importing import export_file
 from crm.resources import RESOURCES
 
 DELIMITERS = {",": ",", ";": ";", "tab": "\t"}

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from crm.importing import FORMATS, ImportReport, import_file
+from common.spreadsheets import FORMATS
+from crm.importing import ImportReport, import_file
 from crm.resources import RESOURCES
 
 

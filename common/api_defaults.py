@@ -1,10 +1,14 @@
-"""API permissions; DRF loads this module from settings, so it must not import DRF's views."""
+"""The API classes REST_FRAMEWORK names as defaults: model permissions and cursor pagination.
+
+DRF imports these from settings while rest_framework.views and generics load, so this module must
+not import DRF's views, generics or viewsets (common/api.py does, and would make a cycle).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rest_framework import permissions
+from rest_framework import pagination, permissions
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -32,3 +36,14 @@ class ModelPermissions(permissions.DjangoModelPermissions):
             return False
         opts = self._queryset(view).model._meta
         return bool(user.has_perm(f"{opts.app_label}.{codename}_{opts.model_name}"))
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Every API list's pagination, stable under inserts and constant-time at any depth.
+
+    Orders by primary key descending unless a view says otherwise; clients may ask for up to 200 rows.
+    """
+
+    ordering = "-pk"
+    page_size_query_param = "page_size"
+    max_page_size = 200

@@ -1,6 +1,7 @@
-"""Building blocks every app's API shares: permissions, model-validating serializers, workflow actions.
+"""Building blocks every app's API shares: model-validating serializers, workflow actions, the error handler.
 
-Permissions live in crm.api.permissions (DRF imports them from settings early).
+The permission and pagination classes REST_FRAMEWORK names are in common/api_defaults.py: DRF
+imports them while its own views module loads, so they cannot live beside a ModelViewSet subclass.
 
 The pattern (STYLE.md "Where logic goes" 4): a CRUD viewset is a queryset, a serializer and a
 filterset; a workflow endpoint validates its input with a small serializer, calls one service

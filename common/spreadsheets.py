@@ -1,0 +1,244 @@
+"""Spreadsheet files: reading CSV and XLSX into a tablib Dataset, writing them back, and escaping formulae.
+
+Every import and export goes through here (DESIGN "Non-negotiables": exports escape spreadsheet
+formulae; imports report a file they cannot read in words the person importing it understands).
+What a cell means (widgets) and how rows become models stay with the app that imports them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import PurePath
+from typing import Any
+
+import openpyxl
+import tablib
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from import_export.formats import base_formats
+
+# OWASP "CSV injection": a cell starting with one of these may be run as a formula by a spreadsheet.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("csv", "xlsx")
+_DELIMITERS = ";,\t"
+_SNIFF_BYTES = 64 * 1024
+_XLSX_MAGIC = b"PK\x03\x04"
+# Characters openpyxl refuses in a cell (control characters other than tab, LF and CR).
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class ImportFileError(Exception):
+    """A file that cannot be read as a table; the message is meant for the person importing it."""
+
+
+def escape_formula(value: str) -> str:
+    """Prefix a cell that a spreadsheet would read as a formula with an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def unescape_formula(value: str) -> str:
+    """Undo escape_formula, so an exported file imports back to the same text."""
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell: None, or text with nothing but whitespace."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, *, encoding: str | None = None) -> str:
+    """Decode a text file: UTF-8 (with or without BOM) or UTF-16 with BOM, else the encoding asked for."""
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError as exc:
+            raise ImportFileError(_("Unknown encoding: %(encoding)s.") % {"encoding": encoding}) from exc
+        codec = "utf-8-sig" if codec == "utf-8" else codec
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                _("The file cannot be read as %(encoding)s (byte %(position)s).")
+                % {"encoding": encoding, "position": exc.start + 1}
+            ) from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" export.
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("The file is not UTF-8; save it as UTF-8 or pass --encoding cp1252.")) from exc
+
+
+def sniff_delimiter(text: str) -> str:
+    """Find the delimiter among ; , and tab (Dutch Excel writes ;), from the first lines of the file."""
+    sample = text[:_SNIFF_BYTES]
+    if len(text) > _SNIFF_BYTES and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        # One-column files and odd quoting: the header line has no quoted delimiters, so count there.
+        header = sample.splitlines()[0] if sample else ""
+        counts = {delimiter: header.count(delimiter) for delimiter in _DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def parse_csv(text: str, *, delimiter: str | None = None) -> tablib.Dataset:
+    """Parse CSV text into a Dataset; short rows are padded, trailing blank lines dropped."""
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ImportFileError(_("The file is empty."))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(text))
+    try:
+        rows: list[list[Any]] = list(reader)
+    except csv.Error as exc:
+        raise ImportFileError(_("The file is not valid CSV: %(error)s.") % {"error": exc}) from exc
+    return build_dataset(rows)
+
+
+def parse_xlsx(data: bytes) -> tablib.Dataset:
+    """Read the first sheet of an XLSX workbook (Excel or LibreOffice) into a Dataset."""
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and data validation it does not read; neither matters here.
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError and XML errors for damaged files
+        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
+    try:
+        sheet = book.worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return build_dataset(rows)
+
+
+def build_dataset(rows: Sequence[Sequence[Any]]) -> tablib.Dataset:
+    """Turn rows (the first is the header) into a Dataset, ignoring trailing blank rows and columns."""
+    rows = list(rows)
+    while rows and all(is_blank(cell) for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header = [None if is_blank(cell) else str(cell).strip() for cell in rows[0]]
+    width = len(header)
+    while width and header[width - 1] is None and all(is_blank(_cell(row, width - 1)) for row in rows[1:]):
+        width -= 1
+    if None in header[:width]:
+        column = header.index(None) + 1
+        raise ImportFileError(_("Column %(column)s has no header.") % {"column": column})
+    dataset = tablib.Dataset(headers=header[:width])
+    for number, row in enumerate(rows[1:], start=1):
+        if any(not is_blank(cell) for cell in row[width:]):
+            raise ImportFileError(_("Row %(row)s has more cells than the header has columns.") % {"row": number})
+        dataset.append([_cell(row, index) for index in range(width)])
+    return dataset
+
+
+def _cell(row: Sequence[Any], index: int) -> Any:
+    """The cell at index, or an empty string past the end of a short row."""
+    return row[index] if index < len(row) else ""
+
+
+def detect_format(data: bytes, *, filename: str = "", fmt: str | None = None) -> str:
+    """Decide between csv and xlsx from --format, the file name, or the file's first bytes."""
+    looks_xlsx = data.startswith(_XLSX_MAGIC)
+    if fmt:
+        fmt = fmt.lower()
+        if fmt not in FORMATS:
+            raise ImportFileError(_("Unknown format %(format)s; use csv or xlsx.") % {"format": fmt})
+        if fmt == "csv" and looks_xlsx:
+            raise ImportFileError(_("This is an XLSX workbook, not a CSV file; pass --format xlsx."))
+        return fmt
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in (".xls", ".ods"):
+        raise ImportFileError(
+            _("%(suffix)s files are not supported; save the sheet as XLSX or CSV.") % {"suffix": suffix}
+        )
+    return "xlsx" if looks_xlsx or suffix == ".xlsx" else "csv"
+
+
+def read_dataset(
+    data: bytes, *, filename: str = "", fmt: str | None = None, encoding: str | None = None
+) -> tablib.Dataset:
+    """Read an uploaded or local file (CSV in any of our delimiters, or XLSX) into a Dataset."""
+    if not data:
+        raise ImportFileError(_("The file is empty."))
+    if detect_format(data, filename=filename, fmt=fmt) == "xlsx":
+        return parse_xlsx(data)
+    return parse_csv(decode_text(data, encoding=encoding))
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+def write_csv(dataset: tablib.Dataset, *, delimiter: str = ",") -> bytes:
+    """CSV as UTF-8 with a BOM, so Excel shows accents right; every line ends in CRLF."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(dataset.headers or [])
+    writer.writerows(dataset)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(dataset: tablib.Dataset, *, title: str = "") -> bytes:
+    """An XLSX workbook with one sheet; text cells are stored as text, never as formulas."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = (title or "Sheet1")[:31]
+    sheet.append(list(dataset.headers or []))
+    for row in dataset:
+        sheet.append([_xlsx_value(value) for value in row])
+    for cell in sheet[1]:
+        cell.font = openpyxl.styles.Font(bold=True)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _xlsx_value(value: Any) -> Any:
+    """A value openpyxl accepts: local naive datetimes, text without control characters."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, str):
+        return _ILLEGAL_XLSX.sub("\N{REPLACEMENT CHARACTER}", value)
+    return value
+
+
+class CSVFormat(base_formats.CSV):
+    """CSV for the admin's import and export: BOM-aware, delimiter sniffed, formulae escaped by the resource."""
+
+    def create_dataset(self, in_stream: str | bytes, **kwargs: Any) -> tablib.Dataset:
+        """Parse an upload the admin has already decoded (or raw bytes)."""
+        text = in_stream if isinstance(in_stream, str) else decode_text(in_stream, encoding=self.encoding)
+        return parse_csv(text)
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> str:
+        """Write CSV without the library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT pass (resources escape)."""
+        return write_csv(dataset).decode("utf-8-sig")
+
+
+class XLSXFormat(base_formats.XLSX):
+    """XLSX for the admin: blank trailing rows ignored, numbers exported as numbers."""
+
+    def create_dataset(self, in_stream: bytes, **kwargs: Any) -> tablib.Dataset:
+        """Read the first sheet."""
+        return parse_xlsx(in_stream)
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
+        """Write the workbook without the library's escape pass, which turns every cell into text."""
+        return write_xlsx(dataset)
