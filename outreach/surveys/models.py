@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import in_language
 from crm.choices import Language
 from crm.models import Contact, Employer, Interaction
 from outreach.followups.models import FollowUpNotice
@@ -131,15 +132,15 @@ class Question(models.Model):
 
     def text(self, language: str) -> str:
         """The wording in a language, English when that one is empty."""
-        return str(getattr(self, f"text_{language}", "") or self.text_en)
+        return in_language(language, {"en": self.text_en, "nl": self.text_nl, "sv": self.text_sv})
 
     def help(self, language: str) -> str:
         """The help text in a language, English when that one is empty."""
-        return str(getattr(self, f"help_{language}", "") or self.help_en)
+        return in_language(language, {"en": self.help_en, "nl": self.help_nl, "sv": self.help_sv})
 
     def choices(self, language: str) -> list[tuple[str, str]]:
-        """(key, label) pairs of the options in a language."""
-        return [(str(option["key"]), str(option.get(language) or option.get("en") or "")) for option in self.options]
+        """(key, label) pairs of the options in a language (each option maps language codes to its label)."""
+        return [(str(option["key"]), str(in_language(language, option))) for option in self.options]
 
     def option_keys(self) -> list[str]:
         """The stable keys of the options."""
