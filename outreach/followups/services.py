@@ -3,11 +3,11 @@
 The database is the source of truth; the broker only carries work that is due now (DESIGN "The
 follow-up engine"). A sweep, run by beat every few minutes or by `manage.py run_followups`:
 
-1. moves planned steps whose day has come to "due" (a conditional update);
+1. moves planned steps whose day has come to "due" (found through a partial index of planned steps);
 2. per rule (reminders before and on the day, the mentor check-in, the evaluation hand-off, the
-   escalation) claims a batch of steps with `select_for_update(skip_locked=True)` where the
-   database has it, inserts one notice per step under the unique key (step, kind, days_before, due day)
-   with ON CONFLICT DO NOTHING, and enqueues a task for the notices this run inserted, on commit;
+   escalation) claims a batch of steps in one statement: INSERT ... SELECT ... ON CONFLICT DO NOTHING
+   RETURNING, the SELECT locking its steps with SKIP LOCKED where the database can, one notice per
+   step under the unique key (step, kind, days_before, due day);
 3. publishes one message per batch of new notices after each batch commits (outreach/mail/queue.py;
    the requeue sweep publishes again whatever the broker lost or never took).
 
