@@ -329,7 +329,9 @@ def _load_mail(pk: int) -> SurveyMail:
 def _record_first_mail(mail: SurveyMail, now: dt.datetime) -> None:
     """The link counts as mailed (reminders count from here) once its invitation mail left."""
     if mail.kind == SurveyMailKind.INVITATION:
-        SurveyInvitation.objects.filter(pk=mail.invitation_id, sent_at__isnull=True).update(sent_at=now)
+        # The moment the mail was made for, like the sweeps' own: reminders count from it, "as of" runs included.
+        sent_at = mail.queued_at or now
+        SurveyInvitation.objects.filter(pk=mail.invitation_id, sent_at__isnull=True).update(sent_at=sent_at)
 
 
 def deliver_survey_mail(*, mail_pk: int, now: dt.datetime | None = None) -> str:

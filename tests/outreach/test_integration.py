@@ -20,7 +20,7 @@ from tests.outreach.conftest import START, step
 from tests.outreach.realqueue import Worker, celery_worker, publish, read_mails, redis_server, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-SEND = "outreach.tasks.send_notice"
+SEND = "outreach.tasks.send_mails"
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def _wait_for_sends(worker: Worker, count: int) -> None:
     wait_until(
         lambda: worker.succeeded(SEND) >= count,
         timeout=40,
-        what=f"{count} send_notice runs (log: {worker.log})",
+        what=f"{count} send_mails runs (log: {worker.log})",
         check=worker.assert_alive,
     )
 
@@ -67,8 +67,8 @@ def test_a_real_worker_sends_one_reminder_per_due_step_whatever_runs_twice(worke
     # The same message delivered twice (a redelivery after a lost ack): the row's state stops the second.
     reminder = FollowUpNotice.objects.get(step=call, kind=NoticeKind.REMINDER_DUE)
     message_id = str(uuid.uuid4())
-    publish(worker, SEND, reminder.pk, task_id=message_id)
-    publish(worker, SEND, reminder.pk, task_id=message_id)
+    publish(worker, SEND, "notice", [reminder.pk], task_id=message_id)
+    publish(worker, SEND, "notice", [reminder.pk], task_id=message_id)
     _wait_for_sends(worker, 5)
 
     assert _mails_by_notice(worker) == {
