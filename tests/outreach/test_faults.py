@@ -538,7 +538,7 @@ class Account:
 
 
 def reminder_lags() -> Counter[int]:
-    """Days between a link's invitation and each reminder, on the domain clock (for the summary, not asserted)."""
+    """Days between a link's invitation and each reminder, on the domain clock."""
     invited = {mail.invitation_id: mail.queued_at for mail in SurveyMail.objects.filter(kind=SurveyMailKind.INVITATION)}
     lags: Counter[int] = Counter()
     for mail in SurveyMail.objects.filter(kind=SurveyMailKind.REMINDER):
@@ -634,6 +634,9 @@ def test_every_due_mail_goes_out_once_through_worker_kills_and_a_broker_outage(
     assert account.copies(faults.mid_batch_row)[1] >= 2
     assert account.copies(faults.mid_smtp_row)[::2] == (MailStatus.SENT, 2)
     assert account.problems(scenario.ledger, faults) == {}
+    # Survey reminders keep their days on the domain clock, whatever the worker's clock says.
+    every = settings.SURVEY_REMINDER_AFTER_DAYS
+    assert set(reminder_lags()) == {every * n for n in range(1, settings.SURVEY_MAX_REMINDERS + 1)}
 
 
 def test_run_followups_with_the_broker_down_says_so_in_one_line_and_exits_non_zero(make_placement, tmp_path):
