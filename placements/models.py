@@ -404,11 +404,13 @@ class AftercareStep(models.Model):
         _("due by the plan"), null=True, blank=True, help_text=_("The date the plan gave; empty for added steps.")
     )
     moved_by_hand = models.BooleanField(_("moved by hand"), default=False)
+    # No index of its own: placements_step_assignee (assignee, status, due_on) starts with it.
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned to"),
         on_delete=models.PROTECT,
         related_name="aftercare_steps",
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=10, choices=StepStatus.choices, default=StepStatus.PLANNED)
     outcome = models.TextField(_("outcome"), blank=True)

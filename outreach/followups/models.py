@@ -69,8 +69,13 @@ class CoachDigestQuerySet(OutgoingMailQuerySet):
 class FollowUpNotice(OutgoingMail):
     """One mail (or hand-off) about one aftercare step, at most once per step, kind and lead time."""
 
+    # No index of its own: the unique key (step, kind, days before, due day) starts with the step.
     step = models.ForeignKey(
-        AftercareStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="followup_notices"
+        AftercareStep,
+        verbose_name=_("step"),
+        on_delete=models.CASCADE,
+        related_name="followup_notices",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
     days_before = models.PositiveSmallIntegerField(

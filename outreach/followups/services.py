@@ -46,7 +46,7 @@ from outreach.mail.queue import Publisher, queued_fields, requeue_mails
 from outreach.mail.render import Mail
 from outreach.mail.send import Skip, deliver
 from placements.choices import OPEN_STEP_STATUSES, PlacementStatus, StepKind, StepStatus, Track
-from placements.models import AftercareStep
+from placements.models import AftercareStep, Placement
 from placements.querysets import AftercareStepQuerySet
 
 logger = logging.getLogger(__name__)
@@ -223,22 +223,30 @@ def claim_query(rule: Rule) -> AftercareStepQuerySet:
 def mark_due_steps(*, now: dt.datetime) -> int:
     """Move planned steps whose day has come to "due" (a conditional update: a second run changes nothing).
 
-    The steps are found through the partial index `placements_planned_steps_due` (only planned steps,
-    the literal status term lets SQLite use it too), so the cost follows the steps whose day came,
-    not the size of the table, whatever the planner's statistics say.
+    Two index-driven reads instead of one join, so no plan depends on the planner's statistics: the
+    planned steps whose day came, through the partial index `placements_planned_steps_due` (the
+    literal status term lets SQLite use it too); then which of their placements are live, by primary
+    key. The update goes by primary key, a batch at a time. An idle sweep reads one empty index range.
     """
-    ready = AftercareStep.objects.filter(
-        InlineIn(F("status"), [StepStatus.PLANNED]),
-        due_on__lte=local_day(now),
-        placement__status__in=LIVE_PLACEMENT_STATUSES,
+    ready = list(
+        AftercareStep.objects.filter(InlineIn(F("status"), [StepStatus.PLANNED]), due_on__lte=local_day(now))
+        .values_list("pk", "placement_id")
+        .order_by()
     )
-    pks = list(ready.values_list("pk", flat=True))
+    if not ready:
+        return 0
+    live = set(
+        Placement.objects.filter(pk__in={placement for _pk, placement in ready}, status__in=LIVE_PLACEMENT_STATUSES)
+        .values_list("pk", flat=True)
+        .order_by()
+    )
+    pks = [pk for pk, placement in ready if placement in live]
     changed = 0
-    for start in range(0, len(pks), settings.FOLLOWUP_SWEEP_BATCH):
-        chunk = pks[start : start + settings.FOLLOWUP_SWEEP_BATCH]
-        changed += AftercareStep.objects.filter(pk__in=chunk, status=StepStatus.PLANNED).update(
-            status=StepStatus.DUE, updated_at=now
-        )
+    with transaction.atomic():  # one commit, not one per batch
+        for start in range(0, len(pks), settings.FOLLOWUP_SWEEP_BATCH):
+            changed += AftercareStep.objects.filter(
+                pk__in=pks[start : start + settings.FOLLOWUP_SWEEP_BATCH], status=StepStatus.PLANNED
+            ).update(status=StepStatus.DUE, updated_at=now)
     return changed
 
 
