@@ -278,15 +278,19 @@ def explain() -> None:
     from django.db import transaction
 
     from outreach.followups.models import NoticeKind
-    from outreach.followups.services import _locked, claim_query, live_steps, rules_for
+    from django.db.models import F
+
+    from outreach.followups.services import InlineIn, _locked, claim_query, rules_for
+    from placements.models import AftercareStep
 
     rule = next(r for r in rules_for(AS_OF) if r.kind == NoticeKind.REMINDER_DUE)
     with transaction.atomic():
         claim = _locked(claim_query(rule))[: settings.FOLLOWUP_SWEEP_BATCH]
         print("\nClaim query (reminders due on the day), QUERY PLAN:")
         print(_indent(claim.explain()))
-        print("\nSteps becoming due (the conditional UPDATE's WHERE), QUERY PLAN:")
-        print(_indent(live_steps().filter(status="planned", due_on__lte=AS_OF).only("pk").explain()))
+        print("\nSteps becoming due (the first of mark_due_steps' two reads), QUERY PLAN:")
+        ready = AftercareStep.objects.filter(InlineIn(F("status"), ["planned"]), due_on__lte=AS_OF)
+        print(_indent(ready.values_list("pk", "placement_id").order_by().explain()))
 
 
 def _indent(text: str) -> str:
