@@ -276,10 +276,9 @@ def explain() -> None:
     """The plans of the claim query and of the planned -> due update's selection."""
     from django.conf import settings
     from django.db import transaction
-
-    from outreach.followups.models import NoticeKind
     from django.db.models import F
 
+    from outreach.followups.models import NoticeKind
     from outreach.followups.services import InlineIn, _locked, claim_query, rules_for
     from placements.models import AftercareStep
 
