@@ -236,15 +236,16 @@ FOLLOWUP_DIGEST_HOUR = env_int("FOLLOWUP_DIGEST_HOUR", 7)
 # A mentor check-in whose day passed longer ago than this (a placement recorded late) is not mailed.
 FOLLOWUP_CATCH_UP_DAYS = env_int("FOLLOWUP_CATCH_UP_DAYS", 2)
 # Steps claimed per transaction by the sweep.
-FOLLOWUP_SWEEP_BATCH = env_int("FOLLOWUP_SWEEP_BATCH", 1000)
+FOLLOWUP_SWEEP_BATCH = env_int("FOLLOWUP_SWEEP_BATCH", 5000)
 if FOLLOWUP_SWEEP_SECONDS < 10:
     raise ImproperlyConfigured("FOLLOWUP_SWEEP_SECONDS must be at least 10")
 if not 0 <= FOLLOWUP_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("FOLLOWUP_DIGEST_HOUR must be an hour from 0 to 23")
 if min(FOLLOWUP_ESCALATE_AFTER_DAYS, FOLLOWUP_CATCH_UP_DAYS) < 0:
     raise ImproperlyConfigured("FOLLOWUP_ESCALATE_AFTER_DAYS and FOLLOWUP_CATCH_UP_DAYS cannot be negative")
-if FOLLOWUP_SWEEP_BATCH < 1:
-    raise ImproperlyConfigured("FOLLOWUP_SWEEP_BATCH must be at least 1")
+if not 1 <= FOLLOWUP_SWEEP_BATCH <= 20000:
+    # The upper bound keeps every IN list of a batch under SQLite's limit of 32,766 parameters.
+    raise ImproperlyConfigured("FOLLOWUP_SWEEP_BATCH must be between 1 and 20000")
 
 # --- Surveys --------------------------------------------------------------------------------
 # Employer evaluation surveys with personal links (outreach/survey_services.py).

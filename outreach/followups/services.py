@@ -235,17 +235,20 @@ def mark_due_steps(*, now: dt.datetime) -> int:
     )
     if not ready:
         return 0
-    live = set(
-        Placement.objects.filter(pk__in={placement for _pk, placement in ready}, status__in=LIVE_PLACEMENT_STATUSES)
-        .values_list("pk", flat=True)
-        .order_by()
-    )
+    batch = settings.FOLLOWUP_SWEEP_BATCH  # also keeps every IN list under SQLite's limit on parameters
+    placements = sorted({placement for _pk, placement in ready})
+    live: set[int] = set()
+    for start in range(0, len(placements), batch):
+        chunk = placements[start : start + batch]
+        live.update(
+            Placement.objects.filter(pk__in=chunk, status__in=LIVE_PLACEMENT_STATUSES).values_list("pk", flat=True)
+        )
     pks = [pk for pk, placement in ready if placement in live]
     changed = 0
     with transaction.atomic():  # one commit, not one per batch
-        for start in range(0, len(pks), settings.FOLLOWUP_SWEEP_BATCH):
+        for start in range(0, len(pks), batch):
             changed += AftercareStep.objects.filter(
-                pk__in=pks[start : start + settings.FOLLOWUP_SWEEP_BATCH], status=StepStatus.PLANNED
+                pk__in=pks[start : start + batch], status=StepStatus.PLANNED
             ).update(status=StepStatus.DUE, updated_at=now)
     return changed
 

@@ -87,6 +87,7 @@ def test_the_beat_sweep_claims_what_is_due_now_and_enqueues_it(placement, django
         ("FOLLOWUP_DIGEST_HOUR", "24", "an hour from 0 to 23"),
         ("MAIL_SENDING_LEASE_SECONDS", "600", "must exceed MAIL_TASK_TIME_LIMIT_SECONDS"),
         ("MAIL_BATCH_SIZE", "0", "must be >= 1"),
+        ("FOLLOWUP_SWEEP_BATCH", "50000", "between 1 and 20000"),
         ("FOLLOWUP_SWEEP_SECONDS", "five", "is not an integer"),
     ],
 )
