@@ -66,7 +66,7 @@ def build(count: int) -> tuple[list[str], dict[str, str]]:
     from outreach.surveys.models import SurveyInvitation
     from outreach.surveys.services import active_template
     from placements.models import Client, Placement
-    from tests.outreach.survey_helpers import full_answers
+    from tests.outreach.surveys.helpers import full_answers
 
     call_command("migrate", verbosity=0)
     coach = get_user_model().objects.create_user(username="bench-coach", password=None)

@@ -24,9 +24,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "correct-horse-battery"  # the named users' password in tests/conftest.py
 
 
 def chromium_path() -> str:
@@ -76,12 +73,3 @@ def screenshots() -> Path:
     """Where the browser tests leave their screenshots (var/ is not committed)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-
-
-def sign_in(page: Any, base_url: str, username: str) -> None:
-    """Sign in through the sign-in page, as a person would."""
-    page.goto(base_url + "/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/")

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from outreach.surveys.models import QuestionType, SurveyResponse
-from tests.browser.conftest import PHONE
-from tests.outreach.survey_helpers import invite
+from tests.browser.helpers import PHONE
+from tests.outreach.surveys.helpers import invite
 from tests.placements.factories import ClientFactory, PlacementFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

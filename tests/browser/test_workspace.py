@@ -14,7 +14,7 @@ from crm.models import EmployerStageChange, Interaction, LadderStep
 from placements.choices import StepStatus
 from placements.models import AftercareStep, CoachingAgreement
 from placements.services import activate_placement
-from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.browser.helpers import DESKTOP, PHONE, sign_in
 from tests.crm.factories import ContactFactory, EmployerFactory, InteractionFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 

@@ -641,7 +641,7 @@ def test_every_due_mail_goes_out_once_through_worker_kills_and_a_broker_outage(
 
 def test_run_followups_with_the_broker_down_says_so_in_one_line_and_exits_non_zero(make_placement, tmp_path):
     make_placement()  # a welcome visit due on conftest's START: there is a notice to publish
-    from tests.outreach.conftest import START as DUE_DAY
+    from tests.outreach.helpers import START as DUE_DAY
 
     env = worker_env(f"redis://127.0.0.1:{free_port()}/0", "outreach-test-nobody", tmp_path, {})
     result = subprocess.run(

@@ -16,8 +16,8 @@ from outreach.followups.services import deliver_notice, sweep_followups
 from outreach.mail.models import MailStatus
 from outreach.surveys.services import deliver_survey_mail
 from placements.models import Placement
-from tests.outreach.conftest import START, at
-from tests.outreach.survey_helpers import invite
+from tests.outreach.helpers import START, at
+from tests.outreach.surveys.helpers import invite
 
 pytestmark = pytest.mark.django_db
 SITE = "https://werkbrug.example.org:8443"

@@ -15,7 +15,7 @@ from config.celery import app
 from outreach import tasks
 from outreach.followups.models import FollowUpNotice
 from outreach.tasks import run_followup_sweep
-from tests.outreach.conftest import START, at, enqueued
+from tests.outreach.helpers import START, at, enqueued
 
 
 def test_every_beat_entry_names_a_registered_task_and_expires_before_its_next_run():

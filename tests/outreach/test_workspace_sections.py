@@ -18,8 +18,8 @@ from outreach.surveys.models import QuestionType, SurveyInvitation
 from outreach.surveys.services import invite_declined_employer, submit_response
 from placements.models import Placement
 from tests.crm.factories import ContactFactory, EmployerFactory
-from tests.outreach.pack_helpers import NOW, placement_scenario
-from tests.outreach.survey_helpers import ANSWER_FOR, invite
+from tests.outreach.packs.helpers import NOW, placement_scenario
+from tests.outreach.surveys.helpers import ANSWER_FOR, invite
 from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

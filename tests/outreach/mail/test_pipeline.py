@@ -21,9 +21,9 @@ from outreach.mail.send import RETRY
 from outreach.packs import services as pack_services
 from placements.models import Placement
 from tests.outreach.backends import FlakyBackend
-from tests.outreach.conftest import START, at, enqueued
-from tests.outreach.pack_helpers import NOW, placement_scenario
-from tests.outreach.survey_helpers import invite
+from tests.outreach.helpers import START, at, enqueued
+from tests.outreach.packs.helpers import NOW, placement_scenario
+from tests.outreach.surveys.helpers import invite
 
 pytestmark = pytest.mark.django_db
 

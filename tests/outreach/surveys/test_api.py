@@ -13,7 +13,7 @@ from outreach.surveys.links import link_for
 from outreach.surveys.models import SurveyInvitation
 from placements.models import Placement
 from tests.crm.factories import ContactFactory, EmployerFactory
-from tests.outreach.survey_helpers import full_answers, invite, survey_caches
+from tests.outreach.surveys.helpers import full_answers, invite, survey_caches
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/outreach/survey-invitations/"

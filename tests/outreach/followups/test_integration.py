@@ -16,7 +16,7 @@ import pytest
 
 from outreach.followups.models import FollowUpNotice, NoticeKind
 from outreach.mail.models import MailStatus
-from tests.outreach.conftest import START, step
+from tests.outreach.helpers import START, step
 from tests.outreach.realqueue import Worker, celery_worker, publish, read_mails, redis_server, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

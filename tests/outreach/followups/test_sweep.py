@@ -15,7 +15,7 @@ from outreach.mail.queue import requeue_mails
 from placements import services
 from placements.choices import PlacementStatus, StepKind, StepStatus
 from placements.models import AftercareStep
-from tests.outreach.conftest import START, at, enqueued, step
+from tests.outreach.helpers import START, at, enqueued, step
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)

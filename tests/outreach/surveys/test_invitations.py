@@ -27,8 +27,8 @@ from outreach.surveys.services import (
 )
 from placements.models import Placement
 from placements.services import end_placement
-from tests.outreach.conftest import START, at, enqueued, step
-from tests.outreach.survey_helpers import full_answers, invite, survey_caches
+from tests.outreach.helpers import START, at, enqueued, step
+from tests.outreach.surveys.helpers import full_answers, invite, survey_caches
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(dt.datetime(2027, 7, 5, 9, 0))

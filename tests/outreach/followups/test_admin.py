@@ -8,7 +8,7 @@ from django.urls import reverse
 from outreach.followups.models import CoachDigest, FollowUpNotice, NoticeKind
 from outreach.mail.models import MailStatus
 from placements.models import AftercareStep
-from tests.outreach.conftest import START, at, enqueued
+from tests.outreach.helpers import START, at, enqueued
 
 pytestmark = pytest.mark.django_db
 NOTICES = reverse("admin:outreach_followupnotice_changelist")

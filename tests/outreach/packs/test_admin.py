@@ -8,7 +8,7 @@ from django.test import Client
 from outreach.packs import services as pack_services
 from outreach.packs.models import InfoPack, InfoPackDelivery, ProgrammeProfile
 from tests.crm.factories import EmployerFactory
-from tests.outreach.pack_helpers import NOW, placement_scenario
+from tests.outreach.packs.helpers import NOW, placement_scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from outreach.followups.services import deliver_digest, sweep_digests
 from outreach.mail.models import MailStatus
 from placements.choices import PlacementStatus, StepStatus
 from placements.models import AftercareStep
-from tests.outreach.conftest import START, at, enqueued
+from tests.outreach.helpers import START, at, enqueued
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)

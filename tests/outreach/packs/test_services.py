@@ -31,8 +31,8 @@ from outreach.packs.models import (
 from placements.services import complete_step, reschedule_placement
 from tests.crm.factories import ContactFactory, EmployerFactory
 from tests.outreach.backends import FlakyBackend
-from tests.outreach.conftest import enqueued
-from tests.outreach.pack_helpers import NOW, pdf_text, placement_scenario
+from tests.outreach.helpers import enqueued
+from tests.outreach.packs.helpers import NOW, pdf_text, placement_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -272,13 +272,13 @@ def test_a_dropped_connection_is_retried_and_a_refusal_fails_with_its_error(alic
     [pack] = _ready_pack(alice, scenario, ["nl"])
     [delivery] = pack_services.send_info_pack(pack=pack, contacts=[scenario.mentor], actor=alice)
 
-    settings.EMAIL_BACKEND = "tests.outreach.pack_helpers.DisconnectingBackend"
+    settings.EMAIL_BACKEND = "tests.outreach.packs.helpers.DisconnectingBackend"
     assert pack_services.deliver_info_pack(delivery_id=delivery.pk) == RETRY
     delivery.refresh_from_db()
     assert delivery.status == MailStatus.PENDING and "Connection unexpectedly closed" in delivery.last_error
     assert delivery.next_attempt_at > timezone.now()
 
-    settings.EMAIL_BACKEND = "tests.outreach.pack_helpers.RejectingBackend"
+    settings.EMAIL_BACKEND = "tests.outreach.packs.helpers.RejectingBackend"
     assert pack_services.deliver_info_pack(delivery_id=delivery.pk) == MailStatus.FAILED
     delivery.refresh_from_db()
     assert delivery.status == MailStatus.FAILED and delivery.attempts == 2

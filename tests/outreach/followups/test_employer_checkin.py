@@ -10,7 +10,7 @@ from outreach.followups.models import FollowUpNotice, NoticeKind
 from outreach.followups.services import deliver_notice, sweep_followups
 from placements.choices import ClosingReason, ConsentPurpose
 from placements.models import AftercareStep, CoachingAgreement, ConsentRecord
-from tests.outreach.conftest import START, at, step
+from tests.outreach.helpers import START, at, step
 
 pytestmark = pytest.mark.django_db
 CHECKIN_DAY = START + dt.timedelta(days=14)

@@ -9,7 +9,7 @@ from outreach.followups.models import FollowUpNotice, NoticeKind
 from outreach.followups.services import sweep_followups
 from placements.choices import StepStatus
 from placements.models import AftercareStep
-from tests.outreach.conftest import START, at, step
+from tests.outreach.helpers import START, at, step
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

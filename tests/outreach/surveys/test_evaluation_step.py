@@ -24,8 +24,8 @@ from outreach.surveys.services import (
 from placements.choices import StepKind, StepStatus, Track
 from placements.models import AftercareStep, Placement
 from placements.services import add_step, complete_step
-from tests.outreach.conftest import at, step
-from tests.outreach.survey_helpers import full_answers
+from tests.outreach.helpers import at, step
+from tests.outreach.surveys.helpers import full_answers
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)

@@ -16,7 +16,7 @@ from outreach.surveys.answers import field_name
 from outreach.surveys.models import Answer, SurveyResponse
 from outreach.surveys.services import cancel_invitation
 from placements.models import Placement
-from tests.outreach.survey_helpers import full_answers, invite, survey_caches
+from tests.outreach.surveys.helpers import full_answers, invite, survey_caches
 from tests.placements.factories import ConsentFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from outreach.followups.models import CoachDigest, FollowUpNotice, NoticeKind
 from outreach.mail.models import MailStatus
-from tests.outreach.conftest import START, at, enqueued, step
+from tests.outreach.helpers import START, at, enqueued, step
 
 pytestmark = pytest.mark.django_db
 

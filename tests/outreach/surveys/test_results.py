@@ -17,7 +17,7 @@ from outreach.surveys.models import Answer, Question, SurveyInvitation, SurveyTe
 from outreach.surveys.results import answers_for, export_results, summarise
 from outreach.surveys.services import active_template, revise_template
 from placements.models import Placement
-from tests.outreach.survey_helpers import full_answers, invite, survey_caches
+from tests.outreach.surveys.helpers import full_answers, invite, survey_caches
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from outreach.packs.render import (
     render_pack_pdf,
     static_roots,
 )
-from tests.outreach.pack_helpers import (
+from tests.outreach.packs.helpers import (
     PRIVATE_NOTE,
     SHARED_TEXT,
     pdf_pages,

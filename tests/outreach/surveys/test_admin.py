@@ -11,7 +11,7 @@ from django.test import Client as HttpClient
 from outreach.surveys.models import SurveyInvitation, SurveyTemplate
 from outreach.surveys.services import active_template
 from placements.models import Placement
-from tests.outreach.survey_helpers import full_answers, invite, survey_caches
+from tests.outreach.surveys.helpers import full_answers, invite, survey_caches
 
 pytestmark = pytest.mark.django_db
 INVITATIONS = "/admin/outreach/surveyinvitation/"

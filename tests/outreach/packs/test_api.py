@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from outreach.packs import services as pack_services
 from outreach.packs.models import InfoPack, InfoPackDelivery, InfoPackStatus
 from tests.crm.factories import EmployerFactory
-from tests.outreach.pack_helpers import NOW, placement_scenario
+from tests.outreach.packs.helpers import NOW, placement_scenario
 from tests.placements.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from outreach.surveys.models import SurveyInvitation, SurveyMail, SurveyMailKind
 from outreach.surveys.services import cancel_invitation
 from outreach.tasks import run_survey_sweep
 from placements.models import Placement
-from tests.outreach.conftest import enqueued, step
+from tests.outreach.helpers import enqueued, step
 from tests.outreach.realqueue import Worker, celery_worker, publish, read_mails, redis_server, wait_until
-from tests.outreach.survey_helpers import invite
+from tests.outreach.surveys.helpers import invite
 
 SEND = "outreach.tasks.send_mails"
 

@@ -18,7 +18,7 @@ from outreach.tasks import send_mails
 from placements.choices import StepKind, StepStatus
 from placements.models import AftercareStep
 from tests.outreach.backends import FlakyBackend
-from tests.outreach.conftest import START, at, enqueued, step
+from tests.outreach.helpers import START, at, enqueued, step
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
