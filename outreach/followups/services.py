@@ -32,7 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.utils import timezone
@@ -214,7 +214,11 @@ def claim_query(rule: Rule) -> AftercareStepQuerySet:
     if rule.kind != NoticeKind.EVALUATION_DUE:
         # A reminder, check-in or escalation is per due day: a step moved to another day gets its own.
         existing = existing.filter(for_due_on=OuterRef("due_on"))
-    return rule.steps.filter(~Exists(existing)).order_by("due_on")
+    # A scalar subquery with LIMIT 1 rather than NOT EXISTS: PostgreSQL never turns it into a hash anti
+    # join over the whole notice table (which it picks for big batches when its statistics say so), so
+    # each candidate step costs one probe of the notice's unique index however large that table grows.
+    first = Subquery(existing.order_by().values("pk")[:1])
+    return rule.steps.annotate(existing_notice=first).filter(existing_notice__isnull=True).order_by("due_on")
 
 
 # --- The sweep ---------------------------------------------------------------------------------
@@ -315,6 +319,10 @@ def _insert_notices(rule: Rule, *, now: dt.datetime, token: str) -> list[tuple[i
 def _claim_batch(rule: Rule, *, now: dt.datetime, token: str, report: SweepReport) -> int:
     """Claim one batch of a rule's steps in its own transaction, then publish its notices; how many it made."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Compiling a claim costs more than running it: PostgreSQL's JIT starts on big cost estimates.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
         made = _insert_notices(rule, now=now, token=token)
     mailed = []
     for pk, status in made:
