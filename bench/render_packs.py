@@ -13,7 +13,7 @@ a phone, a case manager and its aftercare schedule from the default plan. Then i
 2. starts a Celery worker subprocess (prefork, --workers processes, default the CPU count) on a
    throwaway queue of the Redis at --redis, warms it with one pack per process, then generates
    --packs pack versions (one row each, Dutch, Swedish and English in turn, over the placements) through
-   `outreach.pack_services.generate_info_pack`, which enqueues one build task per row on commit, and
+   `outreach.packs.services.generate_info_pack`, which enqueues one build task per row on commit, and
    times from the first enqueue until every row is ready: packs per second.
 
 The worker is stopped and the queue deleted afterwards; the PDFs stay under var/bench/packs_media.
@@ -226,6 +226,7 @@ def throughput(args: argparse.Namespace, env: dict[str, str], placements: list[A
 
     queue = f"bench-packs-{uuid.uuid4().hex[:8]}"
     app.conf.task_default_queue = queue
+    app.conf.task_routes = {"outreach.tasks.*": {"queue": queue}}
     worker = start_worker(env, queue, args.workers)
     try:
         actor = placements[0].coach
