@@ -218,7 +218,7 @@ def claim_query(rule: Rule) -> AftercareStepQuerySet:
     # join over the whole notice table (which it picks for big batches when its statistics say so), so
     # each candidate step costs one probe of the notice's unique index however large that table grows.
     first = Subquery(existing.order_by().values("pk")[:1])
-    return rule.steps.annotate(existing_notice=first).filter(existing_notice__isnull=True).order_by("due_on")
+    return rule.steps.alias(existing_notice=first).filter(existing_notice__isnull=True).order_by("due_on")
 
 
 # --- The sweep ---------------------------------------------------------------------------------
