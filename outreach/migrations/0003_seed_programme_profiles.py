@@ -1,4 +1,8 @@
-"""Seed the organisation's texts for employers in English, Dutch and Swedish; administrators edit them afterwards."""
+"""Seed the organisation's texts for employers in English, Dutch and Swedish; administrators edit them afterwards.
+
+It reads outreach/packs/defaults.py, the defaults for new databases: a database migrated earlier keeps
+the texts it got (get_or_create), so later edits to the defaults change only new installations.
+"""
 
 from django.db import migrations
 

@@ -1,7 +1,8 @@
 # ruff: noqa: E501  (prose: an onboarding step is one line of text, whatever its length)
 """Default programme texts for employer info packs, in English, Dutch and Swedish.
 
-The seed migration copies these into ProgrammeProfile rows; administrators then edit them in the admin.
+These are the defaults for new databases: the seed migration copies them into ProgrammeProfile rows;
+administrators then edit them in the admin.
 Contents follow igma ch. 6 "Ondersteuning van werkgevers" and Flora §4.10: the programme, intended
 results for the employer and for the individual, what we expect from the employer (Flora IV.3
 werkgever A.b), the support offered, questions and answers, what the coach does and does not do and

@@ -2,7 +2,8 @@
 
 The employer evaluation follows igma ch. 6 ("a final evaluation: were the expectations met and the
 goals reached, and what can be learned") and draws on the question bank in Flora analysis §4.9
-(E1-E25). A data migration loads these; an administrator edits them later as new versions.
+(E1-E25). These are the defaults for new databases: a data migration loads them; an administrator
+edits them later as new versions.
 """
 
 from __future__ import annotations
