@@ -28,14 +28,10 @@ if find_chromium; then
   exit 0
 fi
 
-if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Chromium is missing; installing Debian's chromium package for the browser tests." >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq chromium >&2
-  if find_chromium; then
-    exit 0
-  fi
+# shellcheck source=scripts/apt_install_as_root.sh
+. "${BASH_SOURCE[0]%/*}/apt_install_as_root.sh"
+if apt_install_as_root chromium "the browser tests" && find_chromium; then
+  exit 0
 fi
 
 cat >&2 <<'MSG'

@@ -11,14 +11,10 @@ if command -v xgettext 2>/dev/null; then
   exit 0
 fi
 
-if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "GNU gettext is missing; installing Debian's gettext package for the catalogue test." >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq gettext >&2
-  if command -v xgettext 2>/dev/null; then
-    exit 0
-  fi
+# shellcheck source=scripts/apt_install_as_root.sh
+. "${BASH_SOURCE[0]%/*}/apt_install_as_root.sh"
+if apt_install_as_root gettext "the catalogue test" && command -v xgettext 2>/dev/null; then
+  exit 0
 fi
 
 cat >&2 <<'MSG'
