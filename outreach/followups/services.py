@@ -146,8 +146,7 @@ class Rule:
 
     def email_expression(self) -> Case:
         """The recipient's address, or "" when there is nobody, no address or the person is inactive."""
-        active = Q(**{f"{self.recipient}__is_active": True}) & ~Q(**{f"{self.recipient}__email": ""})
-        return Case(When(active, then=F(f"{self.recipient}__email")), default=Value(""), output_field=CharField())
+        return active_email(f"{self.recipient}__")
 
     def language_expression(self) -> Coalesce | Value:
         """The recipient's language, or the site's."""
@@ -155,9 +154,11 @@ class Rule:
         return Coalesce(F(self.language), site, output_field=CharField()) if self.language else site
 
 
-def _active_email(person: Any) -> str:
-    """The person's address, or empty when there is nobody, no address or the account is inactive."""
-    return str(person.email) if person is not None and person.is_active and person.email else ""
+def active_email(path: str = "") -> Case:
+    """The address of the person at `path` ("" for the row itself, "placement__mentor__" for a relation),
+    or "" when there is nobody, no address or the person is inactive: who a mail can go to."""
+    active = Q(**{f"{path}is_active": True}) & ~Q(**{f"{path}email": ""})
+    return Case(When(active, then=F(f"{path}email")), default=Value(""), output_field=CharField())
 
 
 def rules_for(today: dt.date) -> list[Rule]:
@@ -369,12 +370,18 @@ def sweep_digests(*, now: dt.datetime | None = None, enqueue: bool = True) -> Sw
     report = SweepReport(publisher=Publisher(enabled=enqueue))
     assignees = live_steps().filter(due_on__lte=today + dt.timedelta(days=DIGEST_DAYS_AHEAD)).values("assignee")
     existing = CoachDigest.objects.filter(coach=OuterRef("pk"), date=today)
-    coaches = get_user_model().objects.filter(pk__in=assignees).filter(~Exists(existing)).order_by("pk")
+    coaches = (
+        get_user_model()
+        .objects.filter(pk__in=assignees)
+        .filter(~Exists(existing))
+        .annotate(mail_to=active_email())
+        .order_by("pk")
+    )
     missing = _("The coach has no email address or is inactive.")
     with transaction.atomic():
         digests = []
         for coach in coaches:
-            email = _active_email(coach)
+            email = coach.mail_to
             digests.append(
                 CoachDigest(
                     coach=coach,
