@@ -76,6 +76,20 @@ class LadderPositionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("step")
 
 
+class AgreementInline(admin.TabularInline):
+    """The versions of the client's coaching agreement (Flora III.4), read-only: coaches write them in the workspace."""
+
+    model = CoachingAgreement
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    fields = readonly_fields = ("version", "agreed_on", "change_note", "created_by", "created_at", "superseded_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Versions are written in the workspace."""
+        return False
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
     """Clients by pseudonymous reference; coaches see only their own caseload."""
@@ -84,7 +98,7 @@ class ClientAdmin(admin.ModelAdmin):
     list_filter = ["status", "coach", "case_manager"]
     list_select_related = ["coach", "case_manager"]
     search_fields = ["reference"]
-    inlines = [ConsentInline, LadderPositionInline]
+    inlines = [ConsentInline, LadderPositionInline, AgreementInline]
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
@@ -120,14 +134,6 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 # --- Placements -------------------------------------------------------------------------------
-
-
-class AgreementInline(admin.StackedInline):
-    """The coaching agreement of the placement (Flora III.4)."""
-
-    model = CoachingAgreement
-    extra = 0
-    max_num = 1
 
 
 class StepInline(admin.TabularInline):
@@ -178,7 +184,7 @@ class PlacementAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [AgreementInline, StepInline]
+    inlines = [StepInline]
     action_form = PlacementActionForm
     actions = ["activate", "mark_completed", "cancel"]
     date_hierarchy = "start_on"

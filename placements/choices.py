@@ -60,6 +60,15 @@ class ConsentPurpose(models.TextChoices):
     REFERENCE = "reference", _("Being named as a reference")
 
 
+class ConsentSource(models.TextChoices):
+    """How a consent (or its withdrawal) reached us, so it can be shown later (Flora III.1.B)."""
+
+    SIGNED_FORM = "signed_form", _("Signed form")
+    IN_CONVERSATION = "conversation", _("In a conversation, noted by the coach")
+    EMAIL = "email", _("By email")
+    OTHER = "other", _("Other")
+
+
 class PlacementStatus(models.TextChoices):
     """The life of an employment episode."""
 

@@ -21,7 +21,7 @@ class StepActionForm(ActionForm):
 
 
 # --- Workspace ------------------------------------------------------------------------------
-# The coach's follow-up list (placements/views.py): one small form per action, inline in the list.
+# The coach's follow-up list (placements/views/followups.py): one small form per action, inline in the list.
 
 
 class CompleteStepForm(forms.Form):

@@ -22,6 +22,7 @@ from placements.choices import (
     ClientStatus,
     ClosingReason,
     ConsentPurpose,
+    ConsentSource,
     Destination,
     EndedBy,
     Gender,
@@ -33,6 +34,7 @@ from placements.choices import (
 from placements.querysets import (
     AftercareStepQuerySet,
     ClientQuerySet,
+    CoachingAgreementQuerySet,
     ConsentQuerySet,
     PlacementQuerySet,
 )
@@ -93,6 +95,10 @@ class Client(models.Model):
         if self.status != ClientStatus.CLOSED and self.closing_reason:
             raise ValidationError({"closing_reason": _("Only a closed file has a closing reason.")})
 
+    def current_agreement(self) -> CoachingAgreement | None:
+        """The version of her coaching agreement in force, if one was written."""
+        return self.agreements.filter(superseded_at__isnull=True).first()
+
     def has_consent(self, purpose: ConsentPurpose | str, *, on: dt.date | None = None) -> bool:
         """True when the client gave consent for the purpose and had not withdrawn it on the date."""
         return (
@@ -141,8 +147,14 @@ class ConsentRecord(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
     given_on = models.DateField(_("given on"))
+    source = models.CharField(
+        _("source"), max_length=16, choices=ConsentSource.choices, default=ConsentSource.SIGNED_FORM
+    )
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -232,6 +244,26 @@ class AftercareStepTemplate(models.Model):
     def label(self, language: str | None = None) -> str:
         """The title in the given (or active) language, falling back to English."""
         return in_language(language, {"en": self.title, "nl": self.title_nl, "sv": self.title_sv})
+
+
+class KindPlan(models.Model):
+    """The plan a kind of placement gets unless the coach picks another: a trial day is not a year-long job.
+
+    Administrators change these rows; a kind without a row follows the default plan.
+    """
+
+    kind = models.CharField(_("kind of placement"), max_length=16, choices=VacancyKind.choices, unique=True)
+    plan = models.ForeignKey(
+        AftercarePlan, verbose_name=_("aftercare plan"), on_delete=models.PROTECT, related_name="kinds"
+    )
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("plan per kind of placement")
+        verbose_name_plural = _("plans per kind of placement")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.plan}"
 
 
 class Placement(models.Model):
@@ -345,9 +377,15 @@ def _months_in_days(start: dt.date, months: int) -> int:
 
 
 class CoachingAgreement(models.Model):
-    """The coaching "contract" for a placement (Flora III.4; III.5.D)."""
+    """One version of a client's coaching "contract" (Flora III.4; III.5.D); a revision adds a version.
 
-    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="agreement")
+    The agreement is made with the client at the start of the coaching, before any placement, and
+    revised as it goes; every version is kept, so the file shows what was agreed when. The current
+    version is the one not superseded.
+    """
+
+    client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="agreements")
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
     parties = models.TextField(_("parties"), help_text=_("Who agrees: the client, the coach, the employer, others."))
     joint_work = models.TextField(_("what we do together"))
     duration_weeks = models.PositiveSmallIntegerField(_("duration (weeks)"), null=True, blank=True)
@@ -362,20 +400,42 @@ class CoachingAgreement(models.Model):
         help_text=_("Only with the client's consent to share with the employer."),
     )
     agreed_on = models.DateField(_("agreed on"), default=timezone.localdate)
-    reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
+    change_note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True, editable=False)
+
+    objects = CoachingAgreementQuerySet.as_manager()
 
     class Meta:
+        ordering = ["client", "-version"]
         verbose_name = _("coaching agreement")
         verbose_name_plural = _("coaching agreements")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "version"], name="placements_agreement_version_unique"),
+            models.UniqueConstraint(
+                fields=["client"], condition=Q(superseded_at__isnull=True), name="placements_one_current_agreement"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return str(self.placement)
+        return f"{self.client} v{self.version}"
+
+    @property
+    def is_current(self) -> bool:
+        """Not replaced by a later version."""
+        return self.superseded_at is None
 
     def clean(self) -> None:
         """Nothing is marked shareable with the employer unless the client consented (Flora III.1.B)."""
-        if self.share_with_employer.strip() and not self.placement.client.has_consent(
+        if self.share_with_employer.strip() and not self.client.has_consent(
             ConsentPurpose.SHARE_WITH_EMPLOYER, on=self.agreed_on
         ):
             raise ValidationError(
@@ -384,7 +444,7 @@ class CoachingAgreement(models.Model):
 
     def shareable_text(self, *, on: dt.date) -> str:
         """What the employer may read today: empty once consent is withdrawn."""
-        if self.placement.client.has_consent(ConsentPurpose.SHARE_WITH_EMPLOYER, on=on):
+        if self.client.has_consent(ConsentPurpose.SHARE_WITH_EMPLOYER, on=on):
             return self.share_with_employer
         return ""
 
@@ -469,6 +529,26 @@ class AftercareStep(models.Model):
     def is_open(self) -> bool:
         """Still to be done."""
         return self.status in (StepStatus.PLANNED, StepStatus.DUE)
+
+
+class Team(models.Model):
+    """Coaches and the case managers (team leads) who supervise them (Flora IV.4: supervision and intervision)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("case managers"), related_name="led_teams", blank=True
+    )
+    coaches = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("coaches"), related_name="teams", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class CalendarFeedToken(models.Model):

@@ -12,7 +12,13 @@ from crm.roles import sees_every_client
 from placements.choices import PlacementStatus, StepStatus
 
 if TYPE_CHECKING:
-    from placements.models import AftercareStep, Client, ConsentRecord, Placement  # noqa: F401  (string generics)
+    from placements.models import (  # noqa: F401  (string generics)
+        AftercareStep,
+        Client,
+        CoachingAgreement,
+        ConsentRecord,
+        Placement,
+    )
 
 
 def placement_access_q(user: Any, via: str = "") -> Q:
@@ -59,6 +65,20 @@ class ConsentQuerySet(models.QuerySet["ConsentRecord"]):
     def in_force(self, *, on: dt.date) -> ConsentQuerySet:
         """Consents given on or before `on` and not withdrawn by then."""
         return self.filter(given_on__lte=on).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+
+
+class CoachingAgreementQuerySet(models.QuerySet["CoachingAgreement"]):
+    """Coaching agreements and their versions."""
+
+    def visible_to(self, user: Any) -> CoachingAgreementQuerySet:
+        """Versions of the agreements of clients the user may see."""
+        from placements.models import Client
+
+        return self.filter(client__in=Client.objects.visible_to(user))
+
+    def current(self) -> CoachingAgreementQuerySet:
+        """The version in force of each agreement."""
+        return self.filter(superseded_at__isnull=True)
 
 
 class PlacementQuerySet(models.QuerySet["Placement"]):

@@ -11,6 +11,8 @@ import calendar
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
 from placements.choices import Anchor
 
 if TYPE_CHECKING:
@@ -23,6 +25,11 @@ DEFAULT_COACHING_DAYS = 365
 # fall, so the employer is still asked how it went (igma ch. 6 final evaluation).
 END_FOLLOW_UP_DAYS = 7
 SATURDAY = 5
+
+
+def local_date(now: dt.datetime) -> dt.date:
+    """The local date of a moment (a naive moment is taken as local already)."""
+    return timezone.localdate(now) if timezone.is_aware(now) else now.date()
 
 
 def is_working_day(day: dt.date) -> bool:

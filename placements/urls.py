@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from placements import views
+from placements.views import calendar, clients, followups, placements
 
 app_name = "placements"
 
 urlpatterns = [
-    path("followups/", views.followups, name="followups"),
-    path("followups/<int:pk>/", views.followup_row, name="step-row"),
-    path("followups/<int:pk>/complete/", views.complete_followup, name="complete-step"),
-    path("followups/<int:pk>/move/", views.move_followup, name="move-step"),
-    path("clients/", views.client_list, name="clients"),
-    path("clients/<int:pk>/", views.client_detail, name="client"),
-    path("placements/<int:pk>/", views.placement_detail, name="placement"),
-    path("calendar/", views.calendar_settings, name="calendar"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("followups/", followups.followups, name="followups"),
+    path("followups/<int:pk>/", followups.followup_row, name="step-row"),
+    path("followups/<int:pk>/complete/", followups.complete_followup, name="complete-step"),
+    path("followups/<int:pk>/move/", followups.move_followup, name="move-step"),
+    path("clients/", clients.client_list, name="clients"),
+    path("clients/<int:pk>/", clients.client_detail, name="client"),
+    path("placements/<int:pk>/", placements.placement_detail, name="placement"),
+    path("calendar/", calendar.calendar_settings, name="calendar"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
 ]

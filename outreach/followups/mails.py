@@ -76,7 +76,7 @@ def employer_checkin_mail(notice: FollowUpNotice, *, today: dt.date) -> Mail:
     step = notice.step
     placement = step.placement
     consented = placement.client.has_consent(ConsentPurpose.SHARE_WITH_EMPLOYER, on=today)
-    agreement = getattr(placement, "agreement", None)
+    agreement = placement.client.current_agreement()
     context = {
         "mentor_name": placement.mentor.first_name if placement.mentor is not None else "",
         "colleague_name": placement.client.first_name if consented else "",

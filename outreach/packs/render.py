@@ -47,7 +47,7 @@ from crm.models import Contact, Employer
 from outreach.packs.defaults import PROFILE_FIELDS
 from outreach.packs.models import InfoPackKind, ProgrammeProfile, StaffCard
 from placements.choices import ConsentPurpose, StepStatus, Track
-from placements.models import AftercareStep, CoachingAgreement, Placement
+from placements.models import AftercareStep, Placement
 
 # WeasyPrint reports every layout step at INFO; keep its warnings (such as a refused URL) only.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -420,7 +420,7 @@ def schedule_fingerprint(steps: Iterable[AftercareStep]) -> str:
 def _placement_facts(placement: Placement, *, language: str, as_of: dt.date) -> PlacementFacts:
     """The placement as the employer may read it, in the active language; client data only under consent."""
     consented = placement.client.has_consent(ConsentPurpose.SHARE_WITH_EMPLOYER, on=as_of)
-    agreement = CoachingAgreement.objects.filter(placement=placement).first()
+    agreement = placement.client.current_agreement()
     shared = agreement.shareable_text(on=as_of) if agreement is not None and consented else ""
     employer_steps, client_steps = _schedule(placement_steps(placement), language)
     return PlacementFacts(

@@ -40,13 +40,13 @@ class PlacementFilter(filters.FilterSet):
 
 
 class AgreementFilter(filters.FilterSet):
-    """Agreements by placement or client."""
+    """Agreement versions by client, or only the versions in force."""
 
-    client = filters.NumberFilter(field_name="placement__client")
+    current = filters.BooleanFilter(field_name="superseded_at", lookup_expr="isnull")
 
     class Meta:
         model = CoachingAgreement
-        fields = ["placement"]
+        fields = ["client"]
 
 
 class PlanFilter(filters.FilterSet):

@@ -208,9 +208,9 @@ class AgreementViewSet(WorkflowViewSet[CoachingAgreement]):
     def get_queryset(self) -> QuerySet[CoachingAgreement]:
         """Agreements of visible placements, with whether sharing is consented today in the same query."""
         consent = ConsentRecord.objects.filter(
-            client=OuterRef("placement__client"), purpose=ConsentPurpose.SHARE_WITH_EMPLOYER
+            client=OuterRef("client"), purpose=ConsentPurpose.SHARE_WITH_EMPLOYER
         ).in_force(on=timezone.localdate())
-        return CoachingAgreement.objects.filter(placement__in=Placement.objects.visible_to(self.request.user)).annotate(
+        return CoachingAgreement.objects.visible_to(self.request.user).annotate(
             share_consent_in_force=Exists(consent)
         )
 

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from crm.models import LadderStep
 from placements.choices import Anchor, AssigneeRole, ClientStatus, PlacementStatus, StepStatus
 from placements.models import AftercarePlan, AftercareStep, AftercareStepTemplate, LadderPosition
-from placements.services import _create_steps, activate_placement
+from placements.services import activate_placement
+from placements.services.placements import _create_steps
 from tests.crm.factories import ContactFactory
 from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
 

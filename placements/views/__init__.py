@@ -1,0 +1,1 @@
+"""The coach's and case manager's workspace, one module per screen."""

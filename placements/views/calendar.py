@@ -1,0 +1,63 @@
+"""The personal calendar-feed link and the feed itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from common.urls import absolute_url
+from common.web import staff_view
+from placements.calendar import (
+    build_feed,
+    feed_steps,
+    issue_feed_token,
+    revoke_feed_token,
+    user_for_feed_token,
+)
+from placements.models import CalendarFeedToken
+
+# --- Calendar feed ----------------------------------------------------------------------------
+
+
+def _feed_url(token: str) -> str:
+    """The absolute address of a feed token."""
+    return absolute_url(reverse("placements:calendar-feed", args=[token]))
+
+
+@never_cache
+@staff_view("placements.view_aftercarestep", "GET", "POST")
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """Create, regenerate or switch off the personal calendar link; a new link is shown once."""
+    context: dict[str, Any] = {}
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        revoke_feed_token(user=request.user)
+        messages.success(request, _("Your calendar link is switched off."))
+        return redirect("placements:calendar")
+    if request.method == "POST":
+        context["feed_url"] = _feed_url(issue_feed_token(user=request.user))
+    owner: Any = request.user
+    context["feed"] = CalendarFeedToken.objects.filter(user=owner).first()
+    return render(request, "placements/calendar.html", context)
+
+
+@never_cache
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar file of the token owner's open follow-ups; an unknown or old token is a plain 404."""
+    user = user_for_feed_token(token)
+    if user is None:
+        raise Http404
+    feed = build_feed(
+        steps=feed_steps(user),
+        host=request.get_host().split(":")[0] or "werkbrug",
+        link_for=lambda step: absolute_url(reverse("placements:placement", args=[step.placement_id])),
+    )
+    response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="werkbrug-follow-ups.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
