@@ -15,7 +15,11 @@ urlpatterns = [
     path("followups/<int:pk>/move/", followups.move_followup, name="move-step"),
     path("clients/", clients.client_list, name="clients"),
     path("clients/<int:pk>/", clients.client_detail, name="client"),
+    # The client's file: intake, consents, ladder, closing.
+    # The coaching agreement and its versions.
     path("placements/<int:pk>/", placements.placement_detail, name="placement"),
+    # Placements: create, activate, dates, end, cancel.
+    # The case manager's team page, caseloads and reassignment.
     path("calendar/", calendar.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
 ]
