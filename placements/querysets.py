@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from crm.roles import sees_every_client
+from crm.roles import Role, has_role, sees_every_client
 from placements.choices import PlacementStatus, StepStatus
 
 if TYPE_CHECKING:
@@ -21,13 +22,39 @@ if TYPE_CHECKING:
     )
 
 
+def supervised_coach_ids(user: Any) -> frozenset[int]:
+    """The ids of the coaches the user supervises: one read per user object, kept on it like roles_of.
+
+    A case manager supervises the coaches of the teams he leads (Team.leads); an administrator oversees
+    the coaches of every team. Anyone else, a coach who is listed as a team's lead included, supervises
+    nobody. The set is read with one query and the visibility rules below use it as a plain list of ids,
+    so supervision adds no join per row.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached: frozenset[int] | None = getattr(user, "_supervised_cache", None)
+    if cached is None:
+        from placements.models import Team
+
+        memberships = Team.coaches.through.objects
+        if has_role(user, Role.ADMINISTRATOR):
+            cached = frozenset(memberships.values_list("user_id", flat=True))
+        elif has_role(user, Role.CASE_MANAGER):
+            cached = frozenset(memberships.filter(team__leads=user).values_list("user_id", flat=True))
+        else:
+            cached = frozenset()
+        user._supervised_cache = cached
+    return cached
+
+
 def placement_access_q(user: Any, via: str = "") -> Q:
     """The rows whose placement `user` may see: the one visibility rule for placements and what hangs off them.
 
-    A placement is visible to its coach and to the client's coach and case manager; administrators,
-    superusers and relationship managers see every one. `via` is the path from the filtered model to its
-    placement ("placement", "step__placement"); leave it empty to filter placements themselves.
-    Rows without a placement only match for those who see everything.
+    A placement is visible to its coach and to the client's coach and case manager; a case manager also
+    sees the placements that a coach he supervises follows or whose client she coaches
+    (supervised_coach_ids). Administrators, superusers and relationship managers see every one. `via` is
+    the path from the filtered model to its placement ("placement", "step__placement"); leave it empty to
+    filter placements themselves. Rows without a placement only match for those who see everything.
     """
     # Q() drops out of an OR (Q() | q is q), so "every row" and "no row" are spelled as conditions that
     # Django compiles away: no WHERE clause at all, or an empty result without a query.
@@ -36,23 +63,29 @@ def placement_access_q(user: Any, via: str = "") -> Q:
     if sees_every_client(user):
         return ~Q(pk__in=[])
     prefix = f"{via}__" if via else ""
-    return (
+    rule = (
         Q(**{f"{prefix}coach": user})
         | Q(**{f"{prefix}client__coach": user})
         | Q(**{f"{prefix}client__case_manager": user})
     )
+    if supervised := sorted(supervised_coach_ids(user)):
+        rule |= Q(**{f"{prefix}coach_id__in": supervised}) | Q(**{f"{prefix}client__coach_id__in": supervised})
+    return rule
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
     """Clients, with row-level visibility."""
 
     def visible_to(self, user: Any) -> ClientQuerySet:
-        """Coaches see their own clients; case managers also their caseload; admins and RMs see all."""
+        """Coaches see their clients; case managers also their caseload and their coaches' clients; admins, RMs all."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if sees_every_client(user):
             return self
-        return self.filter(Q(coach=user) | Q(case_manager=user))
+        rule = Q(coach=user) | Q(case_manager=user)
+        if supervised := sorted(supervised_coach_ids(user)):
+            rule |= Q(coach_id__in=supervised)
+        return self.filter(rule)
 
 
 class ConsentQuerySet(models.QuerySet["ConsentRecord"]):
@@ -97,10 +130,13 @@ class AftercareStepQuerySet(models.QuerySet["AftercareStep"]):
     """Aftercare steps."""
 
     def visible_to(self, user: Any) -> AftercareStepQuerySet:
-        """Steps of placements the user may see, and steps assigned to her."""
+        """Steps of placements the user may see, steps assigned to her, and those of the coaches she supervises."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(placement_access_q(user, via="placement") | Q(assignee=user))
+        rule = placement_access_q(user, via="placement") | Q(assignee=user)
+        if supervised := sorted(supervised_coach_ids(user)):
+            rule |= Q(assignee_id__in=supervised)
+        return self.filter(rule)
 
     def open(self) -> AftercareStepQuerySet:
         """Steps still to be done."""
@@ -113,3 +149,7 @@ class AftercareStepQuerySet(models.QuerySet["AftercareStep"]):
     def overdue(self, *, today: dt.date) -> AftercareStepQuerySet:
         """Open steps whose day has passed."""
         return self.open().filter(due_on__lt=today)
+
+    def escalated(self, *, today: dt.date) -> AftercareStepQuerySet:
+        """Open steps at least FOLLOWUP_ESCALATE_AFTER_DAYS past their day: those the sweep escalates."""
+        return self.open().filter(due_on__lte=today - dt.timedelta(days=settings.FOLLOWUP_ESCALATE_AFTER_DAYS))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Q
 
-from placements.models import AftercareStep, Client, Placement
-from placements.querysets import placement_access_q
+from crm.roles import Role, roles_of
+from placements.models import AftercareStep, Client, Placement, Team
+from placements.querysets import placement_access_q, supervised_coach_ids
 from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +89,59 @@ def test_clients_are_seen_by_their_coach_and_case_manager(alice, carl, rita, net
     assert set(Client.objects.visible_to(alice)) == {own.client}
     assert set(Client.objects.visible_to(carl)) == {own.client}
     assert set(Client.objects.visible_to(rita)) == {own.client, coached.client, bobs.client}
+
+
+@pytest.fixture
+def teams(alice, bob, carl):
+    """Carl leads a team with Alice; another case manager, Cora, leads Bob's team."""
+    cora = UserFactory(username="cora")
+    cora.groups.add(Group.objects.get(name=Role.CASE_MANAGER))
+    north = Team.objects.create(name="Noord")
+    north.leads.add(carl)
+    north.coaches.add(alice)
+    south = Team.objects.create(name="Zuid")
+    south.leads.add(cora)
+    south.coaches.add(bob)
+    return north, south, cora
+
+
+def test_a_case_manager_sees_the_clients_and_placements_of_the_coaches_he_supervises(alice, bob, carl, network, teams):
+    own, coached, bobs = network
+    cora = teams[2]
+
+    assert set(Placement.objects.visible_to(carl)) == {own, coached}
+    assert set(Client.objects.visible_to(carl)) == {own.client}
+    assert set(Placement.objects.visible_to(cora)) == {bobs}
+    assert set(Client.objects.visible_to(cora)) == {bobs.client}
+
+
+def test_a_case_manager_sees_the_steps_of_the_coaches_he_supervises_wherever_they_are(alice, carl, network, teams):
+    own, _coached, bobs = network
+    lent = step(bobs, assignee=alice)
+    theirs = step(bobs)
+
+    assert lent in set(AftercareStep.objects.visible_to(carl))
+    assert theirs not in set(AftercareStep.objects.visible_to(carl))
+    assert set(AftercareStep.objects.visible_to(teams[2])) == {lent, theirs}
+
+
+def test_supervision_is_read_once_per_user_object(carl, alice, teams, django_assert_num_queries):
+    roles_of(carl)
+    with django_assert_num_queries(1):
+        assert supervised_coach_ids(carl) == {alice.pk}
+        assert supervised_coach_ids(carl) == {alice.pk}
+
+
+def test_coaches_are_unaffected_by_teams_even_when_listed_as_a_lead(alice, bob, network, teams):
+    north = teams[0]
+    north.leads.add(bob)
+    bob_fresh = type(bob).objects.get(pk=bob.pk)
+
+    assert supervised_coach_ids(bob_fresh) == frozenset()
+    assert set(Placement.objects.visible_to(bob_fresh)) == {network[2]}
+    assert set(Placement.objects.visible_to(alice)) == {network[0], network[1]}
+
+
+def test_administrators_oversee_the_coaches_of_every_team(adam, alice, bob, teams):
+    assert supervised_coach_ids(adam) == {alice.pk, bob.pk}
+    assert supervised_coach_ids(AnonymousUser()) == frozenset()
