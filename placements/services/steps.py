@@ -159,3 +159,24 @@ def skip_step(*, step: AftercareStep, actor: Actor, reason: str, now: dt.datetim
     for field, value in values.items():
         setattr(step, field, value)
     return step
+
+
+@transaction.atomic
+def reassign_step(
+    *, step: AftercareStep, new_assignee: Any, actor: Actor, reason: str, now: dt.datetime | None = None
+) -> AftercareStep:
+    """Give an open step to another coach with the reason; it stays open with its date (a team lead's move)."""
+    now = now or timezone.now()
+    reason = _required(reason, "reason", _("Say why the step goes to another coach."))[:300]
+    if new_assignee is None or not getattr(new_assignee, "is_active", False):
+        raise ValidationError({"new_assignee": _("Choose an active user as the new coach.")})
+    if new_assignee.pk == step.assignee_id:
+        name = new_assignee.get_full_name() or new_assignee.get_username()
+        raise ValidationError({"new_assignee": _("This step is already assigned to %(name)s.") % {"name": name}})
+    values: dict[str, Any] = {"assignee": new_assignee, "reason": reason}
+    if not AftercareStep.objects.filter(pk=step.pk, status__in=OPEN_STEP_STATUSES).update(**values, updated_at=now):
+        _refuse_closed_step(step, _("reassigned"))
+    for field, value in values.items():
+        setattr(step, field, value)
+    step.updated_at = now
+    return step
