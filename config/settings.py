@@ -122,6 +122,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Amsterdam")
 USE_TZ = True
+# One date and time format per language on pages, mails, packs and the calendar: templates use the
+# named formats (`|date:"SHORT_DATE_FORMAT"`, `formats.date_format`), and config/formats/ holds the
+# languages whose Django defaults do not read as our users expect (English the European way).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static files ---------------------------------------------------------------------------
 

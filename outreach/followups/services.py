@@ -36,6 +36,7 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.types import Actor
@@ -424,7 +425,7 @@ def why_not_wanted(notice: FollowUpNotice, *, queued_day: dt.date, today: dt.dat
         }
     if step.placement.status not in LIVE_PLACEMENT_STATUSES:
         return _("The placement is %(status)s.") % {"status": step.placement.get_status_display().lower()}
-    moved = _("The step moved to %(day)s.") % {"day": step.due_on.isoformat()}
+    moved = _("The step moved to %(day)s.") % {"day": date_format(step.due_on, "SHORT_DATE_FORMAT")}
     if notice.kind in (NoticeKind.REMINDER_BEFORE, NoticeKind.REMINDER_DUE):
         if step.due_on != notice.for_due_on:
             return moved

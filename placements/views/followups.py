@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.web import HtmxHttpRequest, add_service_errors, staff_view
@@ -155,6 +156,7 @@ def move_followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            message = _("Moved to %(date)s: %(title)s") % {"date": step.due_on.isoformat(), "title": step.label()}
+            date = date_format(step.due_on, "SHORT_DATE_FORMAT")
+            message = _("Moved to %(date)s: %(title)s") % {"date": date, "title": step.label()}
             return _step_response(request, _row(step, done_message=message), ok=True)
     return _step_response(request, _row(step, move_form=form, open_form="move"), ok=False)
