@@ -1,20 +1,57 @@
-"""URL routes: the staff workspace, sign-in, admin, the REST API under /api/v1/ with its docs, the health check."""
+"""URL routes: the staff workspace, sign-in, admin, the REST API under /api/v1/ with its docs, the health check;
+and the error pages (common/errors.py, with the employer's own page under the survey links).
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import include, path
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from common import errors
 from placements.views.home import home
+
+# Where the employers' survey links live: a wrong address there gets the employer's page, not the workspace's.
+SURVEY_PREFIX = "/s/"
 
 
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness probe for process supervisors."""
     return JsonResponse({"status": "ok"})
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out (POST), then land on the sign-in page, which says so in her language."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Sign out and leave the message for the next page (kept in a cookie: the session is gone)."""
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You are signed out."))
+        return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404: under the survey links the same polite page a dead link gets, elsewhere the workspace's page."""
+    if not request.path.startswith(SURVEY_PREFIX):
+        return errors.page_not_found(request, exception)
+    context = {"language": get_language(), "path": request.path}
+    response = render(request, "outreach/surveys/unavailable.html", context, status=404)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+handler403 = errors.permission_denied
+handler404 = page_not_found
+# handler500 stays Django's own: it renders templates/500.html without a request or a database.
 
 
 urlpatterns = [
@@ -24,7 +61,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("network/", include("crm.urls")),
     path("", include("placements.urls")),
     path("healthz", health, name="health"),

@@ -1,4 +1,5 @@
-"""The public survey page: no sign-in, a personal link, GET shows and POST submits.
+"""The public survey page: no sign-in, a personal link, GET shows and POST submits. At the end, apart from
+it, the one staff action on a placement's evaluation: resend its link.
 
 Unknown, tampered, expired, used and cancelled links all get the same polite page with the same
 status, so a link says nothing about why it does not work (DESIGN "Non-negotiables"). Pages send
@@ -11,19 +12,24 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import caches
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from common.web import staff_view
 from crm.choices import Language
 from outreach.surveys.answers import field_name, parse_answers
 from outreach.surveys.models import Question, SurveyInvitation
-from outreach.surveys.services import colleague_first_name, find_invitation, submit_response
+from outreach.surveys.services import colleague_first_name, find_invitation, resend_invitation, submit_response
+from placements.models import Placement
 
 logger = logging.getLogger(__name__)
 UNAVAILABLE_STATUS = 404
@@ -150,3 +156,22 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 def thanks(request: HttpRequest) -> HttpResponse:
     """The thank-you page after a submission."""
     return _page(request, "thanks.html", {"language": _language(request, None)})
+
+
+# --- Staff: the evaluation of a placement --------------------------------------------------------
+
+
+@staff_view("outreach.change_surveyinvitation", "POST")
+def resend_placement_invitation(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    """Mail a placement's evaluation link again (a new link; the old one stops working), then back to the page."""
+    placement = get_object_or_404(Placement.objects.visible_to(request.user), pk=pk)
+    invitations = SurveyInvitation.objects.visible_to(request.user).filter(placement=placement)
+    invitation = get_object_or_404(invitations.select_related("template"), pk=invitation_pk)
+    try:
+        resend_invitation(invitation=invitation, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("A new link is on its way to %(email)s.") % {"email": invitation.email})
+    return redirect(reverse("placements:placement", args=[placement.pk]) + "#evaluation")

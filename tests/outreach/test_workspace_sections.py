@@ -152,7 +152,11 @@ def test_the_placement_page_lists_only_that_placements_packs(alice):
 
     packs = section(placement_page(alice, scenario.placement), "packs")
 
-    assert f"/info-packs/{own.pk}/preview/" in packs and "Failed" in packs and "version 3" in packs
+    assert (
+        f"/placements/{scenario.placement.pk}/pack/{own.pk}/preview/" in packs
+        and "Failed" in packs
+        and "version 3" in packs
+    )
     assert f"/info-packs/{general.pk}/" not in packs
 
 
@@ -262,4 +266,4 @@ def test_the_placement_page_runs_the_same_queries_for_1_and_20_packs(alice, djan
     with django_assert_max_num_queries(16):
         response = client.get(reverse("placements:placement", args=[scenario.placement.pk]))
 
-    assert response.content.decode().count("/download/") == rows
+    assert response.content.decode().count('/pdf/"') == rows
