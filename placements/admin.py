@@ -24,6 +24,7 @@ from placements.models import (
     Client,
     CoachingAgreement,
     ConsentRecord,
+    KindPlan,
     LadderPosition,
     Placement,
 )
@@ -300,6 +301,21 @@ class AftercarePlanAdmin(admin.ModelAdmin):
             self.message_user(request, message % {"old": obj, "new": new}, messages.WARNING)
             obj = new
         return super().response_change(request, obj)
+
+
+@admin.register(KindPlan)
+class KindPlanAdmin(admin.ModelAdmin):
+    """Which plan each kind of placement is proposed: configuration, so administrators change it here."""
+
+    list_display = ["kind", "plan"]
+    list_select_related = ["plan"]
+    fields = ["kind", "plan"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """Only active plans: a retired version is kept for the placements that follow it, not offered anew."""
+        if db_field.name == "plan":
+            kwargs["queryset"] = AftercarePlan.objects.filter(is_active=True).order_by("name", "-version")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- Steps ------------------------------------------------------------------------------------

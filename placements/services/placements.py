@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.types import Actor, actor_user
+from crm.choices import Schedule, VacancyKind, VacancyStatus
+from crm.models import Contact, Employer, Vacancy
 from placements.choices import (
     OPEN_STEP_STATUSES,
     AssigneeRole,
@@ -24,6 +27,7 @@ from placements.models import (
     AftercarePlan,
     AftercareStep,
     Client,
+    KindPlan,
     LadderPosition,
     Placement,
 )
@@ -64,6 +68,165 @@ def default_plan() -> AftercarePlan:
     if plan is None:
         raise ValidationError({"plan": _("There is no default aftercare plan; choose a plan for this placement.")})
     return plan
+
+
+def _latest_active_version(plan: AftercarePlan) -> AftercarePlan | None:
+    """The plan itself while active, else the newest active version revised from it (revise_plan retires the old)."""
+    seen: set[int] = set()
+    while not plan.is_active and plan.pk not in seen:
+        seen.add(plan.pk)
+        newer = plan.next_versions.order_by("-version", "-pk").first()
+        if newer is None:
+            return None
+        plan = newer
+    return plan if plan.is_active else None
+
+
+def plan_for_kind(kind: str) -> AftercarePlan:
+    """The plan a kind of placement is proposed: the administrator's row for the kind, else the default plan.
+
+    A trial day gets a debrief and a word with the employer, not a year of calls (Flora II.3.F scales
+    follow-up to the placement). A row that points at a retired plan follows it to its newest active version.
+    """
+    row = KindPlan.objects.select_related("plan").filter(kind=kind).first()
+    if row is not None and (plan := _latest_active_version(row.plan)) is not None:
+        return plan
+    return default_plan()
+
+
+# --- Recording a placement -------------------------------------------------------------------
+
+# A trial day or a day of job shadowing lasts one day: without a planned end it ends on its start.
+ONE_DAY_KINDS = (VacancyKind.TRIAL_DAY, VacancyKind.SHADOWING)
+# Places that run for a set period: their closing follow-ups count from the real end, and "a year after
+# the start" (the default end anchor, Flora II.3.F) would put a debrief months after the last day.
+FIXED_TERM_KINDS = (*ONE_DAY_KINDS, VacancyKind.WORK_EXPERIENCE, VacancyKind.INTERNSHIP)
+# What a coach may change on a placement that has not been activated.
+EDITABLE_FIELDS = (
+    "employer",
+    "kind",
+    "job_title",
+    "start_on",
+    "planned_end_on",
+    "hours_per_week",
+    "schedule",
+    "contract_type",
+    "employment_measure",
+    "mentor",
+    "plan",
+)
+
+
+def _check_parties(placement: Placement, *, check_vacancy: bool, check_plan: bool) -> None:
+    """The client's file open, an employer we work with, an open vacancy there, an active mentor there, a real plan."""
+    errors: dict[str, str] = {}
+    if placement.client.status == ClientStatus.CLOSED:
+        errors["client"] = _("The client's file is closed; reopen it before recording a placement.")
+    if placement.employer.do_not_engage:
+        errors["employer"] = _("This employer is marked as one we do not engage with.")
+    vacancy = placement.vacancy
+    if vacancy is not None and vacancy.employer_id != placement.employer_id:
+        errors["vacancy"] = _("The vacancy belongs to another employer.")
+    elif vacancy is not None and check_vacancy and vacancy.status != VacancyStatus.OPEN:
+        errors["vacancy"] = _("This vacancy is not open.")
+    mentor = placement.mentor
+    if mentor is not None and (mentor.employer_id != placement.employer_id or not mentor.is_active):
+        errors["mentor"] = _("The mentor must be an active contact at this employer.")
+    if check_plan and placement.plan is not None and not placement.plan.is_active:
+        errors["plan"] = _("This plan is retired; choose an active plan.")
+    if placement.kind in FIXED_TERM_KINDS and placement.planned_end_on is None:
+        errors["planned_end_on"] = _("A %(kind)s needs a planned end.") % {"kind": placement.get_kind_display().lower()}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _fill_from_vacancy(placement: Placement, vacancy: Vacancy) -> None:
+    """Take what the coach left empty from the vacancy: kind, job title, hours, schedule and contract."""
+    placement.kind = placement.kind or vacancy.kind
+    placement.job_title = placement.job_title or vacancy.title
+    if placement.hours_per_week is None:
+        placement.hours_per_week = vacancy.hours_per_week
+    placement.schedule = placement.schedule or vacancy.schedule
+    placement.contract_type = placement.contract_type or vacancy.contract_type
+
+
+def _save_checked(placement: Placement, *, check_vacancy: bool, check_plan: bool) -> None:
+    """Default the end of a one-day placement, check the parties and the row, and save it."""
+    if placement.planned_end_on is None and placement.kind in ONE_DAY_KINDS and placement.start_on:
+        placement.planned_end_on = placement.start_on
+    _check_parties(placement, check_vacancy=check_vacancy, check_plan=check_plan)
+    placement.full_clean()
+    placement.save()
+
+
+@transaction.atomic
+def create_placement(
+    *,
+    client: Client,
+    actor: Actor,
+    employer: Employer,
+    vacancy: Vacancy | None = None,
+    kind: str = "",
+    job_title: str = "",
+    start_on: dt.date,
+    planned_end_on: dt.date | None = None,
+    hours_per_week: Decimal | None = None,
+    schedule: str = "",
+    contract_type: str = "",
+    employment_measure: str = "",
+    mentor: Contact | None = None,
+    coach: Any = None,
+    plan: AftercarePlan | None = None,
+    now: dt.datetime | None = None,
+) -> Placement:
+    """Record a planned placement the client chose (Flora IV.2.A.a), filled from the vacancy, on its kind's plan.
+
+    What the coach leaves empty comes from the vacancy; without a plan of its own the placement gets
+    the plan proposed for its kind (`plan_for_kind`). Nothing is scheduled until it is activated, so
+    `now` changes nothing here; it is taken like in every service.
+    """
+    placement = Placement(
+        client=client,
+        employer=employer,
+        vacancy=vacancy,
+        kind=kind,
+        job_title=job_title.strip(),
+        start_on=start_on,
+        planned_end_on=planned_end_on,
+        hours_per_week=hours_per_week,
+        schedule=schedule,
+        contract_type=contract_type,
+        employment_measure=employment_measure.strip(),
+        mentor=mentor,
+        coach=coach or client.coach,
+        status=PlacementStatus.PLANNED,
+    )
+    if vacancy is not None:
+        _fill_from_vacancy(placement, vacancy)
+    placement.kind = placement.kind or VacancyKind.PAID_JOB
+    placement.schedule = placement.schedule or Schedule.DAY
+    placement.plan = plan or plan_for_kind(placement.kind)
+    _save_checked(placement, check_vacancy=True, check_plan=plan is not None)
+    return placement
+
+
+@transaction.atomic
+def update_placement(
+    *, placement: Placement, actor: Actor, changes: dict[str, Any], now: dt.datetime | None = None
+) -> Placement:
+    """Change a placement that has not been activated; an empty plan means the plan proposed for its kind."""
+    locked = _lock_placement(placement)
+    if locked.status != PlacementStatus.PLANNED:
+        raise ValidationError({"status": _("Only a planned placement can be edited; change its dates or end it.")})
+    changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
+    old_plan_id = locked.plan_id
+    for field, value in changes.items():
+        setattr(locked, field, value.strip() if isinstance(value, str) else value)
+    if "plan" in changes and changes["plan"] is None:
+        locked.plan = plan_for_kind(locked.kind)
+    _save_checked(locked, check_vacancy=False, check_plan=locked.plan_id != old_plan_id)
+    _sync(placement, locked, *EDITABLE_FIELDS)
+    return placement
 
 
 # --- Activation -------------------------------------------------------------------------------
@@ -128,7 +291,7 @@ def activate_placement(*, placement: Placement, actor: Actor, now: dt.datetime |
         message = _("Only a planned placement can be activated; this one is %(status)s.")
         raise ValidationError({"status": message % {"status": locked.get_status_display()}})
     _check_can_activate(locked)
-    plan = locked.plan or default_plan()
+    plan = locked.plan or plan_for_kind(locked.kind)
     locked.plan, locked.status, locked.activated_at = plan, PlacementStatus.ACTIVE, now
     locked.save(update_fields=["plan", "status", "activated_at", "updated_at"])
     _create_steps(locked, plan)

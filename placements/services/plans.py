@@ -16,6 +16,7 @@ from placements.models import (
     AftercarePlan,
     AftercareStep,
     AftercareStepTemplate,
+    KindPlan,
     Placement,
 )
 
@@ -54,8 +55,9 @@ def revise_plan(
     """Change a plan; once used it becomes a new version, so existing placements keep their schedule.
 
     An unused plan changes in place. A used one is copied to version n+1 with `previous` set; the
-    copy takes over the default flag, the old version is retired (inactive), and planned placements
-    that pointed at it follow the new version. `templates` replaces the whole list of steps.
+    copy takes over the default flag and the kinds of placement that were proposed the old version,
+    the old version is retired (inactive), and planned placements that pointed at it follow the new
+    version. `templates` replaces the whole list of steps.
     """
     changes = {k: v for k, v in (changes or {}).items() if k in PLAN_FIELDS}
     rows = templates if templates is not None else template_rows(plan)
@@ -81,6 +83,7 @@ def revise_plan(
     new.is_default = was_default
     new.save()
     _create_templates(new, rows)
+    KindPlan.objects.filter(plan=locked).update(plan=new)
     Placement.objects.filter(plan=locked, status=PlacementStatus.PLANNED).update(plan=new)
     return new
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,7 +11,8 @@ from django.core.exceptions import ValidationError
 from crm.models import LadderStep
 from placements import services
 from placements.choices import ClientStatus, PlacementStatus, StepKind, StepStatus, Track
-from placements.models import AftercareStep, CoachingAgreement, LadderPosition, Placement
+from placements.models import AftercarePlan, AftercareStep, CoachingAgreement, LadderPosition, Placement
+from tests.crm.factories import ContactFactory, EmployerFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -669,3 +671,137 @@ def test_closing_needs_a_known_reason(alice):
         services.close_client(client=client, actor=alice, reason="bored", now=NOW)
     client.refresh_from_db()
     assert client.status == ClientStatus.ACTIVE
+
+
+# --- Recording a placement ----------------------------------------------------------------------
+
+
+def _create(**fields) -> Placement:
+    employer = fields.pop("employer", None) or EmployerFactory()
+    fields.setdefault("client", ClientFactory())
+    fields.setdefault("start_on", START)
+    return services.create_placement(actor=None, employer=employer, **fields)
+
+
+def test_a_placement_from_a_vacancy_takes_its_kind_job_hours_schedule_and_contract():
+    vacancy = VacancyFactory(
+        kind="work_experience", title="Keukenhulp", hours_per_week=Decimal("24"), schedule="shifts"
+    )
+    vacancy.contract_type = "none"
+    vacancy.save()
+    mentor = ContactFactory(employer=vacancy.employer, role="mentor")
+
+    placement = _create(
+        employer=vacancy.employer, vacancy=vacancy, mentor=mentor, planned_end_on=START + dt.timedelta(days=20)
+    )
+
+    placement.refresh_from_db()
+    assert (placement.kind, placement.job_title, placement.hours_per_week) == ("work_experience", "Keukenhulp", 24)
+    assert (placement.schedule, placement.contract_type, placement.mentor) == ("shifts", "none", mentor)
+    assert placement.status == PlacementStatus.PLANNED
+    assert placement.coach == placement.client.coach
+    assert placement.plan.name == "Short work-experience place"
+
+
+def test_what_the_coach_typed_wins_over_the_vacancy():
+    vacancy = VacancyFactory(title="Keukenhulp", hours_per_week=Decimal("24"))
+
+    placement = _create(employer=vacancy.employer, vacancy=vacancy, job_title="Afwasser", hours_per_week=Decimal(16))
+
+    assert (placement.job_title, placement.hours_per_week) == ("Afwasser", 16)
+
+
+def test_a_trial_day_ends_on_its_start_and_gets_a_debrief_and_an_employer_check_in_only():
+    placement = _create(kind="trial_day", job_title="Proefdag keuken")
+
+    assert placement.planned_end_on == START
+    assert placement.plan.name == "Trial day"
+    steps = services.activate_placement(placement=placement, actor=None, now=NOW)
+
+    next_day = START + dt.timedelta(days=1)
+    assert [(s.track, s.due_on) for s in steps] == [(Track.CLIENT, next_day), (Track.EMPLOYER, next_day)]
+    kinds = {s.kind for s in steps}
+    assert StepKind.EMPLOYER_EVALUATION not in kinds and StepKind.CLOSING not in kinds
+    assert max(s.due_on for s in steps) < START + dt.timedelta(days=30)
+
+
+def test_activation_without_a_plan_follows_the_kinds_plan():
+    placement = PlacementFactory(kind="trial_day", plan=None, start_on=START, planned_end_on=START)
+
+    services.activate_placement(placement=placement, actor=None, now=NOW)
+
+    placement.refresh_from_db()
+    assert placement.plan.name == "Trial day"
+
+
+def test_a_short_work_experience_place_needs_a_planned_end_and_nothing_is_recorded_without():
+    with pytest.raises(ValidationError) as refused:
+        _create(kind="work_experience", job_title="Stage")
+
+    assert "planned_end_on" in refused.value.message_dict
+    assert not Placement.objects.exists()
+
+
+def test_a_closed_clients_file_gets_no_new_placement():
+    client = ClientFactory(status=ClientStatus.CLOSED, closing_reason="moved")
+
+    with pytest.raises(ValidationError) as refused:
+        _create(client=client, job_title="Kok")
+
+    assert "client" in refused.value.message_dict
+    assert not Placement.objects.exists()
+
+
+def test_the_mentor_must_be_an_active_contact_of_the_employer():
+    employer = EmployerFactory()
+    elsewhere = ContactFactory()
+    gone = ContactFactory(employer=employer, is_active=False)
+
+    for mentor in (elsewhere, gone):
+        with pytest.raises(ValidationError) as refused:
+            _create(employer=employer, job_title="Kok", mentor=mentor)
+        assert "mentor" in refused.value.message_dict
+    assert not Placement.objects.exists()
+
+
+def test_the_vacancy_must_be_open_and_at_the_employer():
+    closed = VacancyFactory(status="filled")
+    other = VacancyFactory()
+
+    with pytest.raises(ValidationError) as refused:
+        _create(employer=closed.employer, vacancy=closed)
+    assert "vacancy" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        _create(employer=EmployerFactory(), vacancy=other)
+    assert "vacancy" in refused.value.message_dict
+    assert not Placement.objects.exists()
+
+
+def test_a_retired_plan_cannot_be_chosen():
+    retired = AftercarePlan.objects.create(name="Old plan", is_active=False)
+
+    with pytest.raises(ValidationError) as refused:
+        _create(job_title="Kok", plan=retired)
+
+    assert "plan" in refused.value.message_dict
+
+
+def test_a_planned_placement_can_be_edited_and_an_empty_plan_follows_the_kind():
+    placement = _create(job_title="Kok")
+
+    services.update_placement(
+        placement=placement, actor=None, changes={"kind": "trial_day", "planned_end_on": None, "plan": None}
+    )
+
+    placement.refresh_from_db()
+    assert (placement.kind, placement.planned_end_on, placement.plan.name) == ("trial_day", START, "Trial day")
+
+
+def test_an_active_placement_cannot_be_edited():
+    placement = _active()
+
+    with pytest.raises(ValidationError):
+        services.update_placement(placement=placement, actor=None, changes={"job_title": "Iets anders"})
+
+    placement.refresh_from_db()
+    assert placement.job_title == "Medewerker bediening"
