@@ -66,7 +66,7 @@ urlpatterns = [
     path("", include("placements.urls")),
     path("healthz", health, name="health"),
     # The employer's evaluation survey: a personal link, no sign-in.
-    path("s/", include("outreach.urls")),
+    path("", include("outreach.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
