@@ -82,7 +82,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "outreach": _OUTREACH_STAFF,
     },
     Role.COACH: _CASEWORK,
-    Role.CASE_MANAGER: _CASEWORK,
+    # A case manager leads teams: the team page (placements/views/team.py) is his, not the coaches'.
+    Role.CASE_MANAGER: {**_CASEWORK, "placements": {**_CASEWORK["placements"], "team": ("view",)}},
     Role.ADMINISTRATOR: {
         "crm": {
             "employer": _ALL,
@@ -101,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "aftercarestep": _ALL,
             "aftercareplan": _ALL,
             "aftercaresteptemplate": _ALL,
+            "team": _ALL,
         },
         "outreach": {
             "followupnotice": ("view", "change"),

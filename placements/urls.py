@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from placements.views import calendar, clients, followups, placements
+from placements.views import calendar, clients, followups, placements, team
 
 app_name = "placements"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("placements/<int:pk>/", placements.placement_detail, name="placement"),
     # Placements: create, activate, dates, end, cancel.
     # The case manager's team page, caseloads and reassignment.
+    path("team/", team.team, name="team"),
+    path("team/steps/<int:pk>/reassign/", team.step_reassign, name="step-reassign"),
+    path("team/clients/<int:pk>/reassign/", team.client_reassign, name="client-reassign"),
     path("calendar/", calendar.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
 ]

@@ -47,3 +47,9 @@ def carl(db: None) -> User:
 def adam(db: None) -> User:
     """An administrator (staff and superuser)."""
     return _user("adam", Role.ADMINISTRATOR, is_staff=True, is_superuser=True, first_name="Adam")
+
+
+@pytest.fixture
+def cora(db: None) -> User:
+    """Another case manager."""
+    return _user("cora", Role.CASE_MANAGER, first_name="Cora")

@@ -5,15 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from crm.models import Employer, Interaction
 from crm.views import with_list_columns
+from placements.models import AftercareStep
+from placements.querysets import supervised_coach_ids
 from placements.views.followups import WEEK_DAYS, _my_steps
+
+# The case manager's part shows this many escalated steps and busiest coaches; the team page has the rest.
+LEAD_LIMIT = 5
 
 # --- Home -------------------------------------------------------------------------------------
 
@@ -41,14 +47,49 @@ def _manager_today(user: Any, today: dt.date) -> dict[str, Any]:
     return {"needing": list(needing.order_by("normalised_name", "pk")[:10]), "next_steps": list(next_steps[:15])}
 
 
+def _lead_today(user: Any, today: dt.date) -> dict[str, Any]:
+    """The case manager's part: his coaches' escalated steps, and the coaches with the most overdue."""
+    ids = sorted(supervised_coach_ids(user))
+    escalated = AftercareStep.objects.escalated(today=today).filter(assignee_id__in=ids)
+    top = escalated.select_related("assignee", "placement__client", "placement__employer", "template")
+    busiest = (
+        AftercareStep.objects.overdue(today=today)
+        .filter(assignee_id__in=ids)
+        .order_by()
+        .values("assignee_id", "assignee__first_name", "assignee__last_name", "assignee__username")
+        .annotate(overdue=Count("pk"))
+        .order_by("-overdue", "assignee__username")
+    )
+    return {
+        "coach_count": len(ids),
+        "escalated_count": escalated.count(),
+        "escalated": [
+            {"step": step, "days_overdue": (today - step.due_on).days}
+            for step in top.order_by("due_on", "pk")[:LEAD_LIMIT]
+        ],
+        "busiest": [
+            {
+                "pk": row["assignee_id"],
+                "name": f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+                or row["assignee__username"],
+                "overdue": row["overdue"],
+            }
+            for row in busiest[:LEAD_LIMIT]
+        ],
+        "escalate_after": settings.FOLLOWUP_ESCALATE_AFTER_DAYS,
+    }
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """What needs me today: follow-ups for a coach, employers and next steps for a relationship manager."""
+    """What needs me today: follow-ups for a coach, his team's for a case manager, employers for an RM."""
     today = timezone.localdate()
     user = request.user
     context: dict[str, Any] = {"today": today}
     if user.has_perm("placements.change_aftercarestep"):
         context["coach"] = _coach_today(user, today)
+    if user.has_perm("placements.view_team"):
+        context["lead"] = _lead_today(user, today)
     if user.has_perm("crm.change_employer"):
         context["manager"] = _manager_today(user, today)
     return render(request, "home.html", context)

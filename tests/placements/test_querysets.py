@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from crm.roles import Role, roles_of
+from crm.roles import roles_of
 from placements.models import AftercareStep, Client, Placement, Team
 from placements.querysets import placement_access_q, supervised_coach_ids
 from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
@@ -92,10 +92,8 @@ def test_clients_are_seen_by_their_coach_and_case_manager(alice, carl, rita, net
 
 
 @pytest.fixture
-def teams(alice, bob, carl):
+def teams(alice, bob, carl, cora):
     """Carl leads a team with Alice; another case manager, Cora, leads Bob's team."""
-    cora = UserFactory(username="cora")
-    cora.groups.add(Group.objects.get(name=Role.CASE_MANAGER))
     north = Team.objects.create(name="Noord")
     north.leads.add(carl)
     north.coaches.add(alice)
