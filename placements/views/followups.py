@@ -74,9 +74,15 @@ def followup_sections(user: Any, *, today: dt.date, replace: StepRow | None = No
     }
     return [
         {"key": key, "title": titles[key], "rows": rows[:SECTION_LIMIT], "more": len(rows) > SECTION_LIMIT}
-        | {"empty": empty[key]}
+        | {"empty": empty[key], "count": len(rows)}
         for key, rows in sections.items()
     ]
+
+
+def counts_summary(sections: list[dict[str, Any]]) -> str:
+    """The counts in one sentence, for the live region that announces them after a row changed."""
+    counts = {section["key"]: section["count"] for section in sections}
+    return _("Now %(overdue)s overdue, %(today)s today and %(week)s this week.") % counts
 
 
 @staff_view("placements.view_aftercarestep")
@@ -85,6 +91,13 @@ def followups(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {"sections": followup_sections(request.user, today=today), "today": today}
     return render(request, "placements/followups.html", context)
+
+
+def _with_counts(request: HtmxHttpRequest, row: StepRow, *, today: dt.date) -> HttpResponse:
+    """The changed row, plus the section headings and the live region swapped out of band with the new counts."""
+    sections = followup_sections(request.user, today=today)
+    context = {"row": row, "today": today, "sections": sections, "summary": counts_summary(sections), "oob": True}
+    return render(request, "placements/_step_row_with_counts.html", context)
 
 
 def _step_for(request: HttpRequest, pk: int) -> AftercareStep:
@@ -98,6 +111,8 @@ def _step_for(request: HttpRequest, pk: int) -> AftercareStep:
 def _step_response(request: HtmxHttpRequest, row: StepRow, *, ok: bool) -> HttpResponse:
     """The row for htmx; otherwise back to the list, or the list with this row's form open (and its errors)."""
     today = timezone.localdate()
+    if request.htmx and ok:
+        return _with_counts(request, row, today=today)
     if request.htmx:
         return render(request, "placements/_step_row.html", {"row": row, "today": today})
     if ok:

@@ -110,12 +110,17 @@ def test_a_coach_completes_a_follow_up_from_her_list(live_server, browser, alice
     page.get_by_role("navigation").get_by_role("link", name="My follow-ups").click()
     row = page.locator(f"#step-{today_step.pk}")
     expect(row).to_contain_text("C-2026-0042")
+    today_count = page.locator('[data-count="today"]')
+    before = int(today_count.inner_text())
     row.get_by_text("Done", exact=True).click()
     row.get_by_label("Outcome").fill("Gaat goed, voelt zich thuis in het team")
     row.get_by_label("Minutes").fill("20")
     row.get_by_role("button", name="Save as done").click()
 
     expect(page.locator(f"#step-{today_step.pk}.is-done")).to_be_visible()
+    # The counts change without a reload, and the live region says so.
+    expect(today_count).to_have_text(str(before - 1))
+    expect(page.locator("#followup-counts")).to_contain_text(f"{before - 1} today")
     today_step.refresh_from_db()
     assert today_step.status == StepStatus.DONE
     assert today_step.outcome == "Gaat goed, voelt zich thuis in het team" and today_step.minutes_spent == 20

@@ -197,6 +197,60 @@ def test_moving_without_a_reason_is_refused(alice):
     assert "errorlist" in text(response)
 
 
+def _counts(page: str) -> dict[str, str]:
+    """Section key -> the count its heading shows."""
+    import re
+
+    return dict(re.findall(r'data-count="(\w+)">(\d+)<', page))
+
+
+def test_completing_a_follow_up_updates_the_section_counts_out_of_band(alice):
+    mine = placement_of(alice)
+    step(mine, TODAY - dt.timedelta(days=2), "Te laat")
+    target = step(mine, TODAY, "Vandaag")
+    step(mine, TODAY + dt.timedelta(days=3), "Deze week")
+    client = signed_in(alice)
+    assert _counts(text(client.get(reverse("placements:followups")))) == {"overdue": "1", "today": "1", "week": "1"}
+    form = {f"c{target.pk}-outcome": "Gaat goed", f"c{target.pk}-minutes_spent": "", f"c{target.pk}-notes": ""}
+
+    page = text(client.post(reverse("placements:complete-step", args=[target.pk]), form, **HTMX))
+
+    assert _counts(page) == {"overdue": "1", "today": "0", "week": "1"}
+    assert page.count('hx-swap-oob="true"') == 4  # three headings and the live region
+    assert 'id="followup-counts" class="visually-hidden" aria-live="polite"' in page
+    assert "Now 1 overdue, 0 today and 1 this week." in page
+
+
+def test_moving_a_follow_up_moves_its_count_to_the_new_section(alice):
+    target = step(placement_of(alice), TODAY - dt.timedelta(days=1))
+    form = {f"m{target.pk}-due_on": (TODAY + dt.timedelta(days=2)).isoformat(), f"m{target.pk}-reason": "Ziek"}
+
+    page = text(signed_in(alice).post(reverse("placements:move-step", args=[target.pk]), form, **HTMX))
+
+    assert _counts(page) == {"overdue": "0", "today": "0", "week": "1"}
+    assert "Moved to 04/11/2026" in page
+
+
+def test_an_open_form_or_a_refusal_leaves_the_counts_alone(alice):
+    target = step(placement_of(alice), TODAY)
+    client = signed_in(alice)
+
+    opened = text(client.get(reverse("placements:complete-step", args=[target.pk]), **HTMX))
+    refused = text(client.post(reverse("placements:complete-step", args=[target.pk]), {}, **HTMX))
+
+    assert "hx-swap-oob" not in opened and "hx-swap-oob" not in refused
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "04/11/2026"), ("nl", "4-11-2026"), ("sv", "2026-11-04")])
+def test_the_follow_up_list_shows_dates_in_the_readers_format(alice, language, shown):
+    step(placement_of(alice), TODAY + dt.timedelta(days=2))
+    client = signed_in(alice)
+
+    page = text(client.get(reverse("placements:followups"), HTTP_ACCEPT_LANGUAGE=language))
+
+    assert shown in page
+
+
 def test_a_coach_cannot_complete_or_move_another_coachs_follow_up(alice, bob):
     target = step(placement_of(bob), TODAY)
     client = signed_in(alice)
