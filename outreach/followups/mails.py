@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from common.urls import absolute_url
 from outreach.followups.models import CoachDigest, FollowUpNotice, NoticeKind
@@ -15,12 +15,13 @@ from placements.models import AftercareStep
 
 
 def step_url(step: AftercareStep) -> str:
-    """A link to the step in the admin, when the admin shows steps."""
-    try:
-        path = reverse("admin:placements_aftercarestep_change", args=[step.pk])
-    except NoReverseMatch:
-        return ""
-    return absolute_url(path)
+    """A link to the step on its placement's page in the workspace, where the coach records it (never the admin)."""
+    return absolute_url(f"{reverse('placements:placement', args=[step.placement_id])}#step-{step.pk}")
+
+
+def team_url(step: AftercareStep) -> str:
+    """A link to the case manager's team page, at the coach who has the step."""
+    return absolute_url(f"{reverse('placements:team')}#coach-{step.assignee_id}")
 
 
 def staff_name(user: Any) -> str:
@@ -55,11 +56,13 @@ def reminder_mail(notice: FollowUpNotice, *, today: dt.date) -> Mail:
 
 
 def escalation_mail(notice: FollowUpNotice, *, today: dt.date) -> Mail:
-    """The case manager's notice that a step is still open days after its due day."""
+    """The case manager's notice that a step is still open days after its due day: his team page, the placement."""
     step = notice.step
     manager = step.placement.client.case_manager
     context = {
         **_step_context(step, notice.language),
+        "url": team_url(step),
+        "placement_url": step_url(step),
         "case_manager_name": staff_name(manager) if manager is not None else "",
         "coach_name": staff_name(step.assignee),
         "days_overdue": (today - step.due_on).days,

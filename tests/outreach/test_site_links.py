@@ -39,8 +39,9 @@ def test_the_coachs_reminder_links_to_the_step_on_site_url(placement: Placement,
 
     assert deliver_notice(notice_pk=notice.pk, now=at(START, minute=1)) == MailStatus.SENT
 
-    path = reverse("admin:placements_aftercarestep_change", args=[notice.step_id])
-    assert f"{SITE}{path}" in mailoutbox[0].body
+    path = reverse("placements:placement", args=[placement.pk])
+    assert f"{SITE}{path}#step-{notice.step_id}" in mailoutbox[0].body
+    assert "/admin/" not in mailoutbox[0].body
     assert "127.0.0.1" not in mailoutbox[0].body and "testserver" not in mailoutbox[0].body
 
 

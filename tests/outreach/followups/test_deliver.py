@@ -7,6 +7,7 @@ import smtplib
 import socket
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from outreach.followups.models import FollowUpNotice, NoticeKind
@@ -238,6 +239,23 @@ def test_the_escalation_tells_the_case_manager_how_many_days_a_step_is_overdue(p
     assert mail.to == [carl.email]
     assert mail.subject == f"Overdue 3 days: Welcome visit at the workplace for {placement.client.reference}"
     assert "Assigned to: Alice" in mail.body
+
+
+def test_the_escalation_links_to_the_team_page_and_the_placement_never_to_the_admin(
+    placement, alice, settings, mailoutbox
+):
+    settings.FOLLOWUP_ESCALATE_AFTER_DAYS = 3
+    settings.SITE_URL = "https://werkbrug.example.org"
+    notice = _notice(placement, NoticeKind.ESCALATION, day=START + 3 * DAY)
+
+    deliver_notice(notice_pk=notice.pk, now=at(START + 3 * DAY))
+
+    body = mailoutbox[0].body
+    team = reverse("placements:team")
+    assert f"https://werkbrug.example.org{team}#coach-{alice.pk}" in body
+    placement_url = reverse("placements:placement", args=[placement.pk])
+    assert f"https://werkbrug.example.org{placement_url}#step-{notice.step_id}" in body
+    assert "/admin/" not in body
 
 
 def test_an_escalation_for_a_step_moved_into_the_future_is_skipped(placement, settings, mailoutbox):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from outreach.followups.models import CoachDigest
 from outreach.followups.services import deliver_digest, sweep_digests
@@ -72,6 +73,19 @@ def test_the_digest_lists_overdue_today_and_this_week(placement, alice, mailoutb
     assert "Check-in call after the first week" in today
     assert "Follow-up call after four weeks" in this_week
     assert "Check-in with the workplace mentor" not in mail.body  # day 14: next week
+
+
+def test_the_digest_links_each_overdue_and_todays_step_to_its_placement_page(placement, mailoutbox, settings):
+    settings.SITE_URL = "https://werkbrug.example.org"
+    report = sweep_digests(now=at(START + 7 * DAY, hour=7))
+
+    deliver_digest(digest_pk=report.digests[0], now=at(START + 7 * DAY, hour=7))
+
+    body = mailoutbox[0].body
+    page = f"https://werkbrug.example.org{reverse('placements:placement', args=[placement.pk])}"
+    for step in placement.steps.filter(due_on__lte=START + 7 * DAY):
+        assert f"{page}#step-{step.pk}" in body
+    assert "/admin/" not in body
 
 
 def test_a_digest_delivered_twice_sends_one_mail(placement, mailoutbox):
