@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
+
+from crm.choices import ContactRole, ContractType, Schedule, VacancyKind
+from crm.models import Contact, Employer, Vacancy
+from placements.choices import EndedBy
+from placements.models import AftercarePlan
 
 
 class PlacementActionForm(ActionForm):
@@ -44,3 +51,131 @@ class ClientFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     closed = forms.BooleanField(label=_("Include closed files"), required=False)
+
+
+# --- Placements -----------------------------------------------------------------------------
+# The placement pages (placements/views/placements.py): record and edit a placement, and the changes
+# that show their effect on the schedule before they are confirmed. The services check the rules.
+
+
+def _date_input() -> forms.DateInput:
+    """A native date picker that shows ISO dates."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VacancySearchForm(forms.Form):
+    """Find an open vacancy or an employer by name, job title or city."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class PlacementForm(forms.Form):
+    """A placement's job, dates, hours, schedule, contract, measure, mentor and plan."""
+
+    vacancy = forms.ModelChoiceField(
+        queryset=Vacancy.objects.all(), required=False, widget=forms.HiddenInput, label=_("Vacancy")
+    )
+    employer = forms.ModelChoiceField(label=_("Employer"), queryset=Employer.objects.engageable().order_by("name"))
+    kind = forms.ChoiceField(label=_("Kind of placement"), choices=VacancyKind.choices)
+    job_title = forms.CharField(label=_("Job title"), max_length=200)
+    start_on = forms.DateField(label=_("Start"), widget=_date_input())
+    planned_end_on = forms.DateField(
+        label=_("Planned end"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("A trial day or job shadowing ends on its start day when left empty."),
+    )
+    hours_per_week = forms.DecimalField(
+        label=_("Hours per week"), required=False, min_value=0, max_value=60, max_digits=4, decimal_places=1
+    )
+    schedule = forms.ChoiceField(label=_("Schedule"), choices=Schedule.choices)
+    contract_type = forms.ChoiceField(
+        label=_("Contract"), required=False, choices=[("", _("Not known yet")), *ContractType.choices]
+    )
+    employment_measure = forms.CharField(
+        label=_("Employment measure"),
+        required=False,
+        max_length=120,
+        help_text=_("Subsidy or scheme, e.g. Activa, IBO."),
+    )
+    mentor = forms.ModelChoiceField(label=_("Workplace mentor"), queryset=Contact.objects.all(), required=False)
+    plan = forms.ModelChoiceField(
+        label=_("Aftercare plan"),
+        queryset=AftercarePlan.objects.filter(is_active=True).order_by("name", "-version"),
+        required=False,
+        empty_label=_("The plan proposed for this kind of placement"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.chosen_vacancy_id() is not None:
+            # From a vacancy the employer is the vacancy's; it is carried along, not chosen again.
+            self.fields["employer"].widget = forms.HiddenInput()
+        self.fields["mentor"].widget.choices = self.mentor_choices()
+
+    def _raw(self, name: str) -> Any:
+        """The submitted value of a field, or its initial value on an unbound form."""
+        return self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+
+    def _raw_id(self, name: str) -> int | None:
+        """The primary key a field holds (a row or a number), or None."""
+        raw = self._raw(name)
+        raw = getattr(raw, "pk", raw)
+        try:
+            return int(raw) if raw not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+
+    def chosen_vacancy_id(self) -> int | None:
+        """The vacancy the placement comes from, if any."""
+        return self._raw_id("vacancy")
+
+    def chosen_employer_id(self) -> int | None:
+        """The employer chosen so far (the mentor list follows it)."""
+        return self._raw_id("employer")
+
+    def mentor_choices(self) -> list[tuple[Any, Any]]:
+        """The active contacts of the chosen employer, workplace mentors first: one query."""
+        employer_id = self.chosen_employer_id()
+        contacts = Contact.objects.filter(employer_id=employer_id, is_active=True) if employer_id else []
+        ordered = sorted(contacts, key=lambda c: (c.role != ContactRole.MENTOR, c.last_name, c.first_name, c.pk))
+        choices: list[tuple[Any, Any]] = [("", _("No mentor yet"))]
+        for contact in ordered:
+            detail = " · ".join(part for part in (str(contact.get_role_display()), contact.job_title) if part)
+            choices.append((contact.pk, f"{contact.full_name} ({detail})"))
+        return choices
+
+
+class PlacementDatesForm(forms.Form):
+    """A new start and/or planned end."""
+
+    start_on = forms.DateField(label=_("Start"), required=False, widget=_date_input())
+    planned_end_on = forms.DateField(label=_("Planned end"), required=False, widget=_date_input())
+    clear_planned_end = forms.BooleanField(label=_("No planned end"), required=False)
+
+
+class EndPlacementForm(forms.Form):
+    """Complete a placement, or end it early with who ended it and why."""
+
+    COMPLETED, EARLY = "completed", "early"
+
+    how = forms.ChoiceField(
+        label=_("How did it end?"),
+        choices=[(COMPLETED, _("Completed")), (EARLY, _("Ended early"))],
+        widget=forms.RadioSelect,
+    )
+    end_on = forms.DateField(label=_("Last day"), widget=_date_input())
+    ended_by = forms.ChoiceField(
+        label=_("Ended by"),
+        required=False,
+        choices=[("", _("Not ended early")), *[(v, label) for v, label in EndedBy.choices if v]],
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CancelPlacementForm(forms.Form):
+    """Call off a placement that has not started, with the reason."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))

@@ -26,3 +26,9 @@ urlpatterns = [
     path("calendar/", calendar.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
 ]
+    path("clients/<int:pk>/placements/new/", placements.placement_new, name="placement-new"),
+    path("placements/<int:pk>/edit/", placements.placement_edit, name="placement-edit"),
+    path("placements/<int:pk>/activate/", placements.placement_activate, name="placement-activate"),
+    path("placements/<int:pk>/dates/", placements.placement_dates, name="placement-dates"),
+    path("placements/<int:pk>/end/", placements.placement_end, name="placement-end"),
+    path("placements/<int:pk>/cancel/", placements.placement_cancel, name="placement-cancel"),
