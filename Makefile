@@ -28,9 +28,16 @@ $(STAMP): requirements.lock
 	@mkdir -p var
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# A local .env for development (git-ignored, never overwritten): DEBUG on and a secret key of its own, so
+# manage.py, celery and pytest work in a fresh shell. config/settings.py reads it; the environment wins.
+.env: | $(STAMP)
+	@printf '# Written by make setup for local development; never commit it.\nDEBUG=1\nSECRET_KEY='"'"'%s'"'"'\n' \
+		"$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')" > .env
+	@echo "Wrote .env (DEBUG=1 and a new SECRET_KEY)"
 
-run: $(STAMP)
+setup: $(STAMP) .env
+
+run: $(STAMP) .env
 	$(BIN)/python scripts/run.py
 
 lint: $(STAMP)

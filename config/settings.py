@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -12,6 +13,26 @@ from django.utils.translation import gettext_lazy as _
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _load_env_file(path: Path) -> None:
+    """Put the KEY=VALUE lines of a local .env into the environment; variables already set win."""
+    if not path.is_file():
+        return
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.removeprefix("export ").split("=", 1)
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(key.strip(), value)
+
+
+# `make setup` writes .env (DEBUG=1 and a generated SECRET_KEY) once, so manage.py, celery and the tests
+# work in a fresh shell; a deployment sets its variables in the environment, which always win.
+_load_env_file(Path(env_str("ENV_FILE", str(BASE_DIR / ".env"))))
 
 # --- Core -----------------------------------------------------------------------------------
 
