@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib.admin.helpers import ActionForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import ContactRole, ContractType, Schedule, VacancyKind
-from crm.models import Contact, Employer, Vacancy
-from placements.choices import EndedBy
+from crm.choices import ContactRole, ContractType, Language, Schedule, VacancyKind
+from crm.models import Contact, Employer, LadderStep, Vacancy
+from crm.roles import Role
+from placements.choices import ClosingReason, ConsentPurpose, ConsentSource, Destination, EndedBy, Gender
 from placements.models import AftercarePlan
+from placements.services.clients import users_in_role
 
 
 class PlacementActionForm(ActionForm):
@@ -179,3 +183,143 @@ class CancelPlacementForm(forms.Form):
     """Call off a placement that has not started, with the reason."""
 
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- The client's file ----------------------------------------------------------------------
+# Intake, her file, consents, the ladder and closing (placements/views/clients.py). The services in
+# placements/services/clients.py and ladder.py check the rules; these forms check the input.
+
+
+def _file_date_input() -> forms.DateInput:
+    """A native date picker that shows ISO dates."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _not_ahead(day: dt.date | None) -> dt.date | None:
+    """Refuse a date after today: consents, withdrawals, moves and closings record what happened."""
+    if day is not None and day > timezone.localdate():
+        raise forms.ValidationError(_("Pick today or a day that has passed."))
+    return day
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A staff member, shown by full name (or username)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        """Her full name, else her username."""
+        return str(obj.get_full_name() or obj.get_username())
+
+
+class ClientFileForm(forms.Form):
+    """Her file: the minimum contact data, self-described gender, language and case manager (Flora §8)."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        required=False,
+        max_length=100,
+        help_text=_("Optional. Keep only what you need to reach her: no surname, birth date or address."),
+    )
+    email = forms.EmailField(label=_("Email"), required=False, help_text=_("Optional."))
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40, help_text=_("Optional."))
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=Gender.choices,
+        required=False,
+        help_text=_("As she describes herself; used only for the gender-sensitive reports."),
+    )
+    gender_description = forms.CharField(label=_("In her own words"), required=False, max_length=100)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
+    case_manager = PersonChoiceField(
+        label=_("Case manager"),
+        queryset=users_in_role(Role.CASE_MANAGER),
+        required=False,
+        empty_label=_("None yet"),
+    )
+
+
+class IntakeForm(ClientFileForm):
+    """Take in a client: a pseudonymous reference, her file, her coach, consents given and her ladder step."""
+
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=32,
+        help_text=_("Pseudonymous: never her name or birth date. A free one is suggested; you may change it."),
+    )
+    coach = PersonChoiceField(label=_("Coach"), queryset=users_in_role(Role.COACH))
+    consents = forms.MultipleChoiceField(
+        label=_("Consents she gives now"),
+        choices=ConsentPurpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each purpose separately; she can withdraw any of them later."),
+    )
+    consents_given_on = forms.DateField(
+        label=_("Consents given on"), required=False, widget=_file_date_input(), help_text=_("Empty: today.")
+    )
+    consent_source = forms.ChoiceField(label=_("How she gave them"), choices=ConsentSource.choices)
+    ladder_step = forms.ModelChoiceField(
+        label=_("Where she is on the ladder"),
+        queryset=LadderStep.objects.filter(is_active=True).order_by("position"),
+        required=False,
+        empty_label=_("Not on the ladder yet"),
+    )
+
+    field_order = ["reference", "first_name", "email", "phone", "gender", "gender_description"]
+
+    def clean_consents_given_on(self) -> dt.date | None:
+        """Consents are recorded when given, not ahead."""
+        return _not_ahead(self.cleaned_data.get("consents_given_on"))
+
+
+class ConsentForm(forms.Form):
+    """Record a consent she gave for one purpose: when, how it reached us, and a note."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    given_on = forms.DateField(label=_("Given on"), widget=_file_date_input())
+    source = forms.ChoiceField(label=_("How"), choices=ConsentSource.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def clean_given_on(self) -> dt.date | None:
+        """Not ahead of today."""
+        return _not_ahead(self.cleaned_data.get("given_on"))
+
+
+class WithdrawConsentForm(forms.Form):
+    """Record that she withdrew a consent: the day (today or earlier), how it reached us, and a note."""
+
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=_file_date_input())
+    source = forms.ChoiceField(label=_("How"), choices=ConsentSource.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+    skip_visits = forms.BooleanField(label=_("Skip her open workplace visits now"), required=False)
+
+    def clean_withdrawn_on(self) -> dt.date | None:
+        """A withdrawal takes effect at once, so it is not dated ahead."""
+        return _not_ahead(self.cleaned_data.get("withdrawn_on"))
+
+
+class LadderMoveForm(forms.Form):
+    """Move her up or down the ladder on a day, with a note."""
+
+    step = forms.ModelChoiceField(
+        label=_("Ladder step"), queryset=LadderStep.objects.filter(is_active=True).order_by("position")
+    )
+    on = forms.DateField(label=_("On"), widget=_file_date_input())
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def clean_on(self) -> dt.date | None:
+        """Not ahead of today."""
+        return _not_ahead(self.cleaned_data.get("on"))
+
+
+class CloseClientForm(forms.Form):
+    """Close her file: why, where she went, and the day."""
+
+    closing_reason = forms.ChoiceField(
+        label=_("Why the file is closed"), choices=[c for c in ClosingReason.choices if c[0]]
+    )
+    destination = forms.ChoiceField(label=_("Where she went"), choices=Destination.choices, required=False)
+    closed_on = forms.DateField(label=_("Closed on"), widget=_file_date_input())
+
+    def clean_closed_on(self) -> dt.date | None:
+        """Not ahead of today."""
+        return _not_ahead(self.cleaned_data.get("closed_on"))

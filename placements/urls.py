@@ -16,6 +16,12 @@ urlpatterns = [
     path("clients/", clients.client_list, name="clients"),
     path("clients/<int:pk>/", clients.client_detail, name="client"),
     # The client's file: intake, consents, ladder, closing.
+    path("clients/new/", clients.client_new, name="client-new"),
+    path("clients/<int:pk>/edit/", clients.client_edit, name="client-edit"),
+    path("clients/<int:pk>/consents/", clients.consent_record, name="consent-record"),
+    path("clients/<int:pk>/consents/<str:purpose>/withdraw/", clients.consent_withdraw, name="consent-withdraw"),
+    path("clients/<int:pk>/ladder/", clients.ladder_move, name="ladder-move"),
+    path("clients/<int:pk>/close/", clients.client_close, name="client-close"),
     # The coaching agreement and its versions.
     path("placements/<int:pk>/", placements.placement_detail, name="placement"),
     # Placements: create, activate, dates, end, cancel.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,14 +36,16 @@ def _current_position(client: Client) -> LadderPosition | None:
     )
 
 
-@transaction.atomic
-def move_client_to_step(
-    *, client: Client, step: LadderStep | int, on: dt.date, actor: Actor, note: str = ""
-) -> LadderPosition:
-    """Close the client's current ladder position and open one at `step` on `on` (igma ch. 5 time per step)."""
+def _step_at(step: LadderStep | int) -> LadderStep:
+    """The ladder step given, or the one at that position; a clear error when there is none."""
     ladder_step = step if isinstance(step, LadderStep) else LadderStep.objects.filter(position=step).first()
     if ladder_step is None:
         raise ValidationError({"step": _("There is no ladder step %(step)s.") % {"step": step}})
+    return ladder_step
+
+
+def _move(client: Client, ladder_step: LadderStep, on: dt.date, note: str) -> LadderPosition:
+    """Close the current position on `on` and open one at `ladder_step`; staying on the same step changes nothing."""
     current = _current_position(client)
     if current is not None:
         if current.step_id == ladder_step.pk:
@@ -51,7 +55,62 @@ def move_client_to_step(
             raise ValidationError({"on": message % {"date": current.entered_on}})
         current.left_on = on
         current.save(update_fields=["left_on"])
-    return LadderPosition.objects.create(client=client, step=ladder_step, entered_on=on, note=note[:200])
+    return LadderPosition.objects.create(client=client, step=ladder_step, entered_on=on, note=note.strip()[:200])
+
+
+@transaction.atomic
+def move_client_to_step(
+    *, client: Client, step: LadderStep | int, on: dt.date, actor: Actor, note: str = ""
+) -> LadderPosition:
+    """Move the client up or down the ladder on `on`, with a note (igma ch. 5: time per step, going back is possible).
+
+    Her current position is closed on that day, so the history gives the days spent per step. A closed
+    file does not move; choosing the step she is on is refused, so the coach sees nothing happened.
+    """
+    ladder_step = _step_at(step)
+    status = Client.objects.select_for_update().filter(pk=client.pk).values_list("status", flat=True).first()
+    if status == ClientStatus.CLOSED:
+        raise ValidationError({"step": _("Her file is closed; a closed file does not move on the ladder.")})
+    current = _current_position(client)
+    if current is not None and current.step_id == ladder_step.pk:
+        raise ValidationError({"step": _("She is on this step already.")})
+    return _move(client, ladder_step, on, note)
+
+
+def place_on_ladder(*, client: Client, step: LadderStep, on: dt.date, note: str = "") -> LadderPosition:
+    """Put a newly taken-in client on the step she is at (part of take_in_client's transaction)."""
+    return _move(client, step, on, note)
+
+
+@dataclass(frozen=True)
+class LadderStay:
+    """One stay on a step, as the client page shows it: how long, and whether it was a move up or down."""
+
+    position: LadderPosition
+    days: int
+    current: bool
+    direction: str  # "up", "down" or "" for the first step
+
+
+def ladder_history(positions: Iterable[LadderPosition], *, today: dt.date) -> list[LadderStay]:
+    """Her stays on the ladder, newest first, with days per step (so far, on the current one) and the direction."""
+    stays: list[LadderStay] = []
+    previous: LadderPosition | None = None
+    for position in sorted(positions, key=lambda p: (p.entered_on, p.pk)):
+        direction = ""
+        if previous is not None:
+            direction = "up" if position.step.position > previous.step.position else "down"
+        end = position.left_on or max(today, position.entered_on)
+        stays.append(
+            LadderStay(
+                position=position,
+                days=(end - position.entered_on).days,
+                current=position.left_on is None,
+                direction=direction,
+            )
+        )
+        previous = position
+    return stays[::-1]
 
 
 def _move_ladder(client: Client, position: int, on: dt.date, note: str) -> LadderPosition | None:
@@ -65,7 +124,7 @@ def _move_ladder(client: Client, position: int, on: dt.date, note: str) -> Ladde
         return None
     current = _current_position(client)
     when = max(on, current.entered_on) if current is not None else on
-    return move_client_to_step(client=client, step=ladder_step, on=when, actor=None, note=note)
+    return _move(client, ladder_step, when, note)
 
 
 def _close_ladder_position(client: Client, on: dt.date) -> None:

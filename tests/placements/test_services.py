@@ -549,7 +549,11 @@ def test_withdrawing_consent_hides_the_agreements_shareable_text():
     agreement.save()
 
     services.withdraw_consent(
-        client=client, purpose="share_with_employer", withdrawn_on=dt.date(2027, 2, 1), actor=None
+        client=client,
+        purpose="share_with_employer",
+        withdrawn_on=dt.date(2027, 2, 1),
+        actor=None,
+        now=_at(dt.date(2027, 2, 1)),
     )
 
     assert agreement.shareable_text(on=dt.date(2027, 1, 31)) == "Needs written instructions"
