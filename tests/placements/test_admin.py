@@ -152,7 +152,11 @@ def test_changing_the_coach_in_the_admin_moves_her_open_steps(adam, alice, bob):
         "preferred_language": client.preferred_language,
         "coach": bob.pk,
         "status": client.status,
-        **{f"{prefix}-{key}": value for prefix in ("consents", "ladder_positions", "agreements") for key, value in _empty_formset()},
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("consents", "ladder_positions", "agreements")
+            for key, value in _empty_formset()
+        },
     }
 
     response = _browser(adam).post(url, data)
