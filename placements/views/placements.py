@@ -142,6 +142,7 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": placement_actions(placement, today=today),
         "packs_section": outreach_section("placement_packs", app="placements"),
         "evaluation_section": outreach_section("placement_evaluation", app="placements"),
+        "checkins_section": outreach_section("placement_checkins", app="placements"),
     }
     return render(request, "placements/placement_detail.html", context)
 
