@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from placements.views import calendar, clients, followups, placements, team
+from placements.views import agreements, calendar, clients, followups, placements, team
 
 app_name = "placements"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("clients/<int:pk>/ladder/", clients.ladder_move, name="ladder-move"),
     path("clients/<int:pk>/close/", clients.client_close, name="client-close"),
     # The coaching agreement and its versions.
+    path("clients/<int:pk>/agreement/", agreements.agreement, name="agreement"),
+    path("clients/<int:pk>/agreement/edit/", agreements.agreement_edit, name="agreement-edit"),
+    path("clients/<int:pk>/agreement/v<int:version>/", agreements.agreement_version, name="agreement-version"),
     path("placements/<int:pk>/", placements.placement_detail, name="placement"),
     # Placements: create, activate, dates, end, cancel.
     # The case manager's team page, caseloads and reassignment.

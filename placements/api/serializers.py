@@ -287,18 +287,35 @@ class CancelPlacementInputSerializer(serializers.Serializer[object]):
 
 
 class AgreementSerializer(CleanModelSerializer[CoachingAgreement]):
-    """The coaching agreement of a placement (Flora III.4); `employer_may_see` follows the client's consent today."""
+    """One version of a client's coaching agreement (Flora III.4); `employer_may_see` follows her consent today.
 
-    placement = VisiblePlacementField()
+    Writing never changes a version: the viewset hands the terms to `revise_agreement`, which makes the
+    next version (the service validates, the consent rule included, so the model is not cleaned here).
+    Terms left out of a PATCH carry over from the version in force.
+    """
+
+    run_model_clean = False
+
+    client = VisibleClientField()
     employer_may_see = serializers.SerializerMethodField(
         help_text=_("What may be shared with the employer today: empty without the client's consent.")
     )
+    change_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=300,
+        help_text=_("What changed and why; required for every version after the first."),
+    )
+    is_current = serializers.BooleanField(read_only=True, help_text=_("The version in force."))
 
     class Meta:
         model = CoachingAgreement
         fields = [
             "id",
-            "placement",
+            "client",
+            "version",
+            "is_current",
             "parties",
             "joint_work",
             "duration_weeks",
@@ -310,11 +327,21 @@ class AgreementSerializer(CleanModelSerializer[CoachingAgreement]):
             "share_with_employer",
             "employer_may_see",
             "agreed_on",
-            "reviewed_on",
+            "change_note",
+            "created_by",
             "created_at",
-            "updated_at",
+            "superseded_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["version", "created_by", "created_at", "superseded_at"]
+        # The service numbers the versions under a lock; DRF's (client, version) check would see version 1 only.
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        """The client is named for the first version; a revision belongs to the client of the version it revises."""
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["client"].read_only = True
+        return fields
 
     def get_employer_may_see(self, obj: CoachingAgreement) -> str:
         """The shareable text when the queryset found the consent in force today, else nothing."""

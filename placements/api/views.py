@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, ProtectedError, QuerySe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -197,21 +197,65 @@ class PlacementViewSet(WorkflowViewSet[Placement]):
         return self.object_response(placement.pk)
 
 
+@extend_schema_view(
+    create=extend_schema(responses={201: AgreementSerializer, 400: _BAD_INPUT}),
+    update=extend_schema(responses={200: AgreementSerializer, 400: _BAD_INPUT}),
+    partial_update=extend_schema(responses={200: AgreementSerializer, 400: _BAD_INPUT}),
+    destroy=extend_schema(responses={405: OpenApiResponse(description="Versions are never deleted.")}),
+)
 class AgreementViewSet(WorkflowViewSet[CoachingAgreement]):
-    """Coaching agreements of the requesting user's placements."""
+    """Versions of the coaching agreements of the requesting user's clients (Flora III.4).
+
+    A version never changes. POST writes the client's first version, or her next one when she has an
+    agreement; PUT or PATCH on the version in force writes the next version (terms left out carry over)
+    and answers with it, so its id is new. Every version after the first needs a `change_note`, and one
+    identical to the version in force is refused. A version is the file's history and is never deleted:
+    DELETE answers 405 (after the usual 404 for a client the user may not see).
+    """
 
     serializer_class = AgreementSerializer
     filterset_class = filters.AgreementFilter
-    ordering_fields = ["agreed_on", "id"]
-    ordering = ["-agreed_on", "-id"]
+    ordering_fields = ["agreed_on", "version", "id"]
+    ordering = ["-agreed_on", "-version", "-id"]
 
     def get_queryset(self) -> QuerySet[CoachingAgreement]:
-        """Agreements of visible placements, with whether sharing is consented today in the same query."""
+        """Versions of visible clients' agreements, with whether sharing is consented today in the same query."""
         consent = ConsentRecord.objects.filter(
             client=OuterRef("client"), purpose=ConsentPurpose.SHARE_WITH_EMPLOYER
         ).in_force(on=timezone.localdate())
-        return CoachingAgreement.objects.visible_to(self.request.user).annotate(
-            share_consent_in_force=Exists(consent)
+        return CoachingAgreement.objects.visible_to(self.request.user).annotate(share_consent_in_force=Exists(consent))
+
+    def _revise(self, client: Client, terms: dict[str, Any]) -> CoachingAgreement:
+        """Hand the validated terms to the service, which writes the next version."""
+        change_note = terms.pop("change_note", "")
+        terms.pop("client", None)
+        return self.run_service(services.revise_agreement, client=client, fields=terms, change_note=change_note)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Write the client's first version, or her next one."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        terms = dict(serializer.validated_data)
+        version = self._revise(terms["client"], terms)
+        return self.object_response(version.pk, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Revise the version in force: the answer is the new version; a superseded one cannot be revised."""
+        instance = self.get_object()
+        if not instance.is_current:
+            raise serializers.ValidationError(
+                {"detail": [_("This version has been replaced; revise the version in force.")]}
+            )
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        version = self._revise(instance.client, dict(serializer.validated_data))
+        return self.object_response(version.pk)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Refused: versions are the history of the agreement."""
+        self.get_object()
+        raise exceptions.MethodNotAllowed(
+            request.method or "DELETE", detail=_("Agreement versions are kept; revise the agreement instead.")
         )
 
 

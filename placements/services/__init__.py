@@ -5,6 +5,7 @@ Every function is keyword-only, atomic, takes the `actor` for the audit trail an
 per part of the work; callers import from here.
 """
 
+from placements.services.agreements import revise_agreement
 from placements.services.clients import (
     close_client,
     reassign_coach,
@@ -63,6 +64,7 @@ __all__ = [
     "reassign_coach",
     "record_consent",
     "reschedule_placement",
+    "revise_agreement",
     "revise_plan",
     "skip_step",
     "steps_of",

@@ -45,7 +45,7 @@ def caseload_of(alice):
     )
     activate_placement(placement=placement, actor=alice)
     CoachingAgreement.objects.create(
-        placement=placement,
+        client=placement.client,
         parties="Cliënt, coach, werkgever",
         joint_work="Elke week samen terugkijken",
         expected_result="Zelfstandig in de keuken",

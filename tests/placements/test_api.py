@@ -50,14 +50,19 @@ def _caseload(coach: User, reference: str) -> dict[str, int]:
     services.record_consent(client=client, purpose="share_with_employer", given_on=dt.date(2026, 12, 1), actor=None)
     placement = PlacementFactory.create(client=client, start_on=TODAY)
     services.activate_placement(placement=placement, actor=None, now=NOW)
-    agreement = CoachingAgreement.objects.create(
-        placement=placement,
-        parties="Client, coach, employer",
-        joint_work="Settle in",
-        expected_result="Contract extended",
-        success_measure="Mentor's feedback",
-        share_with_employer="Prefers written instructions",
-        agreed_on=dt.date(2026, 12, 15),
+    agreement = services.revise_agreement(
+        client=client,
+        actor=None,
+        fields={
+            "parties": "Client, coach, employer",
+            "joint_work": "Settle in",
+            "expected_result": "Contract extended",
+            "success_measure": "Mentor's feedback",
+            "share_with_employer": "Prefers written instructions",
+            "agreed_on": dt.date(2026, 12, 15),
+        },
+        change_note="",
+        now=NOW,
     )
     step = AftercareStep.objects.filter(placement=placement).order_by("due_on", "pk")[1]
     return {"client": client.pk, "placement": placement.pk, "agreement": agreement.pk, "step": step.pk}
@@ -465,7 +470,7 @@ def _placements(user: User, rows: int) -> None:
 def _agreements(user: User, rows: int) -> None:
     for _index in range(rows):
         CoachingAgreement.objects.create(
-            placement=PlacementFactory.create(client=ClientFactory(coach=user)),
+            client=ClientFactory(coach=user),
             parties="Client, coach",
             joint_work="Settle in",
             expected_result="Keeps the job",

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from crm.models import LadderStep
 from placements import services
 from placements.choices import ClientStatus, PlacementStatus, StepKind, StepStatus, Track
-from placements.models import AftercarePlan, AftercareStep, CoachingAgreement, LadderPosition, Placement
+from placements.models import AftercarePlan, AftercareStep, LadderPosition, Placement
 from tests.crm.factories import ContactFactory, EmployerFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
 
@@ -536,17 +536,20 @@ def test_withdrawing_consent_hides_the_agreements_shareable_text():
     placement = _active()
     client = placement.client
     services.record_consent(client=client, purpose="share_with_employer", given_on=dt.date(2026, 12, 1), actor=None)
-    agreement = CoachingAgreement(
-        placement=placement,
-        parties="Client, coach, employer",
-        joint_work="Settle in",
-        expected_result="Contract extended",
-        success_measure="Mentor's feedback",
-        share_with_employer="Needs written instructions",
-        agreed_on=dt.date(2026, 12, 15),
+    agreement = services.revise_agreement(
+        client=client,
+        actor=None,
+        fields={
+            "parties": "Client, coach, employer",
+            "joint_work": "Settle in",
+            "expected_result": "Contract extended",
+            "success_measure": "Mentor's feedback",
+            "share_with_employer": "Needs written instructions",
+            "agreed_on": dt.date(2026, 12, 15),
+        },
+        change_note="",
+        now=NOW,
     )
-    agreement.full_clean()
-    agreement.save()
 
     services.withdraw_consent(
         client=client,

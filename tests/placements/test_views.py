@@ -366,7 +366,7 @@ def test_the_placement_page_shows_the_agreement_both_tracks_the_mentor_and_the_p
     )
     activate_placement(placement=placement, actor=alice, now=dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC))
     CoachingAgreement.objects.create(
-        placement=placement,
+        client=placement.client,
         parties="Cliënt, coach en werkgever",
         joint_work="Wekelijks samen terugkijken",
         expected_result="Zelfstandig werken in de keuken",

@@ -28,7 +28,7 @@ def _agree(placement) -> CoachingAgreement:
     # Created directly: clean() would (rightly) refuse shareable text without consent, and the mail
     # must hold even when such a record exists.
     return CoachingAgreement.objects.create(
-        placement=placement,
+        client=placement.client,
         parties="Amina, her coach Alice, the employer",
         joint_work="Weekly check-ins",
         expected_result="A permanent contract",

@@ -103,7 +103,7 @@ def placement_scenario(
     )
     # Created without clean(): the text is kept but must only show while consent is in force.
     agreement = CoachingAgreement.objects.create(
-        placement=placement,
+        client=placement.client,
         parties="Amina, coach, werkgever",
         joint_work="Inwerken",
         expected_result="Vast contract",
