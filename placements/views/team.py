@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -94,7 +94,7 @@ def _counts(queryset: QuerySet[Any], key: str) -> dict[int, int]:
     return dict(queryset.order_by().values(key).annotate(n=Count("pk")).values_list(key, "n"))
 
 
-def _step_figures(ids: list[int], *, today: dt.date) -> dict[int, dict[str, int]]:
+def _step_figures(ids: list[int], *, today: dt.date) -> dict[int, dict[str, Any]]:
     """Per assignee, in one query: due this week, overdue, escalated, done in the window and done on time.
 
     "Due this week" are open steps due from today to WEEK_DAYS days ahead, as on "My follow-ups".
@@ -123,7 +123,11 @@ def _step_figures(ids: list[int], *, today: dt.date) -> dict[int, dict[str, int]
             done_on_time=Count("pk", filter=is_done & Q(done_on__lte=F("due_on"))),
         )
     )
-    return {row.pop("assignee_id"): row for row in rows}
+    figures: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        counts: dict[str, Any] = dict(row)
+        figures[counts.pop("assignee_id")] = counts
+    return figures
 
 
 def overdue_steps(ids: list[int], *, today: dt.date) -> tuple[list[OverdueStep], bool]:
@@ -174,7 +178,7 @@ def team(request: HttpRequest) -> HttpResponse:
     ids = supervised_coach_ids(request.user)
     teams = Team.objects.order_by("name")
     if not has_role(request.user, Role.ADMINISTRATOR):
-        teams = teams.filter(leads=request.user)
+        teams = teams.filter(leads=request.user.pk)
     loads, more = caseloads(ids, today=today)
     context = {
         "today": today,
@@ -189,7 +193,7 @@ def team(request: HttpRequest) -> HttpResponse:
     return render(request, "placements/team.html", context)
 
 
-class CoachChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class CoachChoiceField(forms.ModelChoiceField):
     """A supervised coach, shown by name."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -205,7 +209,7 @@ class ReassignStepForm(forms.Form):
 
     def __init__(self, *args: Any, coaches: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_assignee"].queryset = coaches
+        cast(CoachChoiceField, self.fields["new_assignee"]).queryset = coaches
 
 
 class ReassignClientForm(forms.Form):
@@ -215,7 +219,7 @@ class ReassignClientForm(forms.Form):
 
     def __init__(self, *args: Any, coaches: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_coach"].queryset = coaches
+        cast(CoachChoiceField, self.fields["new_coach"]).queryset = coaches
 
 
 def _other_coaches(request: HttpRequest, current_id: int) -> QuerySet[Any]:

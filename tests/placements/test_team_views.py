@@ -14,7 +14,7 @@ from django.urls import reverse
 from crm.roles import Role
 from placements.choices import ClientStatus, PlacementStatus, StepStatus
 from placements.models import AftercareStep, Team
-from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
+from tests.placements.factories import ClientFactory, PlacementFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 2)  # a Monday
@@ -30,7 +30,9 @@ def frozen_today(settings):
 
 
 def coach(username: str) -> User:
-    user = UserFactory(username=username, first_name=username.capitalize())
+    user = User.objects.create_user(
+        username=username, email=f"{username}@werkbrug.test", first_name=username.capitalize()
+    )
     user.groups.add(Group.objects.get(name=Role.COACH))
     return user
 
