@@ -177,7 +177,7 @@ def sample_urls(data: Data) -> list[str]:
 
 def _network(rita: User) -> tuple[Employer, Contact, Vacancy]:
     """An employer with every field long, and a few ordinary ones in other stages."""
-    employer = EmployerFactory(
+    employer: Employer = EmployerFactory.create(
         name=LONG_NAME,
         owner=rita,
         stage=Stage.ENGAGED,
@@ -188,7 +188,7 @@ def _network(rita: User) -> tuple[Employer, Contact, Vacancy]:
         phone="+31 33 123 45 67 (toestel 8901, na 13:00 uur)",
         registration_number="NL-KVK-123456789012345678",
     )
-    contact = ContactFactory(
+    contact: Contact = ContactFactory.create(
         employer=employer,
         first_name="Maria-Magdalena",
         last_name=f"van den {LONG_WORD}",
@@ -197,7 +197,9 @@ def _network(rita: User) -> tuple[Employer, Contact, Vacancy]:
         email=LONG_EMAIL,
         phone="+31 6 1234 5678",
     )
-    vacancy = VacancyFactory(employer=employer, title=f"Medewerker {LONG_WORD} (leerwerkplek)", places=3)
+    vacancy: Vacancy = VacancyFactory.create(
+        employer=employer, title=f"Medewerker {LONG_WORD} (leerwerkplek)", places=3
+    )
     vacancy.ladder_steps.add(*LadderStep.objects.filter(position__in=[18, 19, 20]))
     VacancyFactory(employer=employer, title="Proefdag", status=VacancyStatus.DRAFT)
     today = timezone.localdate()
@@ -216,7 +218,9 @@ def _network(rita: User) -> tuple[Employer, Contact, Vacancy]:
 
 
 def _client(alice: User, carl: User, reference: str, **extra: Any) -> Client:
-    client = ClientFactory(coach=alice, case_manager=carl, reference=reference, first_name="Fatima-Zahra", **extra)
+    client: Client = ClientFactory.create(
+        coach=alice, case_manager=carl, reference=reference, first_name="Fatima-Zahra", **extra
+    )
     ConsentFactory(client=client, purpose=ConsentPurpose.COACHING)
     ConsentFactory(client=client, purpose=ConsentPurpose.SHARE_WITH_EMPLOYER)
     LadderPosition.objects.create(
@@ -231,7 +235,9 @@ def _placements(
     """One placement in every state, the active one with its schedule and steps overdue, today and this week."""
     today = timezone.localdate()
     common = {"client": client, "employer": employer, "mentor": mentor, "vacancy": vacancy}
-    active = PlacementFactory(**common, job_title=f"Medewerker {LONG_WORD}", start_on=today - dt.timedelta(days=20))
+    active: Placement = PlacementFactory.create(
+        **common, job_title=f"Medewerker {LONG_WORD}", start_on=today - dt.timedelta(days=20)
+    )
     activate_placement(placement=active, actor=alice)
     for days, title in ((-5, "Te laat gebeld"), (0, LONG_TEXT), (3, "Later deze week")):
         AftercareStep.objects.create(
@@ -239,12 +245,12 @@ def _placements(
         )
     AftercareStep.objects.filter(placement=active, due_on__lt=today).update(status=StepStatus.DUE)
     ended = {"completed": PlacementStatus.COMPLETED, "ended_early": PlacementStatus.ENDED_EARLY}
-    placements = {
-        "planned": PlacementFactory(**common, job_title="Proefplaatsing", start_on=today + dt.timedelta(days=30))
+    placements: dict[str, Placement] = {
+        "planned": PlacementFactory.create(**common, job_title="Proefplaatsing", start_on=today + dt.timedelta(days=30))
     }
     placements["active"] = active
     for key, status in ended.items():
-        placements[key] = PlacementFactory(
+        placements[key] = PlacementFactory.create(
             **common,
             job_title=f"Eerder: {LONG_WORD}",
             start_on=today - dt.timedelta(days=400),
@@ -253,7 +259,7 @@ def _placements(
             ended_by=EndedBy.EMPLOYER if status == PlacementStatus.ENDED_EARLY else EndedBy.NONE,
             end_reason=LONG_TEXT,
         )
-    placements["cancelled"] = PlacementFactory(
+    placements["cancelled"] = PlacementFactory.create(
         **common, job_title="Afgezegd", start_on=today - dt.timedelta(days=90), status=PlacementStatus.CANCELLED
     )
     return placements
@@ -292,7 +298,7 @@ def _outreach(alice: User, placement: Placement, contact: Contact) -> tuple[Info
     )
     token = new_token()
     invitation = SurveyInvitation.objects.create(
-        template=SurveyTemplate.objects.filter(kind=SurveyKind.EMPLOYER_END).first(),
+        template=SurveyTemplate.objects.filter(kind=SurveyKind.EMPLOYER_END).earliest("pk"),
         placement=placement,
         employer=placement.employer,
         contact=contact,
