@@ -28,6 +28,12 @@ urlpatterns = [
     path("clients/<int:pk>/agreement/v<int:version>/", agreements.agreement_version, name="agreement-version"),
     path("placements/<int:pk>/", placements.placement_detail, name="placement"),
     # Placements: create, activate, dates, end, cancel.
+    path("clients/<int:pk>/placements/new/", placements.placement_new, name="placement-new"),
+    path("placements/<int:pk>/edit/", placements.placement_edit, name="placement-edit"),
+    path("placements/<int:pk>/activate/", placements.placement_activate, name="placement-activate"),
+    path("placements/<int:pk>/dates/", placements.placement_dates, name="placement-dates"),
+    path("placements/<int:pk>/end/", placements.placement_end, name="placement-end"),
+    path("placements/<int:pk>/cancel/", placements.placement_cancel, name="placement-cancel"),
     # The case manager's team page, caseloads and reassignment.
     path("team/", team.team, name="team"),
     path("team/steps/<int:pk>/reassign/", team.step_reassign, name="step-reassign"),
@@ -35,9 +41,3 @@ urlpatterns = [
     path("calendar/", calendar.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
 ]
-    path("clients/<int:pk>/placements/new/", placements.placement_new, name="placement-new"),
-    path("placements/<int:pk>/edit/", placements.placement_edit, name="placement-edit"),
-    path("placements/<int:pk>/activate/", placements.placement_activate, name="placement-activate"),
-    path("placements/<int:pk>/dates/", placements.placement_dates, name="placement-dates"),
-    path("placements/<int:pk>/end/", placements.placement_end, name="placement-end"),
-    path("placements/<int:pk>/cancel/", placements.placement_cancel, name="placement-cancel"),
