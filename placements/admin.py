@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from placements.models import (
     KindPlan,
     LadderPosition,
     Placement,
+    Team,
 )
 
 
@@ -316,6 +317,29 @@ class KindPlanAdmin(admin.ModelAdmin):
         if db_field.name == "plan":
             kwargs["queryset"] = AftercarePlan.objects.filter(is_active=True).order_by("name", "-version")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """Which case managers supervise which coaches (Flora IV.4): configuration, so it lives here."""
+
+    list_display = ["name", "lead_names", "coach_count"]
+    search_fields = ["name"]
+    filter_horizontal = ["leads", "coaches"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
+        """Leads and coach counts in a constant number of queries."""
+        return super().get_queryset(request).prefetch_related("leads").annotate(coach_total=Count("coaches"))
+
+    @admin.display(description=_("case managers"))
+    def lead_names(self, obj: Team) -> str:
+        """The team's case managers."""
+        return ", ".join(lead.get_full_name() or lead.get_username() for lead in obj.leads.all())
+
+    @admin.display(description=_("coaches"), ordering="coach_total")
+    def coach_count(self, obj: Team) -> int:
+        """How many coaches the team has."""
+        return int(getattr(obj, "coach_total", 0))
 
 
 # --- Steps ------------------------------------------------------------------------------------
