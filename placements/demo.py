@@ -37,6 +37,7 @@ from placements.choices import (
 )
 from placements.models import AftercareStep, Client, CoachingAgreement, ConsentRecord, Placement
 from placements.scheduling import add_months
+from placements.services.agreements import changed_terms
 
 if TYPE_CHECKING:
     from crm.demo import DemoContext
@@ -89,7 +90,7 @@ CLIENTS: tuple[Person, ...] = (
     Person("Zainab", Gender.WOMAN, "sv", "SE", "bob", 160, (Job(PAID, 28, months=12),), case_managed=False),
     Person("Joyce", Gender.WOMAN, "en", "BE", "alice", 140, (Job(PAID, 16),)),
     Person("Samira", Gender.WOMAN, "nl", "BE", "alice", 120, (Job(PAID, 9, months=6),)),
-    Person("Ahmed", Gender.MAN, "sv", "SE", "alice", 110, (Job(PAID, 7),)),
+    Person("Ahmed", Gender.MAN, "sv", "SE", "alice", 110, (Job(TRIAL, 35, COMPLETED), Job(PAID, 7))),
     Person(
         "Nadia",
         Gender.WOMAN,
@@ -101,7 +102,7 @@ CLIENTS: tuple[Person, ...] = (
     ),
     Person("Kim", Gender.NON_BINARY, "en", "NL", "alice", 90, (Job(WORK, -6, months=6),), case_managed=False),
     Person("Linnea", Gender.WOMAN, "sv", "SE", "bob", 370, (Job(WORK, 330, COMPLETED, months=6),)),
-    Person("Els", Gender.WOMAN, "nl", "BE", "alice", 340, (Job(PAID, 280, COMPLETED, months=6),)),
+    Person("Els", Gender.WOMAN, "nl", "BE", "alice", 340, (Job(PAID, 186, COMPLETED, months=6),)),
     Person("Sara", Gender.WOMAN, "sv", "SE", "bob", 330, (Job(WORK, 260, COMPLETED, months=3),)),
     Person("Ayaan", Gender.WOMAN, "en", "SE", "alice", 170, (Job(PAID, 75, BY_CLIENT, months=6, ended=40),)),
     Person("Lotte", Gender.WOMAN, "nl", "BE", "bob", 130, (Job(TRIAL, 20, CANCELLED), Job(PAID, -12, PLANNED))),
@@ -122,6 +123,12 @@ NO_SHARING = {9, 12, 14}  # placed clients who did not agree to sharing with the
 WITHDREW_SHARING = {7: 20}  # client number: withdrew sharing consent that many days before as_of
 REFERENCE_CONSENT = {1, 15, 16}
 NO_AGREEMENT = {11}  # her agreement is still being written
+PAUSED = {21}  # coaching paused at her request (illness in the family)
+# Client number: the employer evaluation of her (first) ended placement is left open; outreach's demo
+# gives these their survey states (answered, sent and waiting, reminded to no avail, never sent).
+OPEN_EVALUATION = {13, 15, 16, 18}
+# Days after intake the first version of the agreement was made; later versions follow her placements.
+AGREEMENT_AFTER_DAYS = 21
 BEHIND = {1: 1, 2: 2, 3: 1, 6: 1, 8: 1, 10: 1}  # client number: how many of the latest past steps are still open
 SKIP_CALL_AT = {2: 28}  # client number: offset of a client call that was skipped
 # Ladder steps (igma ch. 5) a client went through before her first placement, by what comes next.
@@ -301,10 +308,45 @@ AGREEMENT: dict[str, dict[str, str]] = {
     },
 }
 
+# The first version, made with her a few weeks after intake, before any employer is involved (Flora III.4).
+AGREEMENT_START: dict[str, dict[str, str]] = {
+    "nl": {
+        "parties": "{name} (deelnemer) en {coach} (jobcoach); haar trajectbegeleider weet van de afspraken.",
+        "joint_work": "Om de twee weken een gesprek: cv, vacatures zoeken, sollicitaties oefenen; de jobcoach zoekt "
+        "met haar een passende werkplek.",
+        "expected_result": "{name} vindt werk dat past bij wat ze kan en bij haar gezin.",
+        "success_measure": "Binnen zes maanden is ze gestart op een werkplek van minstens 16 uur per week.",
+        "contact_rhythm": "Om de twee weken, en tussendoor per telefoon als dat nodig is.",
+    },
+    "sv": {
+        "parties": "{name} (deltagare) och {coach} (jobbcoach); hennes handläggare känner till överenskommelsen.",
+        "joint_work": "Samtal varannan vecka: CV, söka jobb, öva intervjuer; jobbcoachen letar tillsammans med henne "
+        "efter en passande arbetsplats.",
+        "expected_result": "{name} hittar ett arbete som passar hennes förmåga och hennes familj.",
+        "success_measure": "Inom sex månader har hon börjat på en arbetsplats med minst 16 timmar i veckan.",
+        "contact_rhythm": "Varannan vecka, och per telefon däremellan vid behov.",
+    },
+    "en": {
+        "parties": "{name} (participant) and {coach} (job coach); her pathway counsellor knows what was agreed.",
+        "joint_work": "A conversation every two weeks: CV, finding vacancies, practising interviews; the job coach "
+        "looks for a suitable workplace with her.",
+        "expected_result": "{name} finds work that fits what she can do and her family.",
+        "success_measure": "Within six months she has started at a workplace for at least 16 hours a week.",
+        "contact_rhythm": "Every two weeks, and by phone in between when needed.",
+    },
+}
+# Why the agreement was revised when a placement started.
+REVISION_NOTE = {
+    "nl": "Gestart bij {employer}: werkgever en werkplekbegeleider zijn partij; resultaat en meting voor deze baan.",
+    "sv": "Började hos {employer}: arbetsgivaren och handledaren är parter; resultat och mått för det här jobbet.",
+    "en": "Started at {employer}: the employer and the workplace mentor are parties; result and measure for this job.",
+}
+WEEKS = {PAID: 52, WORK: 26, TRIAL: 12}
 
 ONE_DAY = dt.timedelta(days=1)
 CONTRACTS = (ContractType.OPEN_ENDED, ContractType.FIXED_TERM, ContractType.TEMP_AGENCY)
 FIELDS = ("parties", "joint_work", "expected_result", "success_measure", "contact_rhythm")
+GOALS = ("goals_work", "goals_private")
 MINUTES: dict[str, tuple[int, ...]] = {
     StepKind.VISIT: (45, 60, 90),
     StepKind.CALL: (15, 20, 30),
@@ -350,14 +392,19 @@ class Writer:
         client = self.client(number, person)
         self.consent(client, ConsentPurpose.COACHING, self.day(person.intake))
         self.ladder_before(client, person)
+        if number not in NO_AGREEMENT:
+            self.first_agreement(person, client)
         placements = [self.placement(number, person, client, job) for job in person.jobs]
         if number in CLOSINGS:
             self.close(client, *CLOSINGS[number])
+        if number in PAUSED:
+            # No workflow pauses a file yet; the status is what a coach sets for a client who takes a break.
+            Client.objects.filter(pk=client.pk).update(status=ClientStatus.PAUSED)
         Client.objects.filter(pk=client.pk).update(created_at=self.moment(self.day(person.intake), 10))
         return {
             "clients": 1,
             "placements": len(placements),
-            "agreements": CoachingAgreement.objects.filter(placement__client=client).count(),
+            "agreements": CoachingAgreement.objects.filter(client=client).count(),
             "consents": ConsentRecord.objects.filter(client=client).count(),
         }
 
@@ -432,7 +479,7 @@ class Writer:
         activated = min(start_on, self.context.as_of - dt.timedelta(days=1))
         services.activate_placement(placement=placement, actor=client.coach, now=self.moment(activated, 9))
         if number not in NO_AGREEMENT:
-            self.agreement(number, person, placement)
+            self.agreement(person, placement)
         self.play(number, person, placement, job)
         return placement
 
@@ -523,7 +570,8 @@ class Writer:
             return
         end_on = self.day(job.ended) if job.ended is not None else placement.planned_end_on
         assert end_on is not None  # a completed demo placement always has its planned end
-        self.follow_up(number, person, placement, until=end_on + dt.timedelta(days=1), behind=0)
+        keep = number in OPEN_EVALUATION
+        self.follow_up(number, person, placement, until=end_on + ONE_DAY, behind=0, keep_evaluation=keep)
         services.end_placement(
             placement=placement,
             actor=placement.coach,
@@ -533,18 +581,29 @@ class Writer:
             completed=job.story == COMPLETED,
             now=self.moment(end_on, 16),
         )
-        self.follow_up(number, person, placement, until=self.context.as_of, behind=0)
+        self.follow_up(number, person, placement, until=self.context.as_of, behind=0, keep_evaluation=keep)
         if job.story != COMPLETED:
             back_on = end_on + dt.timedelta(days=5)
             services.move_client_to_step(client=placement.client, step=18, on=back_on, actor=placement.coach)
 
-    def follow_up(self, number: int, person: Person, placement: Placement, *, until: dt.date, behind: int) -> None:
-        """Complete the open steps due before `until`, skip the ones that do not apply, leave `behind` open."""
-        steps = list(
-            AftercareStep.objects.filter(placement=placement, status__in=OPEN_STEP_STATUSES, due_on__lt=until)
-            .select_related("template", "assignee")
-            .order_by("due_on", "pk")
-        )
+    def follow_up(
+        self,
+        number: int,
+        person: Person,
+        placement: Placement,
+        *,
+        until: dt.date,
+        behind: int,
+        keep_evaluation: bool = False,
+    ) -> None:
+        """Complete the open steps due before `until`, skip the ones that do not apply, leave `behind` open.
+
+        With `keep_evaluation` the employer evaluation stays open: the employer has not answered yet.
+        """
+        due = AftercareStep.objects.filter(placement=placement, status__in=OPEN_STEP_STATUSES, due_on__lt=until)
+        if keep_evaluation:
+            due = due.exclude(kind=StepKind.EMPLOYER_EVALUATION)
+        steps = list(due.select_related("template", "assignee").order_by("due_on", "pk"))
         for step in steps[: max(len(steps) - behind, 0)]:
             when = self.moment(min(step.due_on + dt.timedelta(days=self.rng.choice((0, 0, 0, 1, 2))), until - ONE_DAY))
             offset = step.template.offset_days if step.template else None
@@ -568,8 +627,30 @@ class Writer:
                 client=placement.client, step=services.LADDER_SUSTAINED, on=reached_on, actor=placement.coach
             )
 
-    def agreement(self, number: int, person: Person, placement: Placement) -> CoachingAgreement:
-        """The coaching agreement in the client's language; sharing text only with her consent."""
+    def first_agreement(self, person: Person, client: Client) -> None:
+        """The first version of her agreement, a few weeks after intake; none yet for a client just taken in."""
+        agreed_on = self.day(person.intake - AGREEMENT_AFTER_DAYS)
+        if agreed_on >= self.context.as_of:
+            return
+        text = AGREEMENT_START[person.language]
+        coach = client.coach.get_full_name() or client.coach.get_username()
+        values = {"name": person.first_name, "coach": coach}
+        terms: dict[str, Any] = {field: text[field].format(**values) for field in FIELDS}
+        terms |= {field: "\n".join(AGREEMENT[person.language][field].split("|")) for field in GOALS}
+        services.revise_agreement(
+            client=client,
+            actor=client.coach,
+            fields=terms | {"duration_weeks": 26, "agreed_on": agreed_on},
+            change_note="",
+            now=self.moment(agreed_on),
+        )
+
+    def agreement(self, person: Person, placement: Placement) -> CoachingAgreement | None:
+        """A placement makes a new version: the employer and mentor join, sharing only with her consent."""
+        client = placement.client
+        current = client.current_agreement()
+        if current is None:
+            return None
         text = AGREEMENT[person.language]
         values = {
             "name": person.first_name,
@@ -581,21 +662,22 @@ class Writer:
             "job": placement.job_title,
             "hours": placement.hours_per_week,
         }
-        agreed_on = min(placement.start_on, self.context.as_of) - dt.timedelta(days=5)
-        agreement = CoachingAgreement(
-            placement=placement,
-            duration_weeks=52 if placement.kind == PAID else 26,
-            agreed_on=agreed_on,
-            reviewed_on=placement.start_on + dt.timedelta(days=91) if number <= 5 else None,
-            share_with_employer=text["share"]
-            if placement.client.has_consent("share_with_employer", on=agreed_on)
-            else "",
-            **{field: text[field].format(**values) for field in FIELDS},
-            **{field: "\n".join(text[field].split("|")) for field in ("goals_work", "goals_private")},
+        agreed_on = max(min(placement.start_on, self.context.as_of) - dt.timedelta(days=5), current.agreed_on)
+        terms: dict[str, Any] = {field: text[field].format(**values) for field in FIELDS}
+        terms |= {field: "\n".join(text[field].split("|")) for field in GOALS}
+        terms |= {
+            "duration_weeks": WEEKS[VacancyKind(placement.kind)],
+            "share_with_employer": text["share"] if client.has_consent("share_with_employer", on=agreed_on) else "",
+        }
+        if not changed_terms(current, CoachingAgreement(client=client, **terms)):
+            return current  # the same employer and job again: nothing to revise
+        return services.revise_agreement(
+            client=client,
+            actor=placement.coach,
+            fields=terms | {"agreed_on": agreed_on},
+            change_note=REVISION_NOTE[person.language].format(employer=placement.employer.name),
+            now=self.moment(agreed_on),
         )
-        agreement.full_clean()
-        agreement.save()
-        return agreement
 
 
 # --- Entry point -------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from crm.choices import VacancyKind
 from crm.models import Employer
-from placements.choices import ClientStatus, ConsentPurpose, EndedBy, PlacementStatus, StepStatus
+from placements.choices import ClientStatus, ConsentPurpose, EndedBy, PlacementStatus, StepKind, StepStatus
 from placements.models import (
-    AftercarePlan,
     AftercareStep,
     Client,
     CoachingAgreement,
@@ -48,7 +48,7 @@ def snapshot() -> dict[str, list[tuple[object, ...]]]:
         "steps": list(AftercareStep.objects.order_by("pk").values_list("pk", "status", "due_on", "updated_at")),
         "ladder": list(LadderPosition.objects.order_by("pk").values_list("pk", "entered_on", "left_on")),
         "consents": list(ConsentRecord.objects.order_by("pk").values_list("pk", "purpose", "withdrawn_on")),
-        "agreements": list(CoachingAgreement.objects.order_by("pk").values_list("pk", "updated_at")),
+        "agreements": list(CoachingAgreement.objects.order_by("pk").values_list("pk", "version", "superseded_at")),
     }
 
 
@@ -64,6 +64,7 @@ def test_seeding_gives_alice_and_bob_a_caseload_with_carl_as_case_manager(staff)
         ClientStatus.ACTIVE,
         ClientStatus.PLACED,
         ClientStatus.AFTERCARE,
+        ClientStatus.PAUSED,
         ClientStatus.CLOSED,
     }
     assert set(Client.objects.values_list("preferred_language", flat=True)) == {"nl", "sv", "en"}
@@ -88,20 +89,19 @@ def test_closed_files_say_why_where_to_and_leave_no_open_ladder_position(staff):
         assert not client.ladder_positions.filter(left_on__isnull=True).exists()
 
 
-def test_placements_span_every_status_with_activated_ones_following_the_default_plan(staff):
+def test_placements_span_every_status_with_activated_ones_following_their_plan(staff):
     seed()
 
     assert Counter(Placement.objects.values_list("status", flat=True)) == {
         PlacementStatus.ACTIVE: 14,
-        PlacementStatus.COMPLETED: 3,
+        PlacementStatus.COMPLETED: 4,
         PlacementStatus.ENDED_EARLY: 2,
         PlacementStatus.CANCELLED: 1,
         PlacementStatus.PLANNED: 2,
     }
-    plan = AftercarePlan.objects.get(is_default=True)
     for placement in Placement.objects.exclude(status__in=(PlacementStatus.PLANNED, PlacementStatus.CANCELLED)):
-        assert placement.plan == plan
-        assert placement.steps.count() == plan.templates.count()
+        assert placement.plan is not None
+        assert placement.steps.count() == placement.plan.templates.count()
         assert placement.mentor is None or placement.mentor.employer_id == placement.employer_id
         assert placement.vacancy is None or placement.vacancy.employer_id == placement.employer_id
         assert placement.employer.stage in ("active", "engaged")
@@ -130,7 +130,10 @@ def test_as_of_the_seed_date_steps_are_overdue_due_today_and_due_later(staff):
     assert open_steps.filter(due_on=TODAY).exists()
     assert open_steps.filter(due_on__gt=TODAY, due_on__lte=TODAY + dt.timedelta(days=7)).exists()
     assert open_steps.filter(due_on__gt=TODAY + dt.timedelta(days=7)).exists()
-    assert not open_steps.filter(placement__status=PlacementStatus.COMPLETED).exists()
+    assert AftercareStep.objects.filter(status=StepStatus.DONE).exists()
+    # A completed placement keeps only an employer evaluation that is waiting for the employer's answer.
+    waiting = open_steps.filter(placement__status=PlacementStatus.COMPLETED)
+    assert set(waiting.values_list("kind", flat=True)) <= {StepKind.EMPLOYER_EVALUATION}
 
 
 def test_past_steps_are_mostly_done_with_an_outcome_and_a_few_skipped_with_a_reason(staff):
@@ -140,7 +143,8 @@ def test_past_steps_are_mostly_done_with_an_outcome_and_a_few_skipped_with_a_rea
     skipped = AftercareStep.objects.filter(status=StepStatus.SKIPPED)
     assert done.count() > 80
     assert not done.filter(outcome="").exists()
-    assert not done.filter(minutes_spent__isnull=True).exists()
+    # Steps the coaches recorded say how long they took; an employer's survey answer completes its step by itself.
+    assert not done.filter(completed_by__isnull=False, minutes_spent__isnull=True).exists()
     assert not done.filter(completed_at__date__gte=TODAY).exists()
     assert 1 <= skipped.count() <= 4
     assert not skipped.filter(reason="").exists()
@@ -175,9 +179,7 @@ def test_every_client_consented_to_coaching_and_most_placed_ones_to_visits_and_s
 def test_a_client_without_share_consent_has_an_agreement_with_nothing_to_share(staff):
     seed()
 
-    never_consented = CoachingAgreement.objects.exclude(
-        placement__client__consents__purpose=ConsentPurpose.SHARE_WITH_EMPLOYER
-    )
+    never_consented = CoachingAgreement.objects.exclude(client__consents__purpose=ConsentPurpose.SHARE_WITH_EMPLOYER)
     assert never_consented.exists()
     assert set(never_consented.values_list("share_with_employer", flat=True)) == {""}
     assert CoachingAgreement.objects.exclude(share_with_employer="").exists()
@@ -187,21 +189,44 @@ def test_a_withdrawn_sharing_consent_hides_the_agreement_from_the_employer(staff
     seed()
 
     record = ConsentRecord.objects.get(purpose=ConsentPurpose.SHARE_WITH_EMPLOYER, withdrawn_on__isnull=False)
-    agreement = CoachingAgreement.objects.get(placement__client=record.client)
-    assert agreement.share_with_employer
+    agreement = record.client.current_agreement()
+    assert agreement is not None and agreement.share_with_employer
     assert agreement.shareable_text(on=TODAY) == ""
 
 
-def test_most_placements_have_an_agreement_in_the_clients_language(staff):
+def test_agreements_are_per_client_in_her_language_and_revised_when_she_starts_work(staff):
     seed()
 
-    agreements = CoachingAgreement.objects.select_related("placement__client")
-    assert agreements.count() >= 15
-    swedish = agreements.filter(placement__client__preferred_language="sv").first()
-    assert swedish is not None and "handledaren" in swedish.parties
-    for agreement in agreements:
-        assert agreement.placement.client.first_name in agreement.parties
+    current = CoachingAgreement.objects.current().select_related("client")
+    assert current.count() >= 18
+    assert not Client.objects.filter(reference="WB-2026-0011").get().agreements.exists()
+    for agreement in current:
+        assert agreement.client.first_name in agreement.parties
         agreement.full_clean()
+    placed = current.filter(client__preferred_language="sv", version__gte=2).first()
+    assert placed is not None and "handledaren" in placed.parties
+    revised = CoachingAgreement.objects.filter(version__gte=2)
+    assert revised.count() >= 12 and not revised.filter(change_note="").exists()
+    assert CoachingAgreement.objects.filter(version=3).exists()  # a second placement revised it again
+    for old in CoachingAgreement.objects.filter(superseded_at__isnull=False).select_related("client"):
+        newer = old.client.agreements.get(version=old.version + 1)
+        assert newer.agreed_on >= old.agreed_on and newer.created_at == old.superseded_at
+
+
+def test_a_coach_meets_every_state_of_a_client_and_a_placement(staff):
+    seed()
+
+    assert set(Client.objects.values_list("status", flat=True)) == set(ClientStatus.values)
+    closed = Client.objects.filter(status=ClientStatus.CLOSED)
+    assert all(client.closing_reason and client.destination for client in closed)
+    assert set(Placement.objects.values_list("status", flat=True)) == set(PlacementStatus.values)
+    trial_days = Placement.objects.filter(kind=VacancyKind.TRIAL_DAY)
+    assert {PlacementStatus.COMPLETED, PlacementStatus.PLANNED, PlacementStatus.CANCELLED} <= set(
+        trial_days.values_list("status", flat=True)
+    )
+    assert all(placement.planned_end_on == placement.start_on for placement in trial_days)
+    consents = ConsentRecord.objects.all()
+    assert consents.filter(withdrawn_on__isnull=True).exists() and consents.filter(withdrawn_on__isnull=False).exists()
 
 
 def test_seeding_twice_changes_nothing(staff):
@@ -219,7 +244,7 @@ def test_the_caseload_is_the_same_size_whatever_the_number_of_employers(staff):
 
     assert Employer.objects.count() == 200
     assert Client.objects.count() == 24
-    assert Placement.objects.count() == 22
+    assert Placement.objects.count() == 23
 
 
 def test_without_coaches_the_demo_creates_no_clients():
