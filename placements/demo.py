@@ -35,7 +35,7 @@ from placements.choices import (
     Gender,
     StepKind,
 )
-from placements.models import AftercareStep, Client, CoachingAgreement, ConsentRecord, Placement
+from placements.models import AftercareStep, Client, CoachingAgreement, ConsentRecord, Placement, Team
 from placements.scheduling import add_months
 from placements.services.agreements import changed_terms
 
@@ -680,6 +680,9 @@ class Writer:
         )
 
 
+DEMO_TEAM = "Coaching team"
+
+
 # --- Entry point -------------------------------------------------------------------------------
 
 
@@ -713,6 +716,17 @@ def demo_employers() -> dict[str, list[Employer]]:
     return by_country
 
 
+def demo_team(staff: Staff) -> bool:
+    """The demo case manager leads a team of the demo coaches (Flora IV.4 supervision); True when it was made now."""
+    if staff.case_manager is None:
+        return False
+    team, created = Team.objects.get_or_create(name=DEMO_TEAM)
+    if created:
+        team.leads.add(staff.case_manager)
+        team.coaches.add(*{coach.pk for coach in staff.coaches.values()})
+    return created
+
+
 def seed_demo(*, context: DemoContext) -> dict[str, int]:
     """Create the demo clients that are missing, each with her placements, steps, consents and agreements."""
     totals = dict.fromkeys(("clients", "placements", "agreements", "consents"), 0)
@@ -720,6 +734,8 @@ def seed_demo(*, context: DemoContext) -> dict[str, int]:
     if staff is None or not employers:
         context.log("No coaches or no active employers yet: demo clients skipped.")
         return totals
+    if demo_team(staff):
+        context.log(f"Team {DEMO_TEAM!r}: {staff.case_manager} supervises the demo coaches")
     taken = set(Client.objects.filter(reference__startswith="WB-2026-").values_list("reference", flat=True))
     for number, person in enumerate(CLIENTS, start=1):
         rng = random.Random(f"{context.seed}:client:{number}")  # noqa: S311  (demo data, not security)

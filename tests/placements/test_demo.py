@@ -14,6 +14,7 @@ from django.core.management import call_command
 from crm.choices import VacancyKind
 from crm.models import Employer
 from placements.choices import ClientStatus, ConsentPurpose, EndedBy, PlacementStatus, StepKind, StepStatus
+from placements.demo import DEMO_TEAM
 from placements.models import (
     AftercareStep,
     Client,
@@ -21,6 +22,7 @@ from placements.models import (
     ConsentRecord,
     LadderPosition,
     Placement,
+    Team,
 )
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +255,12 @@ def test_without_coaches_the_demo_creates_no_clients():
     assert Employer.objects.exists()
     assert not Client.objects.exists()
     assert "demo clients skipped" in output
+
+
+def test_the_demo_case_manager_supervises_the_demo_coaches(staff):
+    seed()
+    seed()
+    assert Team.objects.count() == 1
+    team = Team.objects.get(name=DEMO_TEAM)
+    assert {user.username for user in team.leads.all()} == {"carl"}
+    assert {user.username for user in team.coaches.all()} == {"alice", "bob"}
