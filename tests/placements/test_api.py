@@ -470,7 +470,7 @@ def _placements(user: User, rows: int) -> None:
 def _agreements(user: User, rows: int) -> None:
     for _index in range(rows):
         CoachingAgreement.objects.create(
-            client=ClientFactory(coach=user),
+            client=ClientFactory.create(coach=user),
             parties="Client, coach",
             joint_work="Settle in",
             expected_result="Keeps the job",

@@ -62,7 +62,7 @@ def form_data(employer, **values) -> dict:
 
 
 def active_placement(coach, **kwargs) -> Placement:
-    placement = PlacementFactory(client=ClientFactory(coach=coach), start_on=dt.date(2026, 10, 5), **kwargs)
+    placement = PlacementFactory.create(client=ClientFactory(coach=coach), start_on=dt.date(2026, 10, 5), **kwargs)
     activate_placement(placement=placement, actor=None, now=dt.datetime(2026, 10, 1, tzinfo=dt.UTC))
     placement.refresh_from_db()
     return placement

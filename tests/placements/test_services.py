@@ -684,7 +684,7 @@ def test_closing_needs_a_known_reason(alice):
 
 
 def _create(**fields) -> Placement:
-    employer = fields.pop("employer", None) or EmployerFactory()
+    employer = fields.pop("employer", None) or EmployerFactory.create()
     fields.setdefault("client", ClientFactory())
     fields.setdefault("start_on", START)
     return services.create_placement(actor=None, employer=employer, **fields)
