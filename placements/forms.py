@@ -306,6 +306,11 @@ class LadderMoveForm(forms.Form):
     on = forms.DateField(label=_("On"), widget=_file_date_input())
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the client page also shows the consent form, which has a note too.
+        kwargs.setdefault("auto_id", "id_ladder_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_on(self) -> dt.date | None:
         """Not ahead of today."""
         return _not_ahead(self.cleaned_data.get("on"))
