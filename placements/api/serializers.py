@@ -26,6 +26,7 @@ from placements.models import (
     LadderPosition,
     Placement,
 )
+from placements.services.agreements import TERMS
 
 
 def _request_user(serializer: serializers.Field[Any, Any, Any, Any] | serializers.BaseSerializer[Any]) -> Any:
@@ -316,15 +317,7 @@ class AgreementSerializer(CleanModelSerializer[CoachingAgreement]):
             "client",
             "version",
             "is_current",
-            "parties",
-            "joint_work",
-            "duration_weeks",
-            "expected_result",
-            "success_measure",
-            "goals_work",
-            "goals_private",
-            "contact_rhythm",
-            "share_with_employer",
+            *TERMS,
             "employer_may_see",
             "agreed_on",
             "change_note",

@@ -47,6 +47,7 @@ from placements.services import (
     reschedule_placement,
     update_placement,
 )
+from placements.services.placements import EDITABLE_FIELDS
 from placements.services.preview import SchedulePreview, StepChange, preview_schedule
 
 # The vacancy picker shows at most this many vacancies and employers; a search narrows it down.
@@ -54,16 +55,7 @@ PICKER_VACANCIES = 50
 PICKER_EMPLOYERS = 20
 
 # The plain values of a placement its form shows (the rows it points at are added by primary key).
-PLACEMENT_VALUES = (
-    "kind",
-    "job_title",
-    "start_on",
-    "planned_end_on",
-    "hours_per_week",
-    "schedule",
-    "contract_type",
-    "employment_measure",
-)
+PLACEMENT_VALUES = tuple(name for name in EDITABLE_FIELDS if name not in ("employer", "mentor", "plan"))
 
 CHANGE_LABELS = {
     "added": gettext_lazy("new"),
