@@ -11,7 +11,7 @@ from typing import Any
 import django_filters
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -53,7 +53,11 @@ def html_preview_response(html: str) -> HttpResponse:
 
 
 def pdf_response(pack: InfoPack) -> FileResponse:
-    """The pack's PDF as a download."""
+    """The pack's PDF as a download; a 404 for a version withheld since the client withdrew her consent to share
+    (Flora §8), so no caller can serve one."""
+    reason = pack_services.withheld_reason(pack)
+    if reason:
+        raise Http404(reason)
     response = FileResponse(pack.pdf.open("rb"), as_attachment=True, filename=pack.filename)
     response["Content-Type"] = "application/pdf"
     response["Cache-Control"] = "private, no-store"
@@ -100,7 +104,10 @@ class InfoPackViewSet(viewsets.ReadOnlyModelViewSet[InfoPack]):
         return Response(self.get_serializer(pack).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 409: OpenApiResponse(description="Not built yet.")}
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            409: OpenApiResponse(description="Not built yet, or withheld since the client withdrew her consent."),
+        }
     )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> HttpResponseBase:
@@ -108,6 +115,9 @@ class InfoPackViewSet(viewsets.ReadOnlyModelViewSet[InfoPack]):
         pack = self.get_object()
         if pack.status != InfoPackStatus.READY:
             return Response({"detail": pack.get_status_display()}, status=status.HTTP_409_CONFLICT)
+        reason = pack_services.withheld_reason(pack)
+        if reason:
+            return Response({"detail": reason}, status=status.HTTP_409_CONFLICT)
         return pdf_response(pack)
 
     @extend_schema(responses={(200, "text/html"): OpenApiTypes.STR})

@@ -284,6 +284,10 @@ class InfoPackAdmin(admin.ModelAdmin):
         if pack.status != InfoPackStatus.READY:
             self.message_user(request, _("This pack is not built yet."), messages.WARNING)
             return HttpResponseRedirect(reverse("admin:outreach_infopack_changelist"))
+        reason = pack_services.withheld_reason(pack)
+        if reason:
+            self.message_user(request, reason, messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:outreach_infopack_changelist"))
         return pdf_response(pack)
 
     def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -8,7 +8,8 @@ schedule for the employer and for the individual, and an onboarding step plan (F
 `render_pack_pdf` are pure functions of that data (pretix `base/invoice.py`). Client data is limited
 to what she consented to share (Flora III.1.B, §8): her first name, the agreement's shareable text and
 her own follow-up calendar, only while her consent to share with the employer is in force; never
-gender, closing reason, notes or her own contact details.
+gender, closing reason, notes or her own contact details. A version made after she withdrew that
+consent is built with `withhold_client`, so it shows none of it whatever the records say by then.
 
 WeasyPrint fetches nothing from the network: `StaticOnlyFetcher` serves files under our static
 directories and data: URIs, and refuses every other URL (an uploaded logo is inlined as a data: URI).
@@ -417,9 +418,11 @@ def schedule_fingerprint(steps: Iterable[AftercareStep]) -> str:
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 
-def _placement_facts(placement: Placement, *, language: str, as_of: dt.date) -> PlacementFacts:
+def _placement_facts(
+    placement: Placement, *, language: str, as_of: dt.date, withhold_client: bool = False
+) -> PlacementFacts:
     """The placement as the employer may read it, in the active language; client data only under consent."""
-    consented = placement.client.has_consent(ConsentPurpose.SHARE_WITH_EMPLOYER, on=as_of)
+    consented = not withhold_client and placement.client.has_consent(ConsentPurpose.SHARE_WITH_EMPLOYER, on=as_of)
     agreement = placement.client.current_agreement()
     shared = agreement.shareable_text(on=as_of) if agreement is not None and consented else ""
     employer_steps, client_steps = _schedule(placement_steps(placement), language)
@@ -446,8 +449,10 @@ def gather_pack_data(
     version: int | None,
     issued_on: dt.date,
     as_of: dt.date | None = None,
+    withhold_client: bool = False,
 ) -> PackData:
-    """Read everything a pack shows from the database, in the pack's language."""
+    """Read everything a pack shows from the database, in the pack's language; nothing of the client with
+    `withhold_client` (a version made after she withdrew her consent to share, Flora §8)."""
     # Errors about missing texts or a bad logo are for the staff member, in her language; the rest is the pack's.
     profile = programme_profile(language)
     logo = logo_source(profile)
@@ -456,7 +461,11 @@ def gather_pack_data(
     texts = {name: text_blocks(getattr(profile, name)) for name in PROFILE_FIELDS}
     with translation.override(language):
         contacts = _contact_lines(employer=employer, placement=placement, profile=profile)
-        facts = _placement_facts(placement, language=language, as_of=as_of or issued_on) if placement else None
+        facts = (
+            _placement_facts(placement, language=language, as_of=as_of or issued_on, withhold_client=withhold_client)
+            if placement
+            else None
+        )
     return PackData(
         language=language,
         kind=InfoPackKind.PLACEMENT if placement is not None else InfoPackKind.GENERAL,

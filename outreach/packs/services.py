@@ -14,6 +14,9 @@ Both are idempotent and are called by `reconcile_placement_packs`, a beat sweep 
 running placement's schedule fingerprint with its latest pack. The database is the source of truth,
 so activations and re-plans done anywhere (admin, API, shell) are caught within one sweep interval
 without wrapping each entry point; the outreach API and admin also call them directly.
+
+A withdrawal of the client's consent to share with the employer takes effect at once everywhere
+(Flora III.1.B, §8), also on versions built before it: see "A withdrawn consent" below.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ from crm.models import Contact, Employer
 from crm.services import log_interaction
 from outreach.mail.models import OPEN_MAIL_STATUSES
 from outreach.mail.queue import Publisher, queued_fields
-from outreach.mail.send import deliver, describe_error
+from outreach.mail.render import Mail
+from outreach.mail.send import Skip, deliver, describe_error
 from outreach.packs.mails import pack_mail
 from outreach.packs.models import (
     InfoPack,
@@ -54,13 +58,93 @@ from outreach.packs.render import (
     render_pack_pdf,
     schedule_fingerprint,
 )
-from placements.choices import PlacementStatus
-from placements.models import AftercareStep, Placement
+from placements.choices import ConsentPurpose, PlacementStatus
+from placements.models import AftercareStep, ConsentRecord, Placement
 
 logger = logging.getLogger(__name__)
 
 # A placement pack is made while the placement runs or is about to.
 PACKABLE_PLACEMENT_STATUSES = (PlacementStatus.PLANNED, PlacementStatus.ACTIVE)
+
+# Starts the fingerprint of a placement pack made while the client's consent to share was withdrawn.
+WITHDRAWN_MARK = "withdrawn:"
+
+
+# --- A withdrawn consent (Flora III.1.B, §8) ------------------------------------------------------
+#
+# A withdrawal takes effect at once everywhere, so a stored version that may show her first name or
+# the agreement's shareable text is never mailed or served once she withdrew: one rule,
+# `withheld_reason`, used by sending, delivering and every PDF download. placements never calls
+# outreach, so the reaction is the pack sweep's: a pack's fingerprint also says whether it was made
+# while her consent was withdrawn, so a withdrawal changes it and the sweep builds a version without
+# her details, once.
+
+
+def share_withdrawn(client_ids: Iterable[int], *, on: dt.date) -> set[int]:
+    """The clients among these who withdrew their consent to share with the employer and gave none since."""
+    records = ConsentRecord.objects.filter(client_id__in=list(client_ids), purpose=ConsentPurpose.SHARE_WITH_EMPLOYER)
+    withdrawn = set(records.filter(withdrawn_on__lte=on).values_list("client_id", flat=True))
+    return withdrawn - set(records.in_force(on=on).values_list("client_id", flat=True))
+
+
+def pack_fingerprint(steps: Iterable[AftercareStep], *, withdrawn: bool) -> str:
+    """What a placement pack is made from: its schedule, marked when her consent to share was withdrawn."""
+    fingerprint = schedule_fingerprint(steps)
+    return WITHDRAWN_MARK + fingerprint[len(WITHDRAWN_MARK) :] if withdrawn else fingerprint
+
+
+def made_without_client_data(pack: InfoPack) -> bool:
+    """True for a placement pack made while her consent was withdrawn: its build shows nothing of her."""
+    return pack.schedule_fingerprint.startswith(WITHDRAWN_MARK)
+
+
+def _placement_fingerprint(placement: Placement, now: dt.datetime) -> str:
+    withdrawn = share_withdrawn([placement.client_id], on=timezone.localdate(now))
+    return pack_fingerprint(placement_steps(placement), withdrawn=bool(withdrawn))
+
+
+def withheld_reason(pack: InfoPack, *, now: dt.datetime | None = None) -> str:
+    """Why this stored version may not be sent or served again, or "" (Flora III.1.B, §8).
+
+    A placement pack made before the client withdrew her consent to share with the employer may
+    show her first name and the agreement's shareable text, so it is withheld while the withdrawal
+    stands (whether or not it was mailed before; what left cannot be called back). A version made
+    after the withdrawal is built without her details and is never withheld.
+    """
+    if pack.placement_id is None or made_without_client_data(pack):
+        return ""
+    client_id = Placement.objects.filter(pk=pack.placement_id).values_list("client_id", flat=True).get()
+    if not share_withdrawn([client_id], on=timezone.localdate(now or timezone.now())):
+        return ""
+    return _(
+        "The client withdrew her consent to share her details with the employer after version %(version)s was "
+        "made, so it is no longer sent or shown."
+    ) % {"version": pack.version}
+
+
+def renew_withheld_pack(*, pack: InfoPack, actor: Actor, now: dt.datetime | None = None) -> InfoPack | None:
+    """The newest version of the pack's placement made without her details, generated now if there is none yet.
+
+    Made in the languages of the latest version; None when no new version can be made (the
+    placement ended or the employer is flagged), in which case nothing can be sent.
+    """
+    placement = pack.placement
+    if placement is None:
+        return None
+    latest = InfoPack.objects.filter(placement=placement).order_by("-version", "language").first() or pack
+    if made_without_client_data(latest):
+        return latest
+    languages = InfoPack.objects.filter(placement=placement, version=latest.version)
+    try:
+        made = generate_info_pack(
+            actor=actor,
+            placement=placement,
+            languages=list(languages.values_list("language", flat=True)),
+            now=now,
+        )
+    except ValidationError:
+        return None
+    return made[0]
 
 
 # --- Generating versions --------------------------------------------------------------------------
@@ -134,7 +218,7 @@ def generate_info_pack(
     Employer.objects.select_for_update().filter(pk=employer.pk).first()
     scope = InfoPack.objects.of_scope(employer_id=employer.pk, placement_id=placement.pk if placement else None)
     version = (scope.aggregate(last=Max("version"))["last"] or 0) + 1
-    fingerprint = schedule_fingerprint(placement_steps(placement)) if placement is not None else ""
+    fingerprint = _placement_fingerprint(placement, now) if placement is not None else ""
     packs = [
         InfoPack.objects.create(
             employer=employer,
@@ -187,6 +271,7 @@ def _render(pack: InfoPack, now: dt.datetime) -> bytes:
         version=pack.version,
         issued_on=timezone.localdate(pack.created_at),
         as_of=timezone.localdate(now),
+        withhold_client=made_without_client_data(pack),
     )
     return render_pack_pdf(data)
 
@@ -269,12 +354,31 @@ def _recipient_row(contact: Contact, pack: InfoPack, versions: dict[str, InfoPac
     return row
 
 
-@transaction.atomic
 def send_info_pack(
     *, pack: InfoPack, contacts: Iterable[Contact], actor: Actor, now: dt.datetime | None = None
 ) -> list[InfoPackDelivery]:
-    """Mail a pack version to the chosen contacts, each in her own language, and queue one send per contact."""
+    """Mail a pack version to the chosen contacts, each in her own language, and queue one send per contact.
+
+    A version withheld since the client withdrew her consent to share (`withheld_reason`) is refused:
+    a version without her details is made first (committed, so it builds) and the sender is told to
+    send that one once it is built (Flora III.1.B, §8).
+    """
     now = now or timezone.now()
+    reason = withheld_reason(pack, now=now)
+    if reason:
+        renewed = renew_withheld_pack(pack=pack, actor=actor, now=now)
+        if renewed is not None:
+            reason += " " + _("Send version %(version)s instead, made without her details, once it is built.") % {
+                "version": renewed.version
+            }
+        raise ValidationError({"pack": reason})
+    return _send_info_pack(pack=pack, contacts=contacts, actor=actor, now=now)
+
+
+@transaction.atomic
+def _send_info_pack(
+    *, pack: InfoPack, contacts: Iterable[Contact], actor: Actor, now: dt.datetime
+) -> list[InfoPackDelivery]:
     chosen = list({contact.pk: contact for contact in contacts}.values())
     if not chosen:
         raise ValidationError({"contacts": _("Choose at least one contact.")})
@@ -341,9 +445,22 @@ def _load_delivery(pk: int) -> InfoPackDelivery:
     ).get(pk=pk)
 
 
+def _pack_mail_unless_withheld(delivery: InfoPackDelivery, now: dt.datetime | None) -> Mail | Skip:
+    """The delivery's mail, or a Skip when its version was withheld after it was queued (Flora §8)."""
+    reason = withheld_reason(delivery.pack, now=now)
+    return Skip(reason) if reason else pack_mail(delivery)
+
+
 def deliver_info_pack(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     """Mail one delivery at most once through the one mail life cycle; its new status, "retry", or ""."""
-    return deliver(InfoPackDelivery, delivery_id, load=_load_delivery, build=pack_mail, now=now, on_sent=_record_sent)
+    return deliver(
+        InfoPackDelivery,
+        delivery_id,
+        load=_load_delivery,
+        build=lambda delivery: _pack_mail_unless_withheld(delivery, now),
+        now=now,
+        on_sent=_record_sent,
+    )
 
 
 # --- Keeping placement packs current -------------------------------------------------------------
@@ -358,7 +475,11 @@ def on_placement_activated(*, placement: Placement, actor: Actor, now: dt.dateti
 
 @transaction.atomic
 def on_schedule_changed(*, placement: Placement, actor: Actor, now: dt.datetime | None = None) -> list[InfoPack]:
-    """Make a new version when the follow-up schedule differs from the latest pack's; old versions are kept."""
+    """Make a new version when the follow-up schedule differs from the latest pack's; old versions are kept.
+
+    The fingerprint also says whether her consent to share was withdrawn, so a withdrawal (or consent
+    given again) makes one new version too (Flora III.1.B, §8).
+    """
     placement = (
         Placement.objects.select_for_update(of=("self",)).select_related("employer", "mentor").get(pk=placement.pk)
     )
@@ -367,7 +488,7 @@ def on_schedule_changed(*, placement: Placement, actor: Actor, now: dt.datetime 
         return []
     if latest is None:
         return on_placement_activated(placement=placement, actor=actor, now=now)
-    if latest.schedule_fingerprint == schedule_fingerprint(placement_steps(placement)):
+    if latest.schedule_fingerprint == _placement_fingerprint(placement, now or timezone.now()):
         return []
     languages = InfoPack.objects.filter(placement=placement, version=latest.version).values_list("language", flat=True)
     return generate_info_pack(
@@ -375,13 +496,15 @@ def on_schedule_changed(*, placement: Placement, actor: Actor, now: dt.datetime 
     )
 
 
-def placements_needing_packs() -> dict[int, bool]:
-    """Running placements with no pack yet, or whose schedule moved since their latest pack: pk -> has a pack."""
+def placements_needing_packs(*, now: dt.datetime | None = None) -> dict[int, bool]:
+    """Running placements with no pack yet, or whose schedule moved or whose client withdrew (or gave again) her
+    consent to share since their latest pack: pk -> has a pack."""
     running = Placement.objects.running().filter(employer__do_not_engage=False)
     latest = InfoPack.objects.filter(placement=OuterRef("pk")).order_by("-version").values("schedule_fingerprint")[:1]
-    packed: dict[int, str | None] = dict(
-        running.annotate(fingerprint=Subquery(latest)).values_list("pk", "fingerprint")
-    )
+    rows = list(running.annotate(fingerprint=Subquery(latest)).values_list("pk", "client_id", "fingerprint"))
+    packed: dict[int, str | None] = {pk: fingerprint for pk, _client, fingerprint in rows}
+    withdrawn = share_withdrawn({client for _pk, client, _fp in rows}, on=timezone.localdate(now or timezone.now()))
+    clients = {pk: client for pk, client, _fp in rows}
     by_placement: dict[int, list[AftercareStep]] = {pk: [] for pk in packed}
     steps = AftercareStep.objects.filter(placement__in=running).exclude(status__in=["skipped", "cancelled"])
     for step in steps.only("pk", "placement_id", "track", "due_on", "template_id", "title"):
@@ -389,7 +512,7 @@ def placements_needing_packs() -> dict[int, bool]:
     return {
         pk: fingerprint is not None
         for pk, fingerprint in packed.items()
-        if fingerprint != schedule_fingerprint(by_placement[pk])
+        if fingerprint != pack_fingerprint(by_placement[pk], withdrawn=clients[pk] in withdrawn)
     }
 
 
@@ -408,9 +531,10 @@ def requeue_lost_builds(*, now: dt.datetime | None = None) -> int:
 
 
 def reconcile_placement_packs(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Offer packs for new running placements, renew those whose schedule changed, and enqueue lost builds (beat)."""
+    """Offer packs for new running placements, renew those whose schedule changed or whose client withdrew her
+    consent to share (the new version is built without her details, Flora §8), and enqueue lost builds (beat)."""
     counts = {"offered": 0, "renewed": 0, "refused": 0, "requeued": requeue_lost_builds(now=now)}
-    needing = placements_needing_packs()
+    needing = placements_needing_packs(now=now)
     for placement in Placement.objects.filter(pk__in=list(needing)).order_by("pk"):
         try:
             made = on_schedule_changed(placement=placement, actor=None, now=now)

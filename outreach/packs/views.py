@@ -90,7 +90,12 @@ def preview_placement_pack(request: HttpRequest, pk: int, pack_pk: int) -> HttpR
     languages = (
         InfoPack.objects.visible_to(request.user).filter(placement=placement, version=pack.version).order_by("language")
     )
-    context = {"placement": placement, "pack": pack, "languages": list(languages)}
+    context = {
+        "placement": placement,
+        "pack": pack,
+        "languages": list(languages),
+        "withheld": pack_services.withheld_reason(pack),
+    }
     return render(request, "outreach/workspace/pack_preview.html", context)
 
 
@@ -112,7 +117,7 @@ def placement_pack_document(request: HttpRequest, pk: int, pack_pk: int) -> Http
 
 @staff_view("outreach.view_infopack")
 def placement_pack_pdf(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponseBase:
-    """The built PDF of one of the placement's packs (404 until it is built)."""
+    """The built PDF of one of the placement's packs (404 until it is built, and once withheld: Flora §8)."""
     pack = _pack(request, _placement(request, pk), pack_pk)
     if pack.status != InfoPackStatus.READY:
         raise Http404(_("This pack is not built yet."))
