@@ -12,7 +12,15 @@ from rest_framework.test import APIClient
 
 from placements import services
 from placements.choices import ClientStatus, PlacementStatus, StepStatus
-from placements.models import AftercarePlan, AftercareStep, AftercareStepTemplate, Client, CoachingAgreement, Placement
+from placements.models import (
+    AftercarePlan,
+    AftercareStep,
+    AftercareStepTemplate,
+    Client,
+    CoachingAgreement,
+    KindPlan,
+    Placement,
+)
 from tests.placements.factories import ClientFactory, PlacementFactory
 
 pytestmark = pytest.mark.django_db
@@ -445,11 +453,13 @@ def test_withdrawn_consent_hides_what_the_employer_may_see(alice, mine):
 
 def test_plans_are_read_with_their_steps_and_not_written(alice, adam):
     rows = results(client_for(alice).get(f"{API}/plans/"))
+    seeded = AftercarePlan.objects.count()
 
-    assert [len(row["templates"]) for row in rows] == [15]
+    # The default plan and the plans seeded for a trial day and a short work-experience place.
+    assert sorted(len(row["templates"]) for row in rows) == [2, 5, 15]
     assert client_for(alice).post(f"{API}/plans/", {"name": "Mine"}, format="json").status_code == 403
     assert client_for(adam).post(f"{API}/plans/", {"name": "Mine"}, format="json").status_code == 405
-    assert AftercarePlan.objects.count() == 1
+    assert AftercarePlan.objects.count() == seeded
 
 
 # --- Query counts -----------------------------------------------------------------------------
@@ -479,6 +489,10 @@ def _agreements(user: User, rows: int) -> None:
 
 
 def _plans(user: User, rows: int) -> None:
+    # The migrations seed three plans (the default, a trial day, a short work-experience place); one row
+    # means the default plan alone.
+    KindPlan.objects.all().delete()
+    AftercarePlan.objects.exclude(is_default=True).delete()
     for index in range(rows - 1):
         plan = AftercarePlan.objects.create(name=f"Plan {user.username} {index}")
         AftercareStepTemplate.objects.create(plan=plan, order=1, title="Call", offset_days=7)
