@@ -539,7 +539,10 @@ def _forms_of(amina) -> list[tuple[str, dict]]:
             reverse("placements:consent-withdraw", args=[amina.pk, "coaching"]),
             {"withdrawn_on": today, "source": "email"},
         ),
-        (reverse("placements:ladder-move", args=[amina.pk]), {"step": LadderStep.objects.get(position=1).pk, "on": today}),
+        (
+            reverse("placements:ladder-move", args=[amina.pk]),
+            {"step": LadderStep.objects.get(position=1).pk, "on": today},
+        ),
         (
             reverse("placements:client-close", args=[amina.pk]),
             {"closing_reason": "moved", "closed_on": today, "confirm": "1"},
