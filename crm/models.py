@@ -76,6 +76,14 @@ class LadderStep(models.Model):
     name_sv = models.CharField(_("name (Swedish)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    offers_places = models.BooleanField(
+        _("employers offer places at this step"),
+        default=False,
+        help_text=_(
+            "Steps where the network supplies places (work experience, trial days, jobs); coverage compares "
+            "their open places with the clients who need them. Coaching steps without an employer stay off."
+        ),
+    )
 
     objects = LadderStepQuerySet.as_manager()
 
@@ -146,6 +154,27 @@ class Employer(models.Model):
     )
     accessible_by_public_transport = models.BooleanField(_("reachable by public transport"), null=True, blank=True)
     accessibility_notes = models.TextField(_("accessibility"), blank=True)
+    # The rest of the 13 questions of III.5.C.b (domain analysis §4.6), in the order Flora asks them.
+    gendered_functions = models.TextField(
+        _("functions held mostly by men or by women"), blank=True, help_text=_("Flora III.5.C.b question 3.")
+    )
+    hard_to_fill_functions = models.TextField(_("functions that are hard to fill"), blank=True)
+    hiring_motivation = models.TextField(_("why they hire women or men"), blank=True)
+    status_offered = models.TextField(
+        _("contracts offered to women and to men"),
+        blank=True,
+        help_text=_("Open-ended, fixed-term, with a hiring subsidy, full-time, part-time."),
+    )
+    schedules_and_peaks = models.TextField(_("working hours, and how peaks are handled"), blank=True)
+    career_break_attitude = models.TextField(_("attitude to career breaks"), blank=True)
+    atmosphere = models.TextField(
+        _("atmosphere, and how management steps in"), blank=True, help_text=_("For example with sexual harassment.")
+    )
+    union_women_pct = models.PositiveSmallIntegerField(
+        _("women in the union delegation (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    influence_channels = models.TextField(_("how staff have a say, formal and informal"), blank=True)
+    childcare_notes = models.TextField(_("what they do to make childcare easier"), blank=True)
 
     # Vetting checklist (Flora IV.3 werkgever A.b «Voorwaarden voor samenwerking»; II.3.C.b).
     vet_no_prejudice = models.BooleanField(_("no explicit prejudice against our target groups"), default=False)
@@ -203,6 +232,10 @@ class Employer(models.Model):
             models.CheckConstraint(
                 condition=Q(share_women_supervisors_pct__isnull=True) | Q(share_women_supervisors_pct__lte=100),
                 name="crm_employer_share_women_supervisors_pct_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(union_women_pct__isnull=True) | Q(union_women_pct__lte=100),
+                name="crm_employer_union_women_pct_range",
             ),
             models.CheckConstraint(
                 condition=Q(do_not_engage=False) | ~Q(do_not_engage_reason=""),
