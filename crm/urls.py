@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from crm import views
+from crm.views import board, coverage, employers, imports
 
 app_name = "crm"
 
 urlpatterns = [
-    path("employers/", views.employer_list, name="employers"),
-    path("employers/<int:pk>/", views.employer_detail, name="employer"),
-    path("employers/<int:pk>/log/", views.log_employer_interaction, name="log-interaction"),
-    path("employers/<int:pk>/move/", views.move_employer, name="move"),
-    path("board/", views.board, name="board"),
-    path("coverage/", views.coverage, name="coverage"),
-    path("import/", views.import_page, name="import"),
-    path("import/jobs/<str:job_id>/", views.import_job, name="import-job"),
+    path("employers/", employers.employer_list, name="employers"),
+    path("employers/<int:pk>/", employers.employer_detail, name="employer"),
+    path("employers/<int:pk>/log/", employers.log_employer_interaction, name="log-interaction"),
+    path("employers/<int:pk>/move/", board.move_employer, name="move"),
+    path("board/", board.board, name="board"),
+    path("coverage/", coverage.coverage, name="coverage"),
+    path("import/", imports.import_page, name="import"),
+    path("import/jobs/<str:job_id>/", imports.import_job, name="import-job"),
 ]

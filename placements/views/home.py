@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from crm.models import Employer, Interaction
-from crm.views import with_list_columns
+from crm.views.employers import with_list_columns
 from placements.models import AftercareStep
 from placements.querysets import supervised_coach_ids
 from placements.views.followups import WEEK_DAYS, _my_steps

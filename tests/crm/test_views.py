@@ -14,7 +14,7 @@ from django.utils import timezone
 from common.pagination import capped_count, keyset_page
 from crm.choices import InteractionKind, Sector, Stage, VacancyStatus
 from crm.models import Employer, EmployerStageChange, Interaction, LadderStep
-from crm.views import coverage_per_step
+from crm.views.coverage import coverage_per_step
 from tests.crm.factories import ContactFactory, EmployerFactory, InteractionFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 

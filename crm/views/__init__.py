@@ -1,0 +1,1 @@
+"""The relationship manager's workspace, one module per screen."""

@@ -1,0 +1,128 @@
+"""The pipeline board: employers per stage, moved with a click (the move is recorded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from common.web import HtmxHttpRequest, staff_view
+from crm.choices import Stage
+from crm.forms import BoardFilterForm, StageMoveForm
+from crm.models import Employer, normalise_name
+from crm.services import change_employer_stage
+
+BOARD_CARDS_PER_STAGE = 25
+
+
+# --- Board ------------------------------------------------------------------------------------
+
+BOARD_STAGES = (
+    Stage.PROSPECT,
+    Stage.CONTACTED,
+    Stage.ENGAGED,
+    Stage.ACTIVE,
+    Stage.COMPLETED,
+    Stage.ENDED_EARLY,
+    Stage.DECLINED,
+    Stage.DORMANT,
+)
+
+
+@dataclass
+class BoardColumn:
+    """One stage on the board: its most recently moved employers and how many there are in all."""
+
+    stage: Stage
+    cards: list[Employer]
+    total: int
+
+
+def _board_queryset(filters: dict[str, Any], user: Any) -> QuerySet[Employer]:
+    """Whose employers the board shows: the user's own unless "everyone", narrowed by the search."""
+    employers = Employer.objects.all()
+    if not filters.get("everyone"):
+        employers = employers.filter(owner=user)
+    if query := (filters.get("q") or "").strip():
+        employers = employers.filter(Q(normalised_name__contains=normalise_name(query)) | Q(city__icontains=query))
+    return employers
+
+
+def board_columns(employers: QuerySet[Employer]) -> list[BoardColumn]:
+    """The newest cards of each stage (one query per stage, a fixed eight) and the count per stage (one more).
+
+    One query with a window function (ROW_NUMBER per stage) reads and sorts every employer: 1 s
+    with 50,000 employers on SQLite, against 0.2 s for the eight short queries.
+    """
+    totals = dict(employers.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    newest = employers.select_related("owner").order_by("-stage_changed_at", "-pk")
+    return [
+        BoardColumn(
+            stage=stage,
+            cards=list(newest.filter(stage=stage)[:BOARD_CARDS_PER_STAGE]),
+            total=totals.get(stage, 0),
+        )
+        for stage in BOARD_STAGES
+    ]
+
+
+def _board_context(request: HttpRequest, filters: dict[str, Any]) -> dict[str, Any]:
+    """What the board template needs."""
+    columns = board_columns(_board_queryset(filters, request.user))
+    return {
+        "columns": columns,
+        "board_total": sum(column.total for column in columns),
+        "stages": Stage.choices,
+        "filters": filters,
+        "can_move": request.user.has_perm("crm.change_employer"),
+        "per_stage": BOARD_CARDS_PER_STAGE,
+    }
+
+
+@staff_view("crm.view_employer")
+def board(request: HtmxHttpRequest) -> HttpResponse:
+    """The pipeline: one column per relationship stage."""
+    form = BoardFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    context = {"form": form, **_board_context(request, filters)}
+    if request.htmx and request.htmx.target == "board":
+        return render(request, "crm/_board.html", context)
+    return render(request, "crm/board.html", context)
+
+
+@staff_view("crm.change_employer", "POST")
+def move_employer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Move an employer to another stage (recorded in its stage history by the service)."""
+    employer = get_object_or_404(Employer, pk=pk)
+    form = StageMoveForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            change_employer_stage(
+                employer=employer, stage=form.cleaned_data["stage"], actor=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = _("Choose a stage to move the employer to.")
+    if request.htmx:
+        filters = {"everyone": request.POST.get("everyone") == "on", "q": request.POST.get("q", "")}
+        context = {**_board_context(request, filters), "error": error, "moved": employer if not error else None}
+        return render(request, "crm/_board.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request, _("%(name)s moved to %(stage)s.") % {"name": employer.name, "stage": employer.get_stage_display()}
+        )
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("crm:board")
