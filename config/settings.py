@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: the API docs load nothing from a CDN
     "django_htmx",
     "crm",
     "placements",
@@ -357,6 +358,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Employer-network CRM: employers, contacts, interactions, vacancies and placements.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs pages are for signed-in users (session or token), not the open internet.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The docs pages load Swagger UI and ReDoc from this app's static files (drf_spectacular_sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One schema name per choice set that several fields share, or whose field name other sets use too.
     "ENUM_NAME_OVERRIDES": {

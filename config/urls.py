@@ -8,12 +8,13 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import include, path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from common import errors
@@ -73,6 +74,13 @@ urlpatterns = [
     path("api/v1/", include("crm.api.urls")),
     path("api/v1/outreach/", include("outreach.api.urls")),
     path("api/v1/", include("placements.api.urls")),
+    # The schema needs a signed-in user or a token (SERVE_PERMISSIONS); the docs pages send an anonymous
+    # visitor to the sign-in page and load Swagger UI and ReDoc from our own static files.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path(
+        "api/redoc/",
+        login_required(SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")),
+        name="api-redoc",
+    ),
 ]
