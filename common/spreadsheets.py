@@ -12,8 +12,10 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -21,6 +23,7 @@ import openpyxl
 import tablib
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.formats import base_formats
 
 # OWASP "CSV injection": a cell starting with one of these may be run as a formula by a spreadsheet.
@@ -57,28 +60,135 @@ def is_blank(value: object) -> bool:
 # --- Reading --------------------------------------------------------------------------------
 
 
-def decode_text(data: bytes, *, encoding: str | None = None) -> str:
-    """Decode a text file: UTF-8 (with or without BOM) or UTF-16 with BOM, else the encoding asked for."""
-    if encoding:
-        try:
-            codec = codecs.lookup(encoding).name
-        except LookupError as exc:
-            raise ImportFileError(_("Unknown encoding: %(encoding)s.") % {"encoding": encoding}) from exc
-        codec = "utf-8-sig" if codec == "utf-8" else codec
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(
-                _("The file cannot be read as %(encoding)s (byte %(position)s).")
-                % {"encoding": encoding, "position": exc.start + 1}
-            ) from exc
+# Encodings a CSV file from a spreadsheet may be in, in the order we prefer them: Excel's "CSV UTF-8",
+# "CSV (puntkomma)" on Windows (cp1252), the same on Unix (Latin-9), "CSV (MS-DOS)" and "CSV (Macintosh)".
+ENCODINGS: dict[str, Any] = {
+    "utf-8": gettext_lazy("Unicode (UTF-8)"),
+    "utf-16": gettext_lazy("Unicode (UTF-16)"),
+    "cp1252": gettext_lazy("Windows (Western European)"),
+    "iso8859-15": gettext_lazy("ISO Latin-9 (Western European)"),
+    "cp850": gettext_lazy("MS-DOS (Western European)"),
+    "mac-roman": gettext_lazy("Mac (Western European)"),
+}
+_GUESSES = ("utf-8", "cp1252", "iso8859-15", "cp850", "mac-roman")
+# Symbols nobody types in a name or an address, but which a wrong reading of é, ë or € produces.
+_ODD_SYMBOLS = frozenset("¤¦¨¯´¸¬¶ƒˆ˜‰‡†‹›‚¹µ")
+_SAMPLE_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class EncodingChoice:
+    """One way to read a file, and a line of it read that way."""
+
+    encoding: str
+    sample: str
+
+    @property
+    def label(self) -> str:
+        """The encoding as people know it."""
+        return encoding_label(self.encoding)
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    """A text file's content, the encoding it was read in and how sure that is."""
+
+    text: str
+    encoding: str
+    #: Not UTF-8, so read in a Windows or older encoding without being told.
+    guessed: bool = False
+    #: The readings to choose from when no encoding reads the file cleanly; empty when sure.
+    choices: tuple[EncodingChoice, ...] = ()
+
+    @property
+    def unsure(self) -> bool:
+        """True when the person importing has to say which reading is right."""
+        return bool(self.choices)
+
+
+def encoding_label(encoding: str) -> str:
+    """A codec name as people know it ("Windows (Western European)"), or the name itself."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+    name = {"utf-8-sig": "utf-8", "utf-16-le": "utf-16", "utf-16-be": "utf-16"}.get(name, name)
+    return str(ENCODINGS.get(name, encoding))
+
+
+def oddities(text: str) -> int:
+    """How many characters look like a wrong reading: control characters, odd symbols, "CafÃ©"-like capitals."""
+    return sum(_odd(char, previous) for previous, char in zip(" " + text, text, strict=False))
+
+
+def _odd(char: str, previous: str) -> bool:
+    """A character no spreadsheet of names and addresses holds, or a capital inside a word ("CafŽ")."""
+    if char.isascii():
+        return unicodedata.category(char) == "Cc" and char not in "\t\n\r"
+    if unicodedata.category(char) in ("Cc", "Co", "Cn", "Cs") or char == "\ufffd" or char in _ODD_SYMBOLS:
+        return True
+    if "\u2200" <= char <= "\u22ff" or "\u2500" <= char <= "\u259f":  # maths and box drawing: DOS and Mac
+        return True
+    return char.isupper() and previous.islower()
+
+
+def detect_encoding(data: bytes) -> DecodedText:
+    """Read a text file without being told its encoding (the one rule for the page, the command and the task).
+
+    A byte order mark decides. Otherwise UTF-8 when the bytes are valid UTF-8 and read cleanly; else
+    Windows-1252 (Excel's "CSV" on a Dutch or Swedish Windows) when that reads cleanly. When neither does,
+    every reading is offered, the cleanest first, each with a line that differs between them.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return DecodedText(data.decode("utf-8-sig", errors="replace"), "utf-8")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text" export.
-        return data.decode("utf-16")
+        return DecodedText(data.decode("utf-16", errors="replace"), "utf-16")
+    readings: dict[str, str] = {}
+    for encoding in _GUESSES:
+        try:
+            readings[encoding] = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    scores = {encoding: oddities(text) for encoding, text in readings.items()}
+    for encoding in ("utf-8", "cp1252"):
+        if scores.get(encoding) == 0:
+            return DecodedText(readings[encoding], encoding, guessed=encoding != "utf-8")
+    distinct: dict[str, str] = {}
+    for encoding in sorted(readings, key=lambda e: (scores[e], _GUESSES.index(e))):
+        if readings[encoding] not in distinct.values():
+            distinct[encoding] = readings[encoding]
+    best = next(iter(distinct))
+    choices = tuple(EncodingChoice(encoding, _sample(text)) for encoding, text in distinct.items())
+    return DecodedText(distinct[best], best, guessed=True, choices=choices)
+
+
+def _sample(text: str) -> str:
+    """The first line with a character outside ASCII (where readings differ), shortened."""
+    lines = text.splitlines() or [""]
+    line = next((line for line in lines if not line.isascii()), lines[0])
+    if len(line) > _SAMPLE_LENGTH:
+        start = max(0, min(len(line) - _SAMPLE_LENGTH, next(i for i, c in enumerate(line) if not c.isascii()) - 20))
+        line = ("…" if start else "") + line[start : start + _SAMPLE_LENGTH] + "…"
+    return line
+
+
+def decode_text(data: bytes, *, encoding: str | None = None) -> DecodedText:
+    """Decode a text file in the encoding asked for, or the one detect_encoding() finds."""
+    if not encoding:
+        return detect_encoding(data)
     try:
-        return data.decode("utf-8-sig")
+        codec = codecs.lookup(encoding).name
+    except LookupError as exc:
+        raise ImportFileError(_("Unknown encoding: %(encoding)s.") % {"encoding": encoding}) from exc
+    codec = "utf-8-sig" if codec == "utf-8" else codec
+    try:
+        return DecodedText(data.decode(codec), codec.removesuffix("-sig"))
     except UnicodeDecodeError as exc:
-        raise ImportFileError(_("The file is not UTF-8; save it as UTF-8 or pass --encoding cp1252.")) from exc
+        raise ImportFileError(
+            _("The file cannot be read as %(encoding)s (byte %(position)s).")
+            % {"encoding": encoding_label(encoding), "position": exc.start + 1}
+        ) from exc
 
 
 def sniff_delimiter(text: str) -> str:
@@ -171,18 +281,47 @@ def detect_format(data: bytes, *, filename: str = "", fmt: str | None = None) ->
     return "xlsx" if looks_xlsx or suffix == ".xlsx" else "csv"
 
 
+@dataclass(frozen=True)
+class Table:
+    """A file read as a table, and how it was read (what the import preview tells the person importing)."""
+
+    dataset: tablib.Dataset
+    format: str
+    #: For CSV: the encoding read in, whether it was guessed, and the readings to choose from when unsure.
+    text: DecodedText | None = None
+    delimiter: str = ""
+
+
+def read_table(data: bytes, *, filename: str = "", fmt: str | None = None, encoding: str | None = None) -> Table:
+    """Read an uploaded or local file (CSV in any of our encodings and delimiters, or XLSX) into a Table."""
+    if not data:
+        raise ImportFileError(_("The file is empty."))
+    fmt = detect_format(data, filename=filename, fmt=fmt)
+    if fmt == "xlsx":
+        return Table(parse_xlsx(data), fmt)
+    text = decode_text(data, encoding=encoding)
+    content = text.text.removeprefix("\ufeff")
+    delimiter = sniff_delimiter(content) if content.strip() else ","
+    return Table(parse_csv(content, delimiter=delimiter), fmt, text=text, delimiter=delimiter)
+
+
 def read_dataset(
     data: bytes, *, filename: str = "", fmt: str | None = None, encoding: str | None = None
 ) -> tablib.Dataset:
-    """Read an uploaded or local file (CSV in any of our delimiters, or XLSX) into a Dataset."""
-    if not data:
-        raise ImportFileError(_("The file is empty."))
-    if detect_format(data, filename=filename, fmt=fmt) == "xlsx":
-        return parse_xlsx(data)
-    return parse_csv(decode_text(data, encoding=encoding))
+    """Read an uploaded or local file into a Dataset (read_table without how it was read)."""
+    return read_table(data, filename=filename, fmt=fmt, encoding=encoding).dataset
 
 
 # --- Writing --------------------------------------------------------------------------------
+
+
+def typed_cells(fmt: str) -> bool:
+    """Whether an export in this format writes numbers, dates and yes/no as typed cells (XLSX) or as text (CSV).
+
+    The one rule for `manage.py export` and the admin's export: resources render native values when this
+    is true (their force_native_type), and write_xlsx stores them as number, date and boolean cells.
+    """
+    return fmt == "xlsx"
 
 
 def write_csv(dataset: tablib.Dataset, *, delimiter: str = ",") -> bytes:
@@ -224,7 +363,7 @@ class CSVFormat(base_formats.CSV):
 
     def create_dataset(self, in_stream: str | bytes, **kwargs: Any) -> tablib.Dataset:
         """Parse an upload the admin has already decoded (or raw bytes)."""
-        text = in_stream if isinstance(in_stream, str) else decode_text(in_stream, encoding=self.encoding)
+        text = in_stream if isinstance(in_stream, str) else decode_text(in_stream, encoding=self.encoding).text
         return parse_csv(text)
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> str:

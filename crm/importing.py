@@ -2,7 +2,9 @@
 
 The resources in crm/resources.py hold the rules (natural keys, validation, escaping); files become
 a tablib Dataset in common/spreadsheets.py; this module turns each cell into a value (the widgets)
-and runs a resource over a dataset in one transaction (`import_file`, used by `manage.py import`).
+and runs a resource over a dataset in one transaction (`import_file`, used by `manage.py import`, the
+import page and the background job). Each widget also explains its cells (`hint`, `example`), so the
+import page's column reference and the downloadable templates come from the same definitions.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,23 +31,40 @@ from import_export.results import Result
 
 from common.spreadsheets import (
     FORMATS,
+    EncodingChoice,
     ImportFileError,
+    Table,
+    encoding_label,
     is_blank,
-    read_dataset,
+    read_table,
+    typed_cells,
     unescape_formula,
     write_csv,
     write_xlsx,
 )
 from crm.models import LadderStep
+from crm.roles import Role, has_role
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
     from crm.resources import NetworkResource
 
 _TRUE = {"1", "true", "yes", "y", "ja", "j", "waar", "sant"}
 _FALSE = {"0", "false", "no", "n", "nee", "nej", "onwaar", "falskt"}
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
+# Who may own (be the relationship manager of) an employer; as the workspace's owner filter.
+OWNER_ROLES = (Role.RELATIONSHIP_MANAGER, Role.ADMINISTRATOR)
+
+
+def possible_owners() -> QuerySet[Any]:
+    """Active users who may be an employer's relationship manager."""
+    return get_user_model().objects.filter(is_active=True, groups__name__in=OWNER_ROLES).distinct()
+
+
+def default_owner(user: Any) -> Any:
+    """The owner of the employers a user imports: the user, when they may own employers; else nobody."""
+    if getattr(user, "is_active", False) and any(has_role(user, role) for role in OWNER_ROLES):
+        return user
+    return None
 
 
 def clean_text(value: object) -> str:
@@ -77,6 +97,14 @@ class TextWidget(widgets.CharWidget):
         """The text, or an empty cell for None."""
         return "" if value is None else str(value)
 
+    def hint(self) -> str:
+        """How to write the cell, for the column reference; empty when any text will do."""
+        return _("An email address.") if self.lower else ""
+
+    def example(self) -> str:
+        """An example cell when the resource gives none."""
+        return ""
+
 
 class URLWidget(TextWidget):
     """A web address; "www.example.nl" gets https:// as a browser would add it."""
@@ -85,6 +113,10 @@ class URLWidget(TextWidget):
         """The address with a scheme."""
         text = super().clean(value, row, **kwargs)
         return f"https://{text}" if text and "://" not in text else text
+
+    def hint(self) -> str:
+        """How to write the cell."""
+        return _("A web address; https:// may be left out.")
 
 
 class ChoiceWidget(TextWidget):
@@ -109,6 +141,15 @@ class ChoiceWidget(TextWidget):
                 % {"value": text, "label": self.label, "choices": known}
             )
         return found
+
+    def hint(self) -> str:
+        """The stored values to choose from."""
+        known = ", ".join(str(v) for v, _label in self.choices if v)
+        return _("One of: %(choices)s (the names shown on the site work too).") % {"choices": known}
+
+    def example(self) -> str:
+        """The first stored value."""
+        return next((str(v) for v, _label in self.choices if v), "")
 
     def lookup(self) -> dict[str, str]:
         """Folded values and labels (in every site language) to the stored value."""
@@ -144,6 +185,14 @@ class BoolWidget(widgets.Widget):
             return value
         return "" if value is None else ("1" if value else "0")
 
+    def hint(self) -> str:
+        """How to write yes and no."""
+        return _("Yes or no: 1 or 0 (ja/nee and yes/no work too); empty means not known.")
+
+    def example(self) -> str:
+        """Yes."""
+        return "1"
+
 
 def _to_decimal(value: Any) -> Decimal:
     """Parse a number written with a decimal point or a decimal comma (32.5, 32,5, 45%)."""
@@ -165,6 +214,14 @@ def _to_decimal(value: Any) -> Decimal:
 class NumberWidget(widgets.Widget):
     """A number, written with a decimal point or a decimal comma."""
 
+    def hint(self) -> str:
+        """How to write a number."""
+        return _("A number; a decimal comma works too (32,5).")
+
+    def example(self) -> str:
+        """A number."""
+        return "32.5"
+
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Decimal | int | None:
         """The number, or None for an empty cell."""
         return None if is_blank(value) else _to_decimal(value)
@@ -178,6 +235,14 @@ class NumberWidget(widgets.Widget):
 
 class IntWidget(NumberWidget):
     """A whole number."""
+
+    def hint(self) -> str:
+        """How to write a whole number."""
+        return _("A whole number.")
+
+    def example(self) -> str:
+        """A whole number."""
+        return "1"
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
         """The number, or None for an empty cell."""
@@ -214,6 +279,14 @@ class DateWidget(widgets.Widget):
             return value
         return "" if value is None else value.isoformat()
 
+    def hint(self) -> str:
+        """How to write a date."""
+        return _("A date: 2026-03-31 or 31-03-2026.")
+
+    def example(self) -> str:
+        """A date."""
+        return "2026-03-31"
+
 
 class DateTimeWidget(DateWidget):
     """A moment, read and written in the site's time zone."""
@@ -239,28 +312,56 @@ class DateTimeWidget(DateWidget):
         local = timezone.localtime(value).replace(microsecond=0)
         return local.replace(tzinfo=None) if kwargs.get("force_native_type") else local.strftime("%Y-%m-%d %H:%M:%S")
 
+    def hint(self) -> str:
+        """How to write a moment."""
+        return _("A date, or a date and time: 2026-03-31 14:30.")
+
+    def example(self) -> str:
+        """A moment."""
+        return "2026-03-31 14:30"
+
 
 class UserWidget(TextWidget):
-    """A user by username (the employer's relationship manager)."""
+    """An employer's relationship manager: the username or email address of an active one."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._users: dict[str, Any] = {}
+        self._owners: dict[str, list[Any]] | None = None
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
-        """The user, or None for an empty cell; each username is looked up once per import."""
-        username = clean_text(value)
-        if not username:
+        """The user, or None for an empty cell; the possible owners are read once per import."""
+        name = clean_text(value)
+        if not name:
             return None
-        if username not in self._users:
-            self._users[username] = get_user_model().objects.filter(username=username).first()
-        if self._users[username] is None:
-            raise ValueError(_("There is no user with the username “%(value)s”.") % {"value": username})
-        return self._users[username]
+        if self._owners is None:
+            self._owners = {}
+            for user in possible_owners():
+                self._owners.setdefault(user.get_username().casefold(), []).append(user)
+                if user.email:
+                    self._owners.setdefault(user.email.casefold(), []).append(user)
+        found = {user.pk: user for user in self._owners.get(name.casefold(), [])}
+        if not found:
+            raise ValueError(
+                _("There is no active relationship manager with the username or email address “%(value)s”.")
+                % {"value": name}
+            )
+        if len(found) > 1:
+            raise ValueError(
+                _("Several relationship managers have the email address “%(value)s”; write the username.")
+                % {"value": name}
+            )
+        return next(iter(found.values()))
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         """The username."""
         return "" if value is None else str(value.get_username())
+
+    def hint(self) -> str:
+        """Who may be named."""
+        return _(
+            "The username or email address of an active relationship manager. Without this column, or with "
+            "an empty cell, a new employer gets the person importing as relationship manager."
+        )
 
 
 class LadderStepsWidget(widgets.ManyToManyWidget):
@@ -293,6 +394,14 @@ class LadderStepsWidget(widgets.ManyToManyWidget):
         if value is None:
             return ""
         return ",".join(str(step.position) for step in sorted(value.all(), key=lambda s: s.position))
+
+    def hint(self) -> str:
+        """How to name ladder steps."""
+        return _("Ladder step numbers, separated by commas: 19,20.")
+
+    def example(self) -> str:
+        """Two steps."""
+        return "19,20"
 
 
 # Typed columns hold numbers, dates and booleans: never text, so never formula-escaped.
@@ -338,6 +447,25 @@ class NetworkField(fields.Field):
         setattr(instance, self.attribute, value)
 
 
+# --- What the columns mean --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnHelp:
+    """One column of an import file, explained for the import page and the templates."""
+
+    name: str
+    meaning: str
+    hint: str
+    example: str
+    #: The file must have this column.
+    required: bool = False
+    #: Columns that may stand in for this one ("employer_name"), when it is one of a required pair.
+    alternatives: tuple[str, ...] = ()
+    #: Other headers read as this column: the field's name in every site language, and common ones.
+    aliases: tuple[str, ...] = ()
+
+
 # --- The import service ---------------------------------------------------------------------
 
 
@@ -366,14 +494,37 @@ class ImportReport:
     blank: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
+    #: How the file was read: csv or xlsx; for CSV the encoding, whether it was guessed, the delimiter.
+    file_format: str = ""
+    encoding: str = ""
+    encoding_guessed: bool = False
+    delimiter: str = ""
+    #: The readings to choose from when the encoding is unsure; nothing is imported until one is chosen.
+    encoding_choices: list[EncodingChoice] = field(default_factory=list)
+    #: Each header of the file and the column it was understood as; the headers that were not understood.
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when every row was valid (and, unless a dry run, the import was saved)."""
-        return not self.problems and not self.file_errors
+        return not self.problems and not self.file_errors and not self.encoding_choices
+
+    @property
+    def encoding_label(self) -> str:
+        """The encoding the file was read in, as people know it."""
+        return encoding_label(self.encoding) if self.encoding else ""
+
+    @property
+    def delimiter_label(self) -> str:
+        """The CSV delimiter in words."""
+        names = {";": _("semicolons"), ",": _("commas"), "\t": _("tabs")}
+        return str(names.get(self.delimiter, self.delimiter))
 
     def summary(self) -> str:
         """One line for the person importing."""
+        if self.encoding_choices:
+            return _("Check how the file was read: choose the reading in which the sample looks right.")
         counts = _("%(created)s new, %(updated)s updated, %(unchanged)s unchanged") % {
             "created": self.created,
             "updated": self.updated,
@@ -398,10 +549,14 @@ def import_dataset(
     resource: NetworkResource,
     dataset: tablib.Dataset,
     actor: Any,
+    owner: Any = None,
     dry_run: bool = False,
     now: dt.datetime | None = None,
 ) -> ImportReport:
-    """Import a dataset all or nothing: one bad row (or a dry run) rolls everything back."""
+    """Import a dataset all or nothing: one bad row (or a dry run) rolls everything back.
+
+    `owner` is the relationship manager of new employers whose row names none.
+    """
     with transaction.atomic():
         result = resource.import_data(
             dataset,
@@ -410,6 +565,7 @@ def import_dataset(
             use_transactions=True,
             rollback_on_validation_errors=True,
             user=actor,
+            owner=owner,
             now=now,
         )
         report = report_from_result(result, resource=resource, dry_run=dry_run)
@@ -423,6 +579,7 @@ def import_file(
     resource: NetworkResource,
     data: bytes,
     actor: Any,
+    owner: Any = None,
     filename: str = "",
     fmt: str | None = None,
     encoding: str | None = None,
@@ -431,10 +588,33 @@ def import_file(
 ) -> ImportReport:
     """Read a CSV or XLSX file and import it atomically; an unreadable file changes nothing."""
     try:
-        dataset = read_dataset(data, filename=filename, fmt=fmt, encoding=encoding)
+        table = read_table(data, filename=filename, fmt=fmt, encoding=encoding)
     except ImportFileError as exc:
         return ImportReport(dry_run=dry_run, file_errors=[str(exc)])
-    return import_dataset(resource=resource, dataset=dataset, actor=actor, dry_run=dry_run, now=now)
+    return import_table(resource=resource, table=table, actor=actor, owner=owner, dry_run=dry_run, now=now)
+
+
+def import_table(
+    *,
+    resource: NetworkResource,
+    table: Table,
+    actor: Any,
+    owner: Any = None,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> ImportReport:
+    """Import a file that has been read, and say how it was read; an unsure encoding is only ever a dry run."""
+    unsure = table.text is not None and table.text.unsure
+    report = import_dataset(
+        resource=resource, dataset=table.dataset, actor=actor, owner=owner, dry_run=dry_run or unsure, now=now
+    )
+    report.file_format = table.format
+    report.delimiter = table.delimiter
+    if table.text is not None:
+        report.encoding = table.text.encoding
+        report.encoding_guessed = table.text.guessed
+        report.encoding_choices = list(table.text.choices)
+    return report
 
 
 def report_from_result(result: Result, *, resource: NetworkResource, dry_run: bool) -> ImportReport:
@@ -444,6 +624,8 @@ def report_from_result(result: Result, *, resource: NetworkResource, dry_run: bo
     report.updated = result.totals["update"]
     report.unchanged = result.totals["skip"] - resource.blank_rows
     report.file_errors = [str(error.error) for error in result.base_errors]
+    report.columns = [(header, column) for header, column in resource.header_map if column]
+    report.ignored = [header for header, column in resource.header_map if not column]
     problems: dict[int, list[str]] = {}
     for invalid in result.invalid_rows:
         problems.setdefault(invalid.number, []).extend(_field_messages(invalid.error_dict, resource))
@@ -472,7 +654,27 @@ def export_file(
     """Export rows as CSV or XLSX bytes; the resource has already escaped formula-like text."""
     if fmt not in FORMATS:
         raise ImportFileError(_("Unknown format %(format)s; use csv or xlsx.") % {"format": fmt})
-    dataset = resource.export(queryset, force_native_type=fmt == "xlsx")
+    dataset = resource.export(queryset, force_native_type=typed_cells(fmt))
     if fmt == "xlsx":
         return write_xlsx(dataset, title=str(resource._meta.model._meta.verbose_name_plural))
     return write_csv(dataset, delimiter=delimiter)
+
+
+def template_file(*, resource: NetworkResource, fmt: str, user: Any = None) -> bytes:
+    """An empty import file for the resource: the header row and one example row (typed cells in XLSX)."""
+    if fmt not in FORMATS:
+        raise ImportFileError(_("Unknown format %(format)s; use csv or xlsx.") % {"format": fmt})
+    columns = resource.column_help(user=user)
+    fields_by_column = {f.column_name: f for f in resource.get_import_fields()}
+    row: list[Any] = []
+    for column in columns:
+        widget = fields_by_column[column.name].widget
+        if typed_cells(fmt) and column.example and isinstance(widget, TYPED_WIDGETS):
+            row.append(widget.render(widget.clean(column.example), force_native_type=True))
+        else:
+            row.append(column.example)
+    dataset = tablib.Dataset(row, headers=[column.name for column in columns])
+    if fmt == "xlsx":
+        return write_xlsx(dataset, title=str(resource._meta.model._meta.verbose_name_plural))
+    # Semicolons, as Excel expects in the Netherlands and Sweden; the import reads any delimiter.
+    return write_csv(dataset, delimiter=";")

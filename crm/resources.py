@@ -3,6 +3,11 @@
 The rules live here so that `manage.py import`, the admin's import form and any later task
 apply the same ones:
 
+- Headers are matched loosely (case, accents and punctuation do not matter): our column names, the
+  fields' names in every site language, and a few common ones (`extra_aliases`). A header nobody
+  understands is ignored and listed in the preview. Each column is explained (`column_help`) from
+  the same definitions: the model field's name and help text, the widget's hint and an example.
+- New employers get the importing user as relationship manager unless their row names one.
 - Natural keys, never database ids: employers by registration number, or by name + postcode when
   the number is empty (normalised as Employer.normalise() does); contacts by email; vacancies by
   employer + reference. Related rows are named the same way (owner by username, ladder steps by
@@ -46,11 +51,13 @@ from common.spreadsheets import ImportFileError, escape_formula, is_blank
 from crm.choices import Stage, VacancyStatus
 from crm.importing import (
     TYPED_WIDGETS,
+    ColumnHelp,
     LadderStepsWidget,
     NetworkField,
     TextWidget,
     UserWidget,
     clean_text,
+    default_owner,
     widget_for,
 )
 from crm.models import (
@@ -104,6 +111,14 @@ class NetworkResource(resources.ModelResource):
 
     #: Columns a file must have.
     required_columns: ClassVar[tuple[str, ...]] = ()
+    #: Groups of columns of which a file must have at least one.
+    either_columns: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: What a column means, for columns that are not a model field of their own.
+    column_meanings: ClassVar[dict[str, Any]] = {}
+    #: An example cell per column (the widget gives one for the others).
+    column_examples: ClassVar[dict[str, Any]] = {}
+    #: Headers people use for a column besides its name and its field's name in the site languages.
+    extra_aliases: ClassVar[dict[str, tuple[str, ...]]] = {}
     #: Model fields bulk_update writes besides the imported columns.
     extra_update_fields: ClassVar[tuple[str, ...]] = ("updated_at",)
     #: For each kind of natural key: the message for a second row with the same key.
@@ -131,6 +146,8 @@ class NetworkResource(resources.ModelResource):
         self._seen: dict[tuple[str, object], int] = {}
         self._row_number = 0
         self._failed = False
+        self.header_map: list[tuple[str, str]] = []
+        self.default_owner: Any = None
 
     @classmethod
     def field_from_django_field(cls, field_name: str, django_field: Any, readonly: bool) -> NetworkField:
@@ -175,6 +192,7 @@ class NetworkResource(resources.ModelResource):
         user = kwargs.get("user")
         self.actor = user if getattr(user, "is_authenticated", False) else None
         self.now = kwargs.get("now") or timezone.now()
+        self.default_owner = kwargs.get("owner")
         self.blank_rows, self._seen, self._failed = 0, {}, False
         problems = self.normalise_headers(dataset)
         if problems:
@@ -185,27 +203,23 @@ class NetworkResource(resources.ModelResource):
         self.preload(dataset)
 
     def normalise_headers(self, dataset: tablib.Dataset) -> list[str]:
-        """Rename headers to our column names; return what is wrong with them."""
+        """Rename headers to our column names and drop the ones not understood; return what is wrong."""
         aliases = self.column_aliases()
-        renamed, unknown = [], []
-        for header in dataset.headers or []:
-            column = aliases.get(_header_key(str(header)))
-            if column is None:
-                unknown.append(str(header))
-            renamed.append(column or str(header))
+        self.header_map = [(str(h), aliases.get(_header_key(str(h)), "")) for h in dataset.headers or []]
+        renamed = [column for _header, column in self.header_map if column]
         problems = []
-        if unknown:
-            problems.append(
-                _("Unknown columns: %(unknown)s. The columns are: %(known)s.")
-                % {"unknown": ", ".join(unknown), "known": ", ".join(f.column_name for f in self.get_import_fields())}
-            )
         doubled = sorted({c for c in renamed if renamed.count(c) > 1})
         if doubled:
             problems.append(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(doubled)})
         missing = [c for c in self.required_columns if c not in renamed]
         if missing:
             problems.append(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+        for group in self.either_columns:
+            if not set(group) & set(renamed):
+                either = _("%(columns)s or %(last)s") % {"columns": ", ".join(group[:-1]), "last": group[-1]}
+                problems.append(_("Missing columns: %(columns)s.") % {"columns": either})
         if not problems:
+            self._drop_ignored(dataset)
             dataset.headers = renamed
             self._present = set(renamed)
             self._not_in_file = self.fields_not_in_file()
@@ -218,6 +232,16 @@ class NetworkResource(resources.ModelResource):
             ]
         return problems
 
+    def _drop_ignored(self, dataset: tablib.Dataset) -> None:
+        """Remove the columns whose header was not understood, so that no cell of theirs is read."""
+        keep = [index for index, (_header, column) in enumerate(self.header_map) if column]
+        if len(keep) == len(self.header_map):
+            return
+        rows = [[row[index] for index in keep] for row in dataset]
+        dataset.wipe()
+        dataset.headers = [self.header_map[index][1] for index in keep]
+        dataset.extend(rows)
+
     def fields_not_in_file(self) -> set[str]:
         """Model fields full_clean() may skip: no column, so a default or the stored value (required ones stay)."""
         model_fields = self._meta.model._meta.concrete_fields
@@ -226,17 +250,65 @@ class NetworkResource(resources.ModelResource):
         return {f.name for f in model_fields} - imported - required
 
     def column_aliases(self) -> dict[str, str]:
-        """Folded header -> column name: our column names and the fields' names in every site language."""
+        """Folded header -> column name: our column names, the fields' names in every site language, common ones."""
         aliases: dict[str, str] = {}
+        for column, names in self.header_names().items():
+            aliases.update({_header_key(name): column for name in names})
+        aliases.update({_header_key(f.column_name): f.column_name for f in self.get_import_fields()})
+        return aliases
+
+    def header_names(self) -> dict[str, list[str]]:
+        """Column name -> the other headers read as it, as people write them ("Relationship manager")."""
         model_fields = {f.name: f for f in self._meta.model._meta.get_fields() if hasattr(f, "verbose_name")}
+        names: dict[str, list[str]] = {f.column_name: [] for f in self.get_import_fields()}
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
                 for resource_field in self.get_import_fields():
                     model_field = model_fields.get(resource_field.attribute or "")
                     if model_field is not None:
-                        aliases[_header_key(str(model_field.verbose_name))] = resource_field.column_name
-        aliases.update({_header_key(f.column_name): f.column_name for f in self.get_import_fields()})
-        return aliases
+                        names[resource_field.column_name].append(str(model_field.verbose_name))
+        for column, extra in self.extra_aliases.items():
+            names[column].extend(extra)
+        for column, found in names.items():
+            distinct: dict[str, str] = {}
+            for name in found:
+                distinct.setdefault(_header_key(name), name)
+            distinct.pop(_header_key(column), None)
+            names[column] = list(distinct.values())
+        return names
+
+    def column_help(self, *, user: Any = None) -> list[ColumnHelp]:
+        """Every column explained: meaning, how to write it, an example, required or not, other headers.
+
+        `user` is who reads it: the owner column's example is their username when they may own employers.
+        """
+        model_fields = {f.name: f for f in self._meta.model._meta.get_fields() if hasattr(f, "verbose_name")}
+        aliases = self.header_names()
+        owner = default_owner(user)
+        columns = []
+        for resource_field in self.get_import_fields():
+            name = resource_field.column_name
+            model_field = model_fields.get(resource_field.attribute or "")
+            meaning = self.column_meanings.get(name) or (model_field.verbose_name if model_field else name)
+            meaning = str(meaning)[:1].upper() + str(meaning)[1:]
+            if model_field is not None and getattr(model_field, "help_text", ""):
+                meaning = f"{meaning}. {model_field.help_text}"
+            example = self.column_examples.get(name, resource_field.widget.example())
+            if isinstance(resource_field.widget, UserWidget):
+                example = owner.get_username() if owner is not None else ""
+            group = next((g for g in self.either_columns if name in g), ())
+            columns.append(
+                ColumnHelp(
+                    name=name,
+                    meaning=meaning,
+                    hint=resource_field.widget.hint(),
+                    example=str(example),
+                    required=name in self.required_columns,
+                    alternatives=tuple(c for c in group if c != name),
+                    aliases=tuple(aliases.get(name, [])),
+                )
+            )
+        return columns
 
     def get_import_id_fields(self) -> list[str]:
         """The natural-key columns this file has (the fallbacks may be missing)."""
@@ -413,9 +485,37 @@ class NetworkResource(resources.ModelResource):
 class EmployerResource(NetworkResource):
     """Employers, keyed on registration number or name + postcode."""
 
-    owner = NetworkField(attribute="owner", column_name="owner", widget=UserWidget())
+    # An empty owner cell leaves an existing employer's relationship manager as it is.
+    owner = NetworkField(attribute="owner", column_name="owner", widget=UserWidget(), keep_when_empty=True)
 
     required_columns = ("name",)
+    column_examples: ClassVar[dict[str, Any]] = {
+        "registration_number": "30123456",
+        "name": "Bakkerij Van Dijk B.V.",
+        "street": "Oudegracht 12",
+        "postcode": "3511 AB",
+        "city": "Utrecht",
+        "country": "NL",
+        "sector": "hospitality",
+        "ownership": "profit",
+        "website": "www.bakkerijvandijk.nl",
+        "phone": "030 123 4567",
+        "email": "info@bakkerijvandijk.nl",
+        "stage": "prospect",
+        "share_women_pct": "45",
+        "share_women_supervisors_pct": "30",
+        "collective_agreement": "CAO Bakkersbedrijf",
+        "accessibility_notes": gettext_lazy("Bus stop at the door."),
+        "do_not_engage": "0",
+        "notes": gettext_lazy("Met at the business fair."),
+    }
+    extra_aliases: ClassVar[dict[str, tuple[str, ...]]] = {
+        "registration_number": ("KvK", "KvK-nummer", "KBO-nummer", "Ondernemingsnummer", "Organisationsnummer"),
+        "name": ("Bedrijfsnaam", "Company", "Organisation", "Företag"),
+        "street": ("Adres", "Address", "Adress"),
+        "city": ("Plaats", "Woonplaats", "Ort"),
+        "owner": ("Owner", "Eigenaar", "Ansvarig"),
+    }
     extra_update_fields = ("updated_at", "normalised_name", "stage_changed_at")
     export_select = ("owner",)
     duplicate_messages: ClassVar[dict[str, Any]] = {
@@ -504,6 +604,12 @@ class EmployerResource(NetworkResource):
         """Normalise name, postcode and registration number."""
         instance.normalise()
 
+    def import_instance(self, instance: Any, row: dict[str, Any], **kwargs: Any) -> None:
+        """The cells; a new employer whose row names no relationship manager gets the importing user's default."""
+        super().import_instance(instance, row, **kwargs)
+        if instance.pk is None and instance.owner_id is None:
+            instance.owner = self.default_owner
+
     def after_init_instance(self, instance: Any, new: bool, row: dict[str, Any], **kwargs: Any) -> None:
         """Also remember the stage, to record a change of stage."""
         super().after_init_instance(instance, new, row, **kwargs)
@@ -560,13 +666,23 @@ class EmployerColumnsResource(NetworkResource):
     )
 
     export_select: ClassVar[tuple[str, ...]] = ("employer",)
-
-    def normalise_headers(self, dataset: tablib.Dataset) -> list[str]:
-        """Also ask for a column that names the employer."""
-        problems = super().normalise_headers(dataset)
-        if not problems and not {"employer_registration_number", "employer_name"} & self._present:
-            problems.append(_("Missing columns: employer_registration_number or employer_name."))
-        return problems
+    either_columns = (("employer_registration_number", "employer_name"),)
+    column_meanings: ClassVar[dict[str, Any]] = {
+        "employer_registration_number": gettext_lazy("The employer's registration number (imported before)."),
+        "employer_name": gettext_lazy("The employer's name, when the registration number is not known."),
+        "employer_postcode": gettext_lazy("The employer's postcode, with its name."),
+        "contact_email": gettext_lazy("The email address of the contact at this employer (imported before)."),
+    }
+    employer_examples: ClassVar[dict[str, Any]] = {
+        "employer_registration_number": EmployerResource.column_examples["registration_number"],
+        "employer_name": EmployerResource.column_examples["name"],
+        "employer_postcode": EmployerResource.column_examples["postcode"],
+    }
+    extra_aliases: ClassVar[dict[str, tuple[str, ...]]] = {
+        "employer_registration_number": ("KvK", "KvK-nummer", "Organisationsnummer"),
+        "employer_name": ("Employer", "Werkgever", "Bedrijf", "Company", "Arbetsgivare", "Företag"),
+        "employer_postcode": ("Employer postcode", "Postcode werkgever"),
+    }
 
     def preload_employers(self, dataset: tablib.Dataset) -> None:
         """Load the employers the file names."""
@@ -608,6 +724,17 @@ class ContactResource(EmployerColumnsResource):
     """Contacts, keyed on email."""
 
     required_columns = ("email",)
+    column_examples: ClassVar[dict[str, Any]] = {
+        **EmployerColumnsResource.employer_examples,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": "sanne@bakkerijvandijk.nl",
+        "role": "line_manager",
+        "job_title": gettext_lazy("Shift manager"),
+        "phone": "06 12345678",
+        "preferred_language": "nl",
+        "is_active": "1",
+    }
     extra_update_fields = ("updated_at", "employer")
     duplicate_messages: ClassVar[dict[str, Any]] = {
         "email": gettext_lazy(
@@ -676,6 +803,18 @@ class VacancyResource(EmployerColumnsResource):
     )
 
     required_columns = ("reference", "title")
+    column_examples: ClassVar[dict[str, Any]] = {
+        **EmployerColumnsResource.employer_examples,
+        "reference": "VD-2026-01",
+        "title": gettext_lazy("Bakery assistant"),
+        "description": gettext_lazy("Helping in the shop and the bakery, mornings."),
+        "hours_per_week": "24",
+        "places": "2",
+        "starts_on": "2026-04-01",
+        "ends_on": "2026-09-30",
+        "status": "open",
+        "contact_email": ContactResource.column_examples["email"],
+    }
     extra_update_fields = ("updated_at", "contact", "opened_at", "closed_at")
     export_select = ("employer", "contact")
     export_prefetch = ("ladder_steps",)

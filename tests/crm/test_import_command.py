@@ -72,12 +72,13 @@ def test_a_semicolon_file_from_dutch_excel_is_read_with_its_labels_and_yes_no_wo
     assert Employer.objects.get(registration_number="30223346").offers_flexitime is None  # empty: not asked
 
 
-def test_a_cp1252_file_is_rejected_with_advice_and_nothing_is_imported():
-    message, report = failed_import("employers", str(FIXTURES / "employers_cp1252.csv"))
+def test_a_cp1252_file_is_recognised_without_being_told():
+    run_import("employers", str(FIXTURES / "employers_cp1252.csv"))
 
-    assert "The file is not UTF-8; save it as UTF-8 or pass --encoding cp1252." in report
-    assert message == "Nothing was imported."
-    assert not Employer.objects.exists()
+    assert set(Employer.objects.values_list("name", flat=True)) == {
+        "Café Het Hoekje",
+        "Zeeuwse Bolus – Bakkerij Noord",
+    }
 
 
 def test_a_cp1252_file_imports_when_the_encoding_is_given():
