@@ -19,7 +19,8 @@ from crm.forms import BoardFilterForm, StageMoveForm
 from crm.models import Employer, normalise_name
 from crm.services import change_employer_stage
 
-BOARD_CARDS_PER_STAGE = 25
+# Enough cards to see who is in a stage without a column running off the screen; the rest are a link away.
+BOARD_CARDS_PER_STAGE = 12
 
 
 # --- Board ------------------------------------------------------------------------------------
@@ -34,6 +35,9 @@ BOARD_STAGES = (
     Stage.DECLINED,
     Stage.DORMANT,
 )
+# Stages whose employers need no work this week: folded to their heading (name and count) until opened,
+# so the stages that do need work fit a laptop screen side by side.
+QUIET_STAGES = frozenset({Stage.COMPLETED, Stage.ENDED_EARLY, Stage.DECLINED, Stage.DORMANT})
 
 
 @dataclass
@@ -43,6 +47,16 @@ class BoardColumn:
     stage: Stage
     cards: list[Employer]
     total: int
+
+    @property
+    def quiet(self) -> bool:
+        """Whether the column starts folded to its heading."""
+        return self.stage in QUIET_STAGES
+
+    @property
+    def more(self) -> int:
+        """How many of the stage's employers have no card here (the "more" link shows them)."""
+        return self.total - len(self.cards)
 
 
 def _board_queryset(filters: dict[str, Any], user: Any) -> QuerySet[Employer]:

@@ -314,18 +314,6 @@ def test_an_unknown_stage_is_refused(rita):
     assert employer.stage == Stage.PROSPECT
 
 
-@pytest.mark.parametrize("rows", [1, 50])
-def test_the_board_runs_the_same_queries_for_1_and_50_rows(rita, django_assert_max_num_queries, rows):
-    for n in range(rows):
-        EmployerFactory(owner=rita, stage=[Stage.PROSPECT, Stage.CONTACTED, Stage.ACTIVE][n % 3])
-    client = signed_in(rita)
-
-    with django_assert_max_num_queries(13):
-        response = client.get("/network/board/")
-
-    assert sum(len(c.cards) for c in response.context["columns"]) == rows
-
-
 # --- Employer page ----------------------------------------------------------------------------
 
 
