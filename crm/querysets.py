@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from crm.choices import Stage, VacancyStatus
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 # Stages in which silence from our side is a problem.
 LIVE_STAGES = (Stage.CONTACTED, Stage.ENGAGED, Stage.ACTIVE)
-# Employers that "offer something" for network coverage.
+# Employers that are partners: engaged or active.
 PARTNER_STAGES = (Stage.ENGAGED, Stage.ACTIVE)
 
 
@@ -26,17 +27,50 @@ class LadderStepQuerySet(models.QuerySet["LadderStep"]):
         """Steps in use."""
         return self.filter(is_active=True)
 
-    def with_coverage(self) -> LadderStepQuerySet:
-        """Annotate `open_vacancies` and `covering_employers` (engaged or active partners with an open offer)."""
-        open_q = Q(vacancies__status=VacancyStatus.OPEN)
+    def supplied(self) -> LadderStepQuerySet:
+        """Steps at which employers offer places (work experience, trial days, jobs); the rest are coaching steps."""
+        return self.filter(offers_places=True)
+
+    def with_supply(self) -> LadderStepQuerySet:
+        """Annotate `open_vacancies`, `open_places` and `offering_employers`: open_supply_by_step(), one step each.
+
+        The same grouped query as the coverage page, correlated to each step, so the API, the admin and
+        the page cannot disagree.
+        """
+        rows = open_supply_by_step().filter(ladderstep_id=OuterRef("pk"))
+
+        def figure(name: str) -> Coalesce:
+            return Coalesce(Subquery(rows.values(name), output_field=IntegerField()), Value(0))
+
         return self.annotate(
-            open_vacancies=Count("vacancies", filter=open_q, distinct=True),
-            covering_employers=Count(
-                "vacancies__employer",
-                filter=open_q & Q(vacancies__employer__stage__in=PARTNER_STAGES),
-                distinct=True,
-            ),
+            open_vacancies=figure("open_vacancies"),
+            open_places=figure("open_places"),
+            offering_employers=figure("offering_employers"),
         )
+
+
+def open_supply_by_step() -> QuerySet[Any]:
+    """What the network supplies per ladder step now: the one rule for supply, one grouped query.
+
+    Counted over the links between ladder steps and vacancies whose status is open (whatever the
+    employer's pipeline stage: an open vacancy is an offer), so closed and draft vacancies are never
+    joined. Rows of dicts: `ladderstep_id`, `open_vacancies`, `open_places` (the sum of their
+    `places`) and `offering_employers` (distinct employers behind them). A step without an open
+    vacancy has no row.
+    """
+    from crm.models import Vacancy
+
+    return (
+        Vacancy.ladder_steps.through.objects.filter(vacancy__status=VacancyStatus.OPEN)
+        .values("ladderstep_id")
+        .annotate(
+            # A vacancy is linked to a step at most once, so a plain count counts vacancies.
+            open_vacancies=Count("vacancy_id"),
+            open_places=Sum("vacancy__places"),
+            offering_employers=Count("vacancy__employer_id", distinct=True),
+        )
+        .order_by()
+    )
 
 
 class EmployerQuerySet(models.QuerySet["Employer"]):

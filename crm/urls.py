@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from crm.views import board, coverage, employers, imports
+from crm.views import board, employers, imports
 
 app_name = "crm"
 
@@ -14,7 +14,6 @@ urlpatterns = [
     path("employers/<int:pk>/log/", employers.log_employer_interaction, name="log-interaction"),
     path("employers/<int:pk>/move/", board.move_employer, name="move"),
     path("board/", board.board, name="board"),
-    path("coverage/", coverage.coverage, name="coverage"),
     path("import/", imports.import_page, name="import"),
     path("import/jobs/<str:job_id>/", imports.import_job, name="import-job"),
 ]

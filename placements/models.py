@@ -36,6 +36,7 @@ from placements.querysets import (
     ClientQuerySet,
     CoachingAgreementQuerySet,
     ConsentQuerySet,
+    LadderPositionQuerySet,
     PlacementQuerySet,
 )
 
@@ -117,6 +118,8 @@ class LadderPosition(models.Model):
     entered_on = models.DateField(_("entered"))
     left_on = models.DateField(_("left"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = LadderPositionQuerySet.as_manager()
 
     class Meta:
         ordering = ["client", "entered_on", "pk"]

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from crm.roles import Role, has_role, sees_every_client
-from placements.choices import PlacementStatus, StepStatus
+from placements.choices import ClientStatus, PlacementStatus, StepStatus
 
 if TYPE_CHECKING:
     from placements.models import (  # noqa: F401  (string generics)
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         Client,
         CoachingAgreement,
         ConsentRecord,
+        LadderPosition,
         Placement,
     )
 
@@ -86,6 +87,34 @@ class ClientQuerySet(models.QuerySet["Client"]):
         if supervised := sorted(supervised_coach_ids(user)):
             rule |= Q(coach_id__in=supervised)
         return self.filter(rule)
+
+
+def held_on_q(day: dt.date) -> Q:
+    """The ladder positions a client held on `day`, while her file was open: the one rule for "at a step".
+
+    Entered on or before the day and not left by then (left_on empty or after it), of a client whose
+    file was not closed on that day (status not closed, or closed after it). On today's date these are
+    the current positions of the open files, which is what coverage counts as demand now.
+    """
+    return (
+        Q(entered_on__lte=day)
+        & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+        & (~Q(client__status=ClientStatus.CLOSED) | Q(client__closed_on__gt=day))
+    )
+
+
+class LadderPositionQuerySet(models.QuerySet["LadderPosition"]):
+    """Clients' stays on ladder steps."""
+
+    def held_on(self, day: dt.date) -> LadderPositionQuerySet:
+        """Positions held on `day` by clients with an open file (held_on_q)."""
+        return self.filter(held_on_q(day))
+
+    def visible_to(self, user: Any) -> LadderPositionQuerySet:
+        """Positions of the clients the user may see (ClientQuerySet.visible_to)."""
+        from placements.models import Client
+
+        return self.filter(client__in=Client.objects.visible_to(user))
 
 
 class ConsentQuerySet(models.QuerySet["ConsentRecord"]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from placements.views import agreements, calendar, clients, followups, placements, team
+from placements.views import agreements, calendar, clients, coverage, followups, placements, team
 
 app_name = "placements"
 
@@ -39,5 +39,8 @@ urlpatterns = [
     path("team/steps/<int:pk>/reassign/", team.step_reassign, name="step-reassign"),
     path("team/clients/<int:pk>/reassign/", team.client_reassign, name="client-reassign"),
     path("calendar/", calendar.calendar_settings, name="calendar"),
+    # Network coverage: supply against demand per ladder step, under the network's address.
+    path("network/coverage/", coverage.coverage, name="coverage"),
+    path("network/coverage/<int:position>/", coverage.coverage_step, name="coverage-step"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
 ]

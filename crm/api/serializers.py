@@ -19,9 +19,10 @@ class LadderStepSerializer(serializers.ModelSerializer[LadderStep]):
     localised_name = serializers.CharField(
         source="label", read_only=True, help_text=_("The name in the request's language.")
     )
-    open_vacancies = serializers.IntegerField(read_only=True)
-    covering_employers = serializers.IntegerField(
-        read_only=True, help_text=_("Engaged or active partners with an open vacancy at this step.")
+    open_vacancies = serializers.IntegerField(read_only=True, help_text=_("Open vacancies that serve this step."))
+    open_places = serializers.IntegerField(read_only=True, help_text=_("The places of those open vacancies."))
+    offering_employers = serializers.IntegerField(
+        read_only=True, help_text=_("Employers with an open vacancy at this step.")
     )
 
     class Meta:
@@ -35,9 +36,12 @@ class LadderStepSerializer(serializers.ModelSerializer[LadderStep]):
             "name_sv",
             "description",
             "is_active",
+            "offers_places",
             "open_vacancies",
-            "covering_employers",
+            "open_places",
+            "offering_employers",
         ]
+        read_only_fields = ["offers_places"]
 
 
 class EmployerSerializer(CleanModelSerializer[Employer]):

@@ -34,9 +34,9 @@ _BAD_INPUT = OpenApiResponse(description="Invalid input or refused by a business
 
 
 class LadderStepViewSet(viewsets.ReadOnlyModelViewSet[LadderStep]):
-    """The progression ladder with, per step, the open vacancies and partners that cover it."""
+    """The progression ladder with, per step, the open vacancies, places and employers that supply it."""
 
-    queryset = LadderStep.objects.with_coverage()
+    queryset = LadderStep.objects.with_supply()
     serializer_class = LadderStepSerializer
     filterset_class = filters.LadderStepFilter
     search_fields = ["name", "name_nl", "name_sv"]

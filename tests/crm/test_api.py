@@ -646,7 +646,7 @@ def test_vacancies_filter_by_status_kind_step_and_employer(alice):
 # --- Ladder -----------------------------------------------------------------------------------------
 
 
-def test_ladder_steps_show_open_vacancies_and_covering_partners(alice):
+def test_ladder_steps_show_open_vacancies_places_and_offering_employers(alice):
     partner = EmployerFactory(stage=Stage.ACTIVE)
     prospect = EmployerFactory(stage=Stage.PROSPECT)
     for employer in (partner, partner, prospect):
@@ -658,8 +658,9 @@ def test_ladder_steps_show_open_vacancies_and_covering_partners(alice):
     rows = {row["position"]: row for row in results(client_for(alice).get(f"{API}/ladder-steps/"))}
 
     assert len(rows) == 23
-    assert (rows[19]["open_vacancies"], rows[19]["covering_employers"]) == (3, 1)
-    assert (rows[20]["open_vacancies"], rows[20]["covering_employers"]) == (0, 0)
+    assert (rows[19]["open_vacancies"], rows[19]["open_places"], rows[19]["offering_employers"]) == (3, 3, 2)
+    assert (rows[20]["open_vacancies"], rows[20]["open_places"], rows[20]["offering_employers"]) == (0, 0, 0)
+    assert (rows[19]["offers_places"], rows[12]["offers_places"]) == (True, False)
 
 
 def test_ladder_steps_are_read_only_over_the_api(adam):

@@ -66,15 +66,16 @@ def test_open_vacancies_per_ladder_step():
     assert Vacancy.objects.open().at_step(step19).count() == 2
 
 
-def test_network_coverage_counts_partners_with_an_open_offer_per_step():
+def test_supply_counts_open_vacancies_their_places_and_employers_per_step():
     step = LadderStep.objects.get(position=19)
     active = EmployerFactory(stage=Stage.ACTIVE)
-    VacancyFactory(employer=active).ladder_steps.set([step])
-    VacancyFactory(employer=active).ladder_steps.set([step])
-    VacancyFactory(employer=EmployerFactory(stage=Stage.PROSPECT)).ladder_steps.set([step])
+    VacancyFactory(employer=active, places=2).ladder_steps.set([step])
+    VacancyFactory(employer=active, places=3).ladder_steps.set([step])
+    VacancyFactory(employer=EmployerFactory(stage=Stage.PROSPECT), places=1).ladder_steps.set([step])
+    VacancyFactory(employer=active, places=9, status=VacancyStatus.CLOSED).ladder_steps.set([step])
 
-    coverage = {s.position: s for s in LadderStep.objects.with_coverage()}
+    supply = {s.position: s for s in LadderStep.objects.with_supply()}
 
-    assert coverage[19].open_vacancies == 3
-    assert coverage[19].covering_employers == 1
-    assert coverage[20].covering_employers == 0
+    assert (supply[19].open_vacancies, supply[19].open_places, supply[19].offering_employers) == (3, 6, 2)
+    assert (supply[20].open_vacancies, supply[20].open_places, supply[20].offering_employers) == (0, 0, 0)
+    assert list(LadderStep.objects.supplied().values_list("position", flat=True)) == list(range(13, 23))

@@ -14,7 +14,6 @@ from django.utils import timezone
 from common.pagination import capped_count, keyset_page
 from crm.choices import InteractionKind, Sector, Stage, VacancyStatus
 from crm.models import Employer, EmployerStageChange, Interaction, LadderStep
-from crm.views.coverage import coverage_per_step
 from tests.crm.factories import ContactFactory, EmployerFactory, InteractionFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 
@@ -439,55 +438,6 @@ def test_the_employer_page_runs_the_same_queries_for_1_and_50_rows(rita, django_
         response = client.get(reverse("crm:employer", args=[employer.pk]))
 
     assert len(response.context["timeline"]) == 2 * rows
-
-
-# --- Coverage ---------------------------------------------------------------------------------
-
-
-def test_coverage_counts_partner_employers_and_open_places_per_step_and_shows_gaps(rita):
-    step19, step20 = LadderStep.objects.get(position=19), LadderStep.objects.get(position=20)
-    partner = EmployerFactory(stage=Stage.ACTIVE)
-    prospect = EmployerFactory(stage=Stage.PROSPECT)
-    VacancyFactory(employer=partner, places=3).ladder_steps.add(step19, step20)
-    VacancyFactory(employer=partner, places=1).ladder_steps.add(step19)
-    VacancyFactory(employer=prospect, places=2).ladder_steps.add(step20)
-    VacancyFactory(employer=partner, status=VacancyStatus.CLOSED, places=9).ladder_steps.add(step19)
-
-    response = signed_in(rita).get(reverse("crm:coverage"))
-
-    rows = {row.step.position: row for row in response.context["rows"]}
-    assert (rows[19].employers, rows[19].vacancies, rows[19].places) == (1, 2, 4)
-    assert (rows[20].employers, rows[20].vacancies, rows[20].places) == (1, 2, 5)
-    assert rows[1].employers == 0
-    assert response.context["gaps"] == LadderStep.objects.active().count() - 2
-    assert "gap" in text(response)
-
-
-def test_coverage_gives_the_same_figures_as_the_ladder_queryset():
-    steps = list(LadderStep.objects.all()[:4])
-    for n in range(12):
-        employer = EmployerFactory(stage=[Stage.ACTIVE, Stage.ENGAGED, Stage.PROSPECT][n % 3])
-        VacancyFactory(employer=employer, status=[VacancyStatus.OPEN, VacancyStatus.DRAFT][n % 2]).ladder_steps.add(
-            *steps[: 1 + n % 4]
-        )
-
-    ours = {row.step.pk: (row.employers, row.vacancies) for row in coverage_per_step()}
-    reference = {s.pk: (s.covering_employers, s.open_vacancies) for s in LadderStep.objects.active().with_coverage()}
-
-    assert ours == reference
-
-
-@pytest.mark.parametrize("rows", [1, 50])
-def test_coverage_runs_the_same_queries_for_1_and_50_vacancies(rita, django_assert_max_num_queries, rows):
-    step = LadderStep.objects.get(position=19)
-    for _ in range(rows):
-        VacancyFactory(employer=EmployerFactory(stage=Stage.ACTIVE)).ladder_steps.add(step)
-    client = signed_in(rita)
-
-    with django_assert_max_num_queries(6):
-        response = client.get(reverse("crm:coverage"))
-
-    assert {row.step.position: row.vacancies for row in response.context["rows"]}[19] == rows
 
 
 # --- Import -----------------------------------------------------------------------------------
