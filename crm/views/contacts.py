@@ -67,16 +67,17 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(
             request, ContactForm(employer=contact.employer, instance=contact), contact.employer, contact
         )
-    # The form validates a copy, so a refusal leaves the row as it was.
+    # The form and the service work on a copy, so a refusal leaves the page's heading as the row still is.
     form = ContactForm(request.POST, employer=contact.employer, instance=_contact_for(pk))
     if form.is_valid():
+        values = {name: form.cleaned_data[name] for name in CONTACT_FIELDS}
         try:
-            update_contact(contact=contact, actor=request.user, **{n: form.cleaned_data[n] for n in CONTACT_FIELDS})
+            saved = update_contact(contact=form.instance, actor=request.user, **values)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s is saved.") % {"name": contact.full_name})
-            return at_contact(contact)
+            messages.success(request, _("%(name)s is saved.") % {"name": saved.full_name})
+            return at_contact(saved)
     return _render_form(request, form, contact.employer, contact)
 
 

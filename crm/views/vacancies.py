@@ -84,18 +84,17 @@ def vacancy_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(
             request, VacancyForm(employer=vacancy.employer, instance=vacancy), vacancy.employer, vacancy
         )
-    # The form validates a copy, so a refusal leaves the row as it was.
+    # The form and the service work on a copy, so a refusal leaves the page's heading as the row still is.
     form = VacancyForm(request.POST, employer=vacancy.employer, instance=_vacancy_for(pk))
     if form.is_valid():
+        steps = form.cleaned_data["ladder_steps"]
         try:
-            update_vacancy(
-                vacancy=vacancy, actor=request.user, ladder_steps=form.cleaned_data["ladder_steps"], **_values(form)
-            )
+            saved = update_vacancy(vacancy=form.instance, actor=request.user, ladder_steps=steps, **_values(form))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(title)s is saved.") % {"title": vacancy.title})
-            return at_vacancy(vacancy)
+            messages.success(request, _("%(title)s is saved.") % {"title": saved.title})
+            return at_vacancy(saved)
     return _render_form(request, form, vacancy.employer, vacancy)
 
 
