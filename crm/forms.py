@@ -8,26 +8,18 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import Sector, Stage, VacancyStatus
 from crm.models import Contact, Employer, Interaction, LadderStep, Vacancy
 from crm.roles import Role
-from crm.services import find_duplicate_employers
+from crm.services import EMPLOYER_FIELDS, find_duplicate_employers
 
-# Gender and job-quality profile (Flora III.5.C.b).
-PROFILE_FIELDS = (
-    "sector_gender",
-    "share_women_pct",
-    "share_women_supervisors_pct",
-    "offers_flexitime",
-    "childcare_support",
-    "harassment_procedure",
-    "union_delegation",
-    "collective_agreement",
-    "accessible_by_public_transport",
-    "accessibility_notes",
-)
+# The gender and job-quality profile (Flora III.5.C.b), all 13 questions; the admin groups its fields by it.
+from crm.services import PROFILE_FIELDS as PROFILE_FIELDS
 
 
 def https_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
@@ -216,10 +208,19 @@ class BoardFilterForm(forms.Form):
 
 
 class StageMoveForm(forms.Form):
-    """Move one employer to another stage from the board."""
+    """Move one employer to another stage; a move to "declined" also asks why, and when to try again."""
 
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    reason = forms.CharField(
+        label=_("Why did they decline?"), required=False, max_length=250, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    retry_on = forms.DateField(
+        label=_("Try again on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Becomes the employer's next step."),
+    )
 
 
 class InteractionForm(forms.ModelForm):
@@ -278,3 +279,174 @@ class ImportUploadForm(forms.Form):
                 % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+# --- The employer's own forms -----------------------------------------------------------------
+# Core data with the duplicate check, the vetting checklist and the gender and job-quality profile.
+
+
+def _staff_owners(keep: Q) -> Any:
+    """Active users who may own employers (relationship managers and administrators), and the one in `keep`."""
+    may_own = Q(is_active=True, groups__name__in=[Role.RELATIONSHIP_MANAGER, Role.ADMINISTRATOR])
+    return get_user_model().objects.filter(may_own | keep).distinct().order_by("first_name", "username")
+
+
+class OwnerField(forms.ModelChoiceField):
+    """A relationship manager, shown by name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        """The user's full name, or the username when there is none."""
+        return str(obj.get_full_name() or obj.get_username())
+
+
+class EmployerForm(forms.ModelForm):
+    """The employer's core data; the services check duplicates, so the form leaves uniqueness to them."""
+
+    owner = OwnerField(label=_("Relationship manager"), queryset=get_user_model().objects.none(), required=False)
+    create_anyway = forms.BooleanField(
+        label=_("Create it anyway: it is a different employer"),
+        required=False,
+        help_text=_("Only when the employers above are not this one."),
+    )
+
+    class Meta:
+        model = Employer
+        formfield_callback = https_formfield
+        fields = list(EMPLOYER_FIELDS)
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+            "country": forms.TextInput(attrs={"maxlength": 2, "size": 3, "autocapitalize": "characters"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        if isinstance(owner, forms.ModelChoiceField):
+            keep = Q(pk=self.instance.owner_id) if self.instance.owner_id else Q(pk__in=[])
+            owner.queryset = _staff_owners(keep)
+            owner.empty_label = _("Nobody")
+        # As the user types, htmx asks which employers these three match (crm:employer-duplicates).
+        check = {"hx-get": reverse("crm:employer-duplicates"), "hx-trigger": "input changed delay:400ms"}
+        for name in ("name", "postcode", "registration_number"):
+            self.fields[name].widget.attrs.update(check)
+
+    def _get_validation_exclusions(self) -> set[str]:
+        """Leave the unique name, postcode and number to the services, which name the employers they collide with.
+
+        The form fields still check them (required, length); only the model's constraint check is skipped.
+        """
+        # Django's own hook (django-stubs leave it out of ModelForm's declared methods).
+        exclusions: set[str] = getattr(super(), "_get_validation_exclusions")()  # noqa: B009
+        return {*exclusions, "name", "postcode", "registration_number"}
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned core fields, as the services take them."""
+        return {name: self.cleaned_data[name] for name in EMPLOYER_FIELDS}
+
+
+class VettingForm(forms.ModelForm):
+    """The nine conditions for collaboration (Flora IV.3 werkgever A.b) and the do-not-engage flag."""
+
+    class Meta:
+        model = Employer
+        fields = [*Employer.VETTING_FIELDS, "do_not_engage", "do_not_engage_reason"]
+        widgets = {"do_not_engage_reason": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self) -> dict[str, Any]:
+        """A do-not-engage flag needs its reason."""
+        cleaned = super().clean() or {}
+        if cleaned.get("do_not_engage") and not (cleaned.get("do_not_engage_reason") or "").strip():
+            self.add_error("do_not_engage_reason", _("Say why this employer should not be engaged."))
+        return cleaned
+
+
+class ThreeWayRadio(forms.RadioSelect):
+    """Yes, no or not asked: an unknown answer stays unknown rather than becoming "no"."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, choices=(("true", _("Yes")), ("false", _("No")), ("unknown", _("Not asked"))))
+
+    def format_value(self, value: Any) -> list[str]:
+        """True, False or None (or what was posted) as the radio button to tick."""
+        if value in (True, "True", "true"):
+            return ["true"]
+        if value in (False, "False", "false"):
+            return ["false"]
+        return ["unknown"]
+
+
+def _three_way(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """Nullable yes/no questions as three radio buttons; other fields as Django makes them."""
+    if isinstance(db_field, models.BooleanField) and db_field.null:
+        return forms.NullBooleanField(label=capfirst(db_field.verbose_name), required=False, widget=ThreeWayRadio)
+    return db_field.formfield(**kwargs)
+
+
+# The 13 questions of Flora III.5.C.b «De werkgever» as the domain analysis (§4.6) words them, with their fields.
+PROFILE_QUESTIONS: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (_("1. Is the trade rather male or female?"), ("sector_gender",)),
+    (
+        _("2. How are men and women divided in the company, and among the supervisors?"),
+        ("share_women_pct", "share_women_supervisors_pct"),
+    ),
+    (_("3. Are there functions held mostly by men and others mostly by women? Which?"), ("gendered_functions",)),
+    (_("4. Are there functions that are hard to fill?"), ("hard_to_fill_functions",)),
+    (_("5. Why do they hire women, or men?"), ("hiring_motivation",)),
+    (
+        _(
+            "6. Which contract is offered to men and to women (open-ended, fixed-term, with a hiring subsidy, "
+            "full-time, part-time)?"
+        ),
+        ("status_offered",),
+    ),
+    (_("7. Is the company bound by collective agreements? If so, which?"), ("collective_agreement",)),
+    (
+        _("8. What are the working hours? How are normal times and peaks handled? Is flexitime possible?"),
+        ("schedules_and_peaks", "offers_flexitime"),
+    ),
+    (_("9. What is the company's attitude to career breaks?"), ("career_break_attitude",)),
+    (
+        _("10. Is the company easy to reach? Does it allow for a difficult journey? If so, how?"),
+        ("accessible_by_public_transport", "accessibility_notes"),
+    ),
+    (
+        _(
+            "11. What is the atmosphere among the staff? How does management step in when there are problems "
+            "(for example sexual harassment)?"
+        ),
+        ("atmosphere", "harassment_procedure"),
+    ),
+    (
+        _(
+            "12. How do staff have a say? Is there a union delegation, and how many women are in it? "
+            "Are there informal channels?"
+        ),
+        ("union_delegation", "union_women_pct", "influence_channels"),
+    ),
+    (
+        _(
+            "13. Has the company made childcare easier, above all when the working hours clash with the opening "
+            "hours of childcare and schools?"
+        ),
+        ("childcare_support", "childcare_notes"),
+    ),
+)
+
+
+class EmployerProfileForm(forms.ModelForm):
+    """The answers to the 13 gender and job-quality questions; every answer may stay empty ("not asked")."""
+
+    class Meta:
+        model = Employer
+        formfield_callback = _three_way
+        fields = list(PROFILE_FIELDS)
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in PROFILE_FIELDS
+            if isinstance(Employer._meta.get_field(name), models.TextField)
+        }
+
+    def questions(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """The form's fields grouped by the question they answer, in Flora's order."""
+        return [(question, [self[name] for name in names]) for question, names in PROFILE_QUESTIONS]

@@ -7,20 +7,23 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.types import Actor, actor_user
-from crm.choices import Stage, VacancyStatus
+from crm.choices import InteractionKind, Stage, VacancyStatus
 from crm.models import Contact, Employer, EmployerStageChange, Interaction, Vacancy, normalise_name, normalise_postcode
 
 
 class DuplicateEmployerError(ValidationError):
     """Raised when an employer looks like one we already have; `matches` holds the candidates."""
 
-    def __init__(self, message: str, matches: list[Employer]) -> None:
+    def __init__(self, message: str, matches: list[Employer], conflicts: list[str] | None = None) -> None:
         super().__init__(message, code="duplicate")
         self.matches = matches
+        # The unique constraints the new row would break; "create anyway" cannot get past these.
+        self.conflicts = conflicts or []
 
 
 def find_duplicate_employers(*, name: str, postcode: str = "", registration_number: str = "") -> list[Employer]:
@@ -34,16 +37,97 @@ def find_duplicate_employers(*, name: str, postcode: str = "", registration_numb
     return list(by_name.order_by().union(by_reg.order_by()).order_by("pk")[:10])
 
 
+# The employer's core data, as the workspace's employer form edits it (the profile and vetting have their own).
+EMPLOYER_FIELDS = (
+    "name",
+    "registration_number",
+    "sector",
+    "size_band",
+    "ownership",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "website",
+    "phone",
+    "email",
+    "source",
+    "owner",
+    "notes",
+)
+# The 13 questions of Flora III.5.C.b «De werkgever» (domain analysis §4.6), in the order Flora asks them.
+PROFILE_FIELDS = (
+    "sector_gender",
+    "share_women_pct",
+    "share_women_supervisors_pct",
+    "gendered_functions",
+    "hard_to_fill_functions",
+    "hiring_motivation",
+    "status_offered",
+    "collective_agreement",
+    "schedules_and_peaks",
+    "offers_flexitime",
+    "career_break_attitude",
+    "accessible_by_public_transport",
+    "accessibility_notes",
+    "atmosphere",
+    "harassment_procedure",
+    "union_delegation",
+    "union_women_pct",
+    "influence_channels",
+    "childcare_support",
+    "childcare_notes",
+)
+
+
+def _set_fields(employer: Employer, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    """Copy the given fields onto the employer; a name outside `allowed` is a programming error."""
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise TypeError(f"Unexpected employer fields: {', '.join(unknown)}")
+    for name, value in fields.items():
+        setattr(employer, name, value)
+
+
+def _constraint_conflicts(employer: Employer) -> list[str]:
+    """The messages of the unique constraints this (unsaved or changed) employer would break."""
+    employer.normalise()
+    conflicts: list[str] = []
+    for constraint in Employer._meta.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            try:
+                constraint.validate(Employer, employer)
+            except ValidationError as exc:
+                conflicts += exc.messages
+    return conflicts
+
+
+def _duplicate_error(employer: Employer, matches: list[Employer]) -> DuplicateEmployerError:
+    """The refusal naming the look-alikes and, when there are any, the constraints that make it final."""
+    names = ", ".join(f"{m.name} (#{m.pk})" for m in matches)
+    message = _("This employer may already exist: %(names)s.") % {"names": names}
+    return DuplicateEmployerError(message, matches, _constraint_conflicts(employer))
+
+
 @transaction.atomic
 def register_employer(
-    *, actor: Actor, name: str, postcode: str = "", registration_number: str = "", **fields: Any
+    *,
+    actor: Actor,
+    name: str,
+    postcode: str = "",
+    registration_number: str = "",
+    allow_duplicates: bool = False,
+    **fields: Any,
 ) -> Employer:
-    """Create an employer after checking for duplicates; the first stage change is recorded."""
-    matches = find_duplicate_employers(name=name, postcode=postcode, registration_number=registration_number)
-    if matches:
-        names = ", ".join(f"{m.name} (#{m.pk})" for m in matches)
-        raise DuplicateEmployerError(_("This employer may already exist: %(names)s.") % {"names": names}, matches)
+    """Create an employer after checking for duplicates; the first stage change is recorded.
+
+    `allow_duplicates` is the user's "create anyway" after seeing the look-alikes; the unique
+    constraints (registration number, name and postcode) still refuse a true duplicate.
+    """
     employer = Employer(name=name, postcode=postcode, registration_number=registration_number, **fields)
+    matches = find_duplicate_employers(name=name, postcode=postcode, registration_number=registration_number)
+    if matches and not allow_duplicates:
+        raise _duplicate_error(employer, matches)
     if employer.owner_id is None and actor_user(actor) is not None:
         employer.owner = actor_user(actor)
     employer.full_clean()
@@ -59,31 +143,140 @@ def register_employer(
 
 
 @transaction.atomic
+def update_employer(*, employer: Employer, actor: Actor, now: dt.datetime | None = None, **fields: Any) -> Employer:
+    """Change an employer's core data; a name, postcode or number another employer has is refused, naming it."""
+    _set_fields(employer, fields, EMPLOYER_FIELDS)
+    employer.normalise()
+    matches = [
+        match
+        for match in find_duplicate_employers(
+            name=employer.name, postcode=employer.postcode, registration_number=employer.registration_number
+        )
+        if match.pk != employer.pk
+    ]
+    if matches:
+        raise _duplicate_error(employer, matches)
+    employer.full_clean()
+    employer.updated_at = now or timezone.now()
+    employer.save()
+    return employer
+
+
+@transaction.atomic
+def record_vetting(
+    *,
+    employer: Employer,
+    actor: Actor,
+    checks: dict[str, bool],
+    do_not_engage: bool = False,
+    do_not_engage_reason: str = "",
+    now: dt.datetime | None = None,
+) -> Employer:
+    """Save the conditions for collaboration (Flora IV.3 werkgever A.b) and the do-not-engage flag.
+
+    The employer counts as vetted from the moment all nine conditions are confirmed; the date stays
+    while they stay confirmed and is cleared when one is unticked.
+    """
+    now = now or timezone.now()
+    was_vetted = employer.is_vetted and employer.vetted_at is not None
+    _set_fields(employer, checks, Employer.VETTING_FIELDS)
+    employer.do_not_engage = do_not_engage
+    employer.do_not_engage_reason = do_not_engage_reason.strip() if do_not_engage else ""
+    if not employer.is_vetted:
+        employer.vetted_at = None
+    elif not was_vetted:
+        employer.vetted_at = now
+    employer.full_clean()
+    employer.updated_at = now
+    employer.save(
+        update_fields=[*Employer.VETTING_FIELDS, "vetted_at", "do_not_engage", "do_not_engage_reason", "updated_at"]
+    )
+    return employer
+
+
+@transaction.atomic
+def update_employer_profile(
+    *, employer: Employer, actor: Actor, now: dt.datetime | None = None, **answers: Any
+) -> Employer:
+    """Save the answers to the gender and job-quality questions (Flora III.5.C.b); None stays "not asked"."""
+    _set_fields(employer, answers, PROFILE_FIELDS)
+    employer.full_clean()
+    employer.updated_at = now or timezone.now()
+    employer.save(update_fields=[*answers, "updated_at"])
+    return employer
+
+
+def _decline_refusal(reason: str, retry_on: dt.date | None, today: dt.date) -> ValidationError | None:
+    """What is missing from a move to "declined": why they said no and when to try again."""
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = _("Say why the employer declined.")
+    if retry_on is None:
+        errors["retry_on"] = _("Pick a date to try again.")
+    elif retry_on <= today:
+        errors["retry_on"] = _("Pick a date after today to try again.")
+    return ValidationError(errors) if errors else None
+
+
+@transaction.atomic
 def change_employer_stage(
-    *, employer: Employer, stage: Stage | str, actor: Actor, note: str = "", now: dt.datetime | None = None
+    *,
+    employer: Employer,
+    stage: Stage | str,
+    actor: Actor,
+    note: str = "",
+    reason: str = "",
+    retry_on: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> EmployerStageChange | None:
-    """Move an employer along the pipeline and keep the history; returns None when nothing changed."""
+    """Move an employer along the pipeline and keep the history; returns None when nothing changed.
+
+    A move to "declined" (Flora IV.1 category C) needs the reason, kept on the stage change, and a
+    date to try again, which becomes the employer's next step; its open next steps are settled.
+    """
     if stage not in Stage.values:
         raise ValidationError({"stage": _("Unknown stage: %(stage)s.") % {"stage": stage}})
     now = now or timezone.now()
     locked = Employer.objects.select_for_update().get(pk=employer.pk)
     if locked.stage == stage:
         return None
+    if stage == Stage.DECLINED and (refusal := _decline_refusal(reason, retry_on, timezone.localdate(now))):
+        raise refusal
     if stage in (Stage.ACTIVE, Stage.ENGAGED) and locked.do_not_engage:
         raise ValidationError(
             {"stage": _("This employer is flagged do-not-engage: %(reason)s") % {"reason": locked.do_not_engage_reason}}
         )
+    reason = " ".join(reason.split())
     change = EmployerStageChange.objects.create(
         employer=locked,
         from_stage=locked.stage,
         to_stage=stage,
         changed_at=now,
         changed_by=actor_user(actor),
-        note=note,
+        note="\n".join(part for part in (reason, note.strip()) if part),
     )
     Employer.objects.filter(pk=locked.pk).update(stage=stage, stage_changed_at=now, updated_at=now)
     employer.stage, employer.stage_changed_at = Stage(stage), now
+    if stage == Stage.DECLINED:
+        _plan_retry(employer=locked, actor=actor, reason=reason, retry_on=retry_on, now=now)
     return change
+
+
+def _plan_retry(*, employer: Employer, actor: Actor, reason: str, retry_on: dt.date | None, now: dt.datetime) -> None:
+    """Record the refusal as an interaction whose next step is to try again on the chosen date."""
+    Interaction.objects.open_next_steps().filter(employer=employer).update(next_step_done_at=now)
+    step = _("Try again: %(reason)s") % {"reason": reason}
+    interaction = Interaction(
+        employer=employer,
+        kind=InteractionKind.CALL,
+        summary=_("Declined: %(reason)s") % {"reason": reason},
+        occurred_at=now,
+        author=actor_user(actor),
+        next_step=step[: Interaction._meta.get_field("next_step").max_length],
+        next_step_due=retry_on,
+    )
+    interaction.full_clean()
+    interaction.save()
 
 
 @transaction.atomic

@@ -133,6 +133,12 @@ class StageChangeInputSerializer(serializers.Serializer[object]):
 
     stage = serializers.ChoiceField(choices=Stage.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=1000, help_text=_("Why the employer declined.")
+    )
+    retry_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("When to try again after a decline.")
+    )
 
 
 class EmployerStageChangeSerializer(serializers.ModelSerializer[EmployerStageChange]):

@@ -103,7 +103,7 @@ class EmployerViewSet(WorkflowViewSet[Employer]):
         """Move the employer to another pipeline stage (a no-op when it is already there)."""
         employer = self.get_object()
         data = self.action_input(StageChangeInputSerializer)
-        self.run_service(services.change_employer_stage, employer=employer, stage=data["stage"], note=data["note"])
+        self.run_service(services.change_employer_stage, employer=employer, **data)
         return self.object_response(employer.pk)
 
 

@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from common.web import HtmxHttpRequest, staff_view
+from common.web import HtmxHttpRequest, add_service_errors, staff_view
 from crm.choices import Stage
 from crm.forms import BoardFilterForm, StageMoveForm
 from crm.models import Employer, normalise_name
 from crm.services import change_employer_stage
+from crm.views.employer_forms import decline_form_response
 
 # Enough cards to see who is in a stage without a column running off the screen; the rest are a link away.
 BOARD_CARDS_PER_STAGE = 12
@@ -113,19 +114,34 @@ def board(request: HtmxHttpRequest) -> HttpResponse:
 
 @staff_view("crm.change_employer", "POST")
 def move_employer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Move an employer to another stage (recorded in its stage history by the service)."""
+    """Move an employer to another stage (recorded in its stage history by the service).
+
+    A move to "declined" needs a reason and a date to try again; without them the decline form comes
+    back with what was typed, in the board card (htmx) or as its own page.
+    """
     employer = get_object_or_404(Employer, pk=pk)
     form = StageMoveForm(request.POST)
     error = ""
     if form.is_valid():
+        data = form.cleaned_data
         try:
             change_employer_stage(
-                employer=employer, stage=form.cleaned_data["stage"], actor=request.user, note=form.cleaned_data["note"]
+                employer=employer,
+                stage=data["stage"],
+                actor=request.user,
+                note=data["note"],
+                reason=data["reason"],
+                retry_on=data["retry_on"],
             )
         except ValidationError as exc:
+            add_service_errors(form, exc)
             error = " ".join(exc.messages)
-    else:
+    elif "stage" in form.errors:
         error = _("Choose a stage to move the employer to.")
+    else:
+        error = " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+    if error and request.POST.get("stage") == Stage.DECLINED:
+        return decline_form_response(request, employer, form)
     if request.htmx:
         filters = {"everyone": request.POST.get("everyone") == "on", "q": request.POST.get("q", "")}
         context = {**_board_context(request, filters), "error": error, "moved": employer if not error else None}

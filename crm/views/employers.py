@@ -25,6 +25,7 @@ from crm.choices import Stage, VacancyStatus
 from crm.forms import EmployerFilterForm, InteractionForm
 from crm.models import Employer, EmployerStageChange, Interaction, Vacancy, normalise_name
 from crm.services import log_interaction
+from crm.views.employer_forms import employer_summaries
 
 TIMELINE_LIMIT = 100
 
@@ -145,6 +146,7 @@ def _employer_page_context(request: HttpRequest, employer: Employer, form: Inter
         **_activity_context(request, employer, form),
         "contacts": employer.contacts.order_by("-is_active", "last_name", "first_name", "pk"),
         "vacancies": employer.vacancies.prefetch_related("ladder_steps").order_by("status", "-created_at", "-pk"),
+        **employer_summaries(employer),
         "placements": placements.order_by("-start_on", "-pk")[:50],
         "stages": Stage.choices,
         "can_move": request.user.has_perm("crm.change_employer"),
