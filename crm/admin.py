@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelChoiceField, ModelForm
@@ -19,7 +19,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from common.spreadsheets import CSVFormat, XLSXFormat
+from common.spreadsheets import CSVFormat, XLSXFormat, typed_cells
 from crm import services
 from crm.choices import Stage
 from crm.forms import PROFILE_FIELDS, EmployerAdminForm, VacancyAdminForm
@@ -61,6 +61,18 @@ class NetworkImportExportAdmin(ImportExportModelAdmin):
         """Whoever may see the rows may export them."""
         return bool(self.has_view_permission(request))
 
+    def get_export_data(self, file_format: Any, request: HttpRequest, queryset: Any, **kwargs: Any) -> Any:
+        """Export as `manage.py export` does: typed cells in XLSX (the library asks only for its own XLSX class)."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        native = typed_cells(file_format.get_extension())
+        data = self.get_data_for_export(request, queryset, **{**kwargs, "force_native_type": native})
+        export_data = file_format.export_data(data)
+        encoding = kwargs.get("encoding")
+        if not file_format.is_binary() and encoding:
+            export_data = export_data.encode(encoding)
+        return export_data
+
 
 # --- Ladder -----------------------------------------------------------------------------------------
 
@@ -69,35 +81,26 @@ class NetworkImportExportAdmin(ImportExportModelAdmin):
 class LadderStepAdmin(admin.ModelAdmin):
     """The progression ladder (igma ch. 5), names editable in the list in all three languages."""
 
-    list_display = [
-        "position",
-        "name",
-        "name_nl",
-        "name_sv",
-        "is_active",
-        "offers_places",
-        "open_places",
-        "offering_employers",
-    ]
+    list_display = ["position", "name", "name_nl", "name_sv", "is_active", "open_vacancies", "covering_employers"]
     list_display_links = ["position"]
-    list_editable = ["name", "name_nl", "name_sv", "is_active", "offers_places"]
-    list_filter = ["is_active", "offers_places"]
+    list_editable = ["name", "name_nl", "name_sv", "is_active"]
+    list_filter = ["is_active"]
     search_fields = ["name", "name_nl", "name_sv"]
     ordering = ["position"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LadderStep]:
-        """With what the network supplies at each step (the coverage page's rule)."""
-        return cast(LadderStepQuerySet, super().get_queryset(request)).with_supply()
+        """With what the network offers at each step."""
+        return cast(LadderStepQuerySet, super().get_queryset(request)).with_coverage()
 
-    @admin.display(description=_("open places"), ordering="open_places")
-    def open_places(self, step: LadderStep) -> int:
-        """Annotated by with_supply."""
-        return int(getattr(step, "open_places", 0))
+    @admin.display(description=_("open vacancies"), ordering="open_vacancies")
+    def open_vacancies(self, step: LadderStep) -> int:
+        """Annotated by with_coverage."""
+        return int(getattr(step, "open_vacancies", 0))
 
-    @admin.display(description=_("employers offering places"), ordering="offering_employers")
-    def offering_employers(self, step: LadderStep) -> int:
-        """Annotated by with_supply."""
-        return int(getattr(step, "offering_employers", 0))
+    @admin.display(description=_("covering partners"), ordering="covering_employers")
+    def covering_employers(self, step: LadderStep) -> int:
+        """Annotated by with_coverage."""
+        return int(getattr(step, "covering_employers", 0))
 
 
 # --- Employers --------------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from common.spreadsheets import ImportFileError, read_dataset
-from crm.importing import ImportReport, RowProblem, import_dataset
+from common.spreadsheets import EncodingChoice, ImportFileError, read_table
+from crm.importing import ImportReport, RowProblem, default_owner, import_table
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 # Write progress at most this often (seconds), so a fast import is not slowed by file writes.
@@ -50,6 +50,8 @@ class ImportJob:
     filename: str
     stored: str
     dry_run: bool
+    #: The encoding the person importing chose; empty: detected as every import does.
+    encoding: str = ""
     state: str = QUEUED
     total: int = 0
     processed: int = 0
@@ -101,11 +103,13 @@ class ImportJob:
             return None
         data = dict(self.report)
         problems = [RowProblem(row=p["row"], messages=tuple(p["messages"])) for p in data.pop("problems", [])]
-        return ImportReport(**data, problems=problems)
+        choices = [EncodingChoice(**choice) for choice in data.pop("encoding_choices", [])]
+        columns = [(header, column) for header, column in data.pop("columns", [])]
+        return ImportReport(**data, problems=problems, encoding_choices=choices, columns=columns)
 
 
 def start_import_job(
-    *, user: Any, kind: str, data: bytes | None, filename: str, dry_run: bool, stored: str = ""
+    *, user: Any, kind: str, data: bytes | None, filename: str, dry_run: bool, stored: str = "", encoding: str = ""
 ) -> ImportJob:
     """Store the upload (or reuse a stored one) and queue its import after the commit."""
     directory = jobs_dir()
@@ -114,7 +118,9 @@ def start_import_job(
     if data is not None:
         stored = f"{job_id}{Path(filename).suffix.lower()}"
         (directory / stored).write_bytes(data)
-    job = ImportJob(id=job_id, user_id=user.pk, kind=kind, filename=filename, stored=stored, dry_run=dry_run)
+    job = ImportJob(
+        id=job_id, user_id=user.pk, kind=kind, filename=filename, stored=stored, dry_run=dry_run, encoding=encoding
+    )
     job.save()
     run_import_job.delay_on_commit(job.id)
     return job
@@ -168,20 +174,23 @@ def perform_import_job(job_id: str) -> ImportJob | None:
     job.state = RUNNING
     job.save()
     try:
-        dataset = read_dataset(job.upload.read_bytes(), filename=job.filename)
+        table = read_table(job.upload.read_bytes(), filename=job.filename, encoding=job.encoding or None)
     except (ImportFileError, OSError) as exc:
         report = ImportReport(dry_run=job.dry_run, file_errors=[str(exc)])
     else:
-        job.total = len(dataset)
+        job.total = len(table.dataset)
         job.save()
         resource = RESOURCES[job.kind]()
         _count_rows(resource, job)
         actor = _user(job.user_id)
-        report = import_dataset(resource=resource, dataset=dataset, actor=actor, dry_run=job.dry_run)
+        report = import_table(
+            resource=resource, table=table, actor=actor, owner=default_owner(actor), dry_run=job.dry_run
+        )
     job.report = dataclasses.asdict(report)
     job.state = DONE
     job.save()
-    if not job.dry_run or not report.ok:
+    # A preview keeps its file for the confirmation, or for reading it again in another encoding.
+    if not job.dry_run or not (report.ok or report.encoding_choices):
         job.upload.unlink(missing_ok=True)
     return job
 

@@ -266,7 +266,8 @@ class NetworkResource(resources.ModelResource):
                 for resource_field in self.get_import_fields():
                     model_field = model_fields.get(resource_field.attribute or "")
                     if model_field is not None:
-                        names[resource_field.column_name].append(str(model_field.verbose_name))
+                        label = str(model_field.verbose_name)
+                        names[resource_field.column_name].append(label[:1].upper() + label[1:])
         for column, extra in self.extra_aliases.items():
             names[column].extend(extra)
         for column, found in names.items():
@@ -291,8 +292,9 @@ class NetworkResource(resources.ModelResource):
             model_field = model_fields.get(resource_field.attribute or "")
             meaning = self.column_meanings.get(name) or (model_field.verbose_name if model_field else name)
             meaning = str(meaning)[:1].upper() + str(meaning)[1:]
-            if model_field is not None and getattr(model_field, "help_text", ""):
-                meaning = f"{meaning}. {model_field.help_text}"
+            help_text = str(getattr(model_field, "help_text", None) or "")
+            if help_text:
+                meaning = f"{meaning}. {help_text}"
             example = self.column_examples.get(name, resource_field.widget.example())
             if isinstance(resource_field.widget, UserWidget):
                 example = owner.get_username() if owner is not None else ""
@@ -932,3 +934,11 @@ RESOURCES: dict[str, type[NetworkResource]] = {
     "contacts": ContactResource,
     "vacancies": VacancyResource,
 }
+
+
+def column_reference(*, user: Any = None) -> list[tuple[str, str, list[ColumnHelp]]]:
+    """For the import page: each kind of file, its name, and its columns explained."""
+    return [
+        (kind, str(resource._meta.model._meta.verbose_name_plural).capitalize(), resource().column_help(user=user))
+        for kind, resource in RESOURCES.items()
+    ]

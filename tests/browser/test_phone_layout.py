@@ -60,6 +60,7 @@ NOT_VISITED = {
     "health": "a JSON liveness probe for process supervisors",
     "placements:calendar-feed": "an .ics calendar file, not a page",
     "outreach:placement-pack-pdf": "a PDF download, not a page",
+    "crm:import-template": "a CSV or XLSX download, not a page",
     "outreach:placement-pack-document": (
         "the pack itself, the employer's A4 document shown inside the preview page's frame; "
         "the preview page around it is visited"
@@ -90,11 +91,8 @@ SAMPLES: dict[str, Callable[[Data], list[Kwargs]]] = {
     "crm:employer": lambda d: [{"pk": d.employer.pk}],
     "crm:log-interaction": lambda d: [{"pk": d.employer.pk}],
     "crm:move": lambda d: [{"pk": d.employer.pk}],
-    "crm:employer-edit": lambda d: [{"pk": d.employer.pk}],
-    "crm:employer-vetting": lambda d: [{"pk": d.employer.pk}],
-    "crm:employer-profile": lambda d: [{"pk": d.employer.pk}],
-    "crm:employer-decline": lambda d: [{"pk": d.employer.pk}],
     "crm:import-job": lambda d: [{"job_id": d.import_job_id}],
+    "crm:import-template": lambda d: [{"kind": "employers", "format": "csv"}],
     "placements:step-row": lambda d: [{"pk": d.step.pk}],
     "placements:complete-step": lambda d: [{"pk": d.step.pk}],
     "placements:move-step": lambda d: [{"pk": d.step.pk}],
@@ -152,7 +150,6 @@ def workspace_routes() -> list[Route]:
     """Every route this sweep visits: all but the prefixes and routes in NOT_VISITED*."""
     routes = []
     for route in _routes(get_resolver()):
-    "placements:coverage-step": lambda d: [{"position": 19}],
         if route.route.startswith(tuple(NOT_VISITED_PREFIXES)) or route.name.startswith("admin:"):
             continue
         if route.name not in NOT_VISITED:

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from common.spreadsheets import FORMATS
-from crm.importing import ImportReport, import_file
+from crm.importing import ImportReport, import_file, possible_owners
 from crm.resources import RESOURCES
 
 
@@ -19,19 +19,26 @@ class Command(BaseCommand):
     """Import a CSV or XLSX file; a single bad row imports nothing and the report names it."""
 
     help = (
-        "Import employers, contacts or vacancies from a CSV (UTF-8; comma, semicolon or tab) or XLSX file. "
-        "Existing rows are matched on their natural key and updated. If any row is wrong, nothing is "
-        "imported and every wrong row is listed."
+        "Import employers, contacts or vacancies from a CSV (comma, semicolon or tab; UTF-8, or Windows-1252 "
+        "as Excel saves it) or XLSX file. Existing rows are matched on their natural key and updated. If any "
+        "row is wrong, nothing is imported and every wrong row is listed."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        """kind, file, --dry-run, --encoding, --format, --user."""
+        """kind, file, --dry-run, --encoding, --format, --user, --owner."""
         parser.add_argument("kind", choices=sorted(RESOURCES), help="What the file holds.")
         parser.add_argument("file", help="The CSV or XLSX file.")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; save nothing.")
-        parser.add_argument("--encoding", help="Read a CSV file in this encoding (e.g. cp1252) instead of UTF-8.")
+        parser.add_argument(
+            "--encoding", help="Read a CSV file in this encoding (e.g. cp850) instead of the one detected."
+        )
         parser.add_argument("--format", dest="fmt", choices=FORMATS, help="Default: from the file name and content.")
         parser.add_argument("--user", help="Username recorded as the importer in the employers' stage history.")
+        parser.add_argument(
+            "--owner",
+            help="Username or email of the relationship manager of new employers whose row names none "
+            "(the file's owner column); default: nobody.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Read the file, import it, print the report; exit non-zero when nothing was imported."""
@@ -44,6 +51,7 @@ class Command(BaseCommand):
             resource=RESOURCES[options["kind"]](),
             data=data,
             actor=self._actor(options["user"]),
+            owner=self._owner(options["owner"]),
             filename=path.name,
             fmt=options["fmt"],
             encoding=options["encoding"],
@@ -63,8 +71,31 @@ class Command(BaseCommand):
             raise CommandError(_("There is no user with the username “%(value)s”.") % {"value": username})
         return user
 
+    def _owner(self, name: str | None) -> Any:
+        """The active relationship manager named by --owner (username or email), or None."""
+        if not name:
+            return None
+        found = list(possible_owners().filter(username=name)) or list(possible_owners().filter(email__iexact=name))
+        if len(found) != 1:
+            raise CommandError(
+                _("There is no active relationship manager with the username or email address “%(value)s”.")
+                % {"value": name}
+            )
+        return found[0]
+
     def _print_problems(self, report: ImportReport) -> None:
         """One line per problem, rows numbered as in the file and as in a spreadsheet."""
+        if report.encoding_choices:
+            self.stderr.write(
+                _("Could not tell how the file was saved. Pass --encoding with the one in which this line looks right:")
+            )
+            for choice in report.encoding_choices:
+                self.stderr.write(f"  --encoding {choice.encoding}  ({choice.label}): {choice.sample}")
+        if report.ignored:
+            self.stderr.write(
+                _("Ignored columns (their headers were not understood): %(headers)s.")
+                % {"headers": ", ".join(report.ignored)}
+            )
         for error in report.file_errors:
             self.stderr.write(error)
         if not report.problems:
