@@ -81,26 +81,35 @@ class NetworkImportExportAdmin(ImportExportModelAdmin):
 class LadderStepAdmin(admin.ModelAdmin):
     """The progression ladder (igma ch. 5), names editable in the list in all three languages."""
 
-    list_display = ["position", "name", "name_nl", "name_sv", "is_active", "open_vacancies", "covering_employers"]
+    list_display = [
+        "position",
+        "name",
+        "name_nl",
+        "name_sv",
+        "is_active",
+        "offers_places",
+        "open_places",
+        "offering_employers",
+    ]
     list_display_links = ["position"]
-    list_editable = ["name", "name_nl", "name_sv", "is_active"]
-    list_filter = ["is_active"]
+    list_editable = ["name", "name_nl", "name_sv", "is_active", "offers_places"]
+    list_filter = ["is_active", "offers_places"]
     search_fields = ["name", "name_nl", "name_sv"]
     ordering = ["position"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LadderStep]:
-        """With what the network offers at each step."""
-        return cast(LadderStepQuerySet, super().get_queryset(request)).with_coverage()
+        """With what the network supplies at each step (the coverage page's rule)."""
+        return cast(LadderStepQuerySet, super().get_queryset(request)).with_supply()
 
-    @admin.display(description=_("open vacancies"), ordering="open_vacancies")
-    def open_vacancies(self, step: LadderStep) -> int:
-        """Annotated by with_coverage."""
-        return int(getattr(step, "open_vacancies", 0))
+    @admin.display(description=_("open places"), ordering="open_places")
+    def open_places(self, step: LadderStep) -> int:
+        """Annotated by with_supply."""
+        return int(getattr(step, "open_places", 0))
 
-    @admin.display(description=_("covering partners"), ordering="covering_employers")
-    def covering_employers(self, step: LadderStep) -> int:
-        """Annotated by with_coverage."""
-        return int(getattr(step, "covering_employers", 0))
+    @admin.display(description=_("employers offering places"), ordering="offering_employers")
+    def offering_employers(self, step: LadderStep) -> int:
+        """Annotated by with_supply."""
+        return int(getattr(step, "offering_employers", 0))
 
 
 # --- Employers --------------------------------------------------------------------------------------

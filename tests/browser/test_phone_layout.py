@@ -91,6 +91,10 @@ SAMPLES: dict[str, Callable[[Data], list[Kwargs]]] = {
     "crm:employer": lambda d: [{"pk": d.employer.pk}],
     "crm:log-interaction": lambda d: [{"pk": d.employer.pk}],
     "crm:move": lambda d: [{"pk": d.employer.pk}],
+    "crm:employer-edit": lambda d: [{"pk": d.employer.pk}],
+    "crm:employer-vetting": lambda d: [{"pk": d.employer.pk}],
+    "crm:employer-profile": lambda d: [{"pk": d.employer.pk}],
+    "crm:employer-decline": lambda d: [{"pk": d.employer.pk}],
     "crm:import-job": lambda d: [{"job_id": d.import_job_id}],
     "crm:import-template": lambda d: [{"kind": "employers", "format": "csv"}],
     "placements:step-row": lambda d: [{"pk": d.step.pk}],
@@ -150,6 +154,7 @@ def workspace_routes() -> list[Route]:
     """Every route this sweep visits: all but the prefixes and routes in NOT_VISITED*."""
     routes = []
     for route in _routes(get_resolver()):
+    "placements:coverage-step": lambda d: [{"position": 19}],
         if route.route.startswith(tuple(NOT_VISITED_PREFIXES)) or route.name.startswith("admin:"):
             continue
         if route.name not in NOT_VISITED:
