@@ -21,12 +21,23 @@ FULL: dict[str, list[str]] = {
     "sweep_followups.py": ["--placements", "100000", "--due", "10000"],
     "render_packs.py": ["--renders", "50", "--packs", "1000"],
     "workspace_pages.py": ["--employers", "50000"],
+    "coverage.py": ["--employers", "50000"],
 }
 QUICK: dict[str, list[str]] = {
     "import_employers.py": ["--rows", "2000", "--defaults-rows", "1000"],
     "sweep_followups.py": ["--placements", "2000", "--due", "200", "--rounds", "1"],
     "render_packs.py": ["--renders", "3", "--packs", "10", "--placements", "10"],
     "workspace_pages.py": ["--employers", "500", "--repeat", "2"],
+    "coverage.py": [
+        "--employers",
+        "500",
+        "--clients",
+        "100",
+        "--db",
+        "var/bench/coverage_quick.sqlite3",
+        "--repeat",
+        "2",
+    ],
 }
 TAKES_POSTGRES = {"import_employers.py", "sweep_followups.py", "render_packs.py"}
 

@@ -36,12 +36,15 @@ _BAD_INPUT = OpenApiResponse(description="Invalid input or refused by a business
 class LadderStepViewSet(viewsets.ReadOnlyModelViewSet[LadderStep]):
     """The progression ladder with, per step, the open vacancies, places and employers that supply it."""
 
-    queryset = LadderStep.objects.with_supply()
     serializer_class = LadderStepSerializer
     filterset_class = filters.LadderStepFilter
     search_fields = ["name", "name_nl", "name_sv"]
     ordering_fields = ["position"]
     ordering = ["position"]
+
+    def get_queryset(self) -> QuerySet[LadderStep]:
+        """With the supply figures of the coverage page, read per request."""
+        return LadderStep.objects.with_supply()
 
 
 @extend_schema_view(
