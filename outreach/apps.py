@@ -9,3 +9,10 @@ class OutreachConfig(AppConfig):
 
     name = "outreach"
     verbose_name = _("Outreach")
+
+    def ready(self) -> None:
+        # crm never imports outreach: the employer timeline words a mailed pack through what is registered here.
+        from crm.timeline import register_wording
+        from outreach.packs.services import word_pack_sends
+
+        register_wording(word_pack_sends)

@@ -1,12 +1,15 @@
 """Routes of outreach: the public survey pages under s/ (a personal link, no sign-in) and the staff actions on
-a placement's pack and evaluation under placements/<pk>/ (namespace "outreach").
+an employer's general pack under employers/<pk>/, and on a placement's pack and evaluation under
+placements/<pk>/ (namespace "outreach").
 
-The survey paths and names are the ones sent mails link to: they stay exactly as they are.
+The survey paths and names are the ones sent mails link to: they stay exactly as they are. Both kinds
+of pack share one set of views; the extra argument `kind` says which pack the route is about.
 """
 
-from django.urls import include, path
+from django.urls import URLPattern, include, path
 
 from outreach.packs import views as pack_views
+from outreach.packs.models import InfoPackKind
 from outreach.surveys import views as survey_views
 
 public_patterns = [
@@ -14,21 +17,23 @@ public_patterns = [
     path("s/<str:token>/", survey_views.survey, name="survey"),
 ]
 
+
+def pack_patterns(prefix: str, kind: str, name: str) -> list[URLPattern]:
+    """The pack section, build, preview, document, PDF and send routes of one kind of pack."""
+    scope = {"kind": kind}
+    return [
+        path(f"{prefix}/", pack_views.pack_section, scope, name=f"{name}-section"),
+        path(f"{prefix}/build/", pack_views.build_pack, scope, name=f"{name}-build"),
+        path(f"{prefix}/<int:pack_pk>/preview/", pack_views.preview_pack, scope, name=f"{name}-preview"),
+        path(f"{prefix}/<int:pack_pk>/document/", pack_views.pack_document, scope, name=f"{name}-document"),
+        path(f"{prefix}/<int:pack_pk>/pdf/", pack_views.pack_pdf, scope, name=f"{name}-pdf"),
+        path(f"{prefix}/<int:pack_pk>/send/", pack_views.send_pack, scope, name=f"{name}-send"),
+    ]
+
+
 staff_patterns = [
-    path("placements/<int:pk>/pack/", pack_views.placement_pack_section, name="placement-pack-section"),
-    path("placements/<int:pk>/pack/build/", pack_views.build_placement_pack, name="placement-pack-build"),
-    path(
-        "placements/<int:pk>/pack/<int:pack_pk>/preview/",
-        pack_views.preview_placement_pack,
-        name="placement-pack-preview",
-    ),
-    path(
-        "placements/<int:pk>/pack/<int:pack_pk>/document/",
-        pack_views.placement_pack_document,
-        name="placement-pack-document",
-    ),
-    path("placements/<int:pk>/pack/<int:pack_pk>/pdf/", pack_views.placement_pack_pdf, name="placement-pack-pdf"),
-    path("placements/<int:pk>/pack/<int:pack_pk>/send/", pack_views.send_placement_pack, name="placement-pack-send"),
+    *pack_patterns("employers/<int:pk>/pack", InfoPackKind.GENERAL, "employer-pack"),
+    *pack_patterns("placements/<int:pk>/pack", InfoPackKind.PLACEMENT, "placement-pack"),
     path(
         "placements/<int:pk>/evaluation/<int:invitation_pk>/resend/",
         survey_views.resend_placement_invitation,

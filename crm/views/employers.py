@@ -25,6 +25,7 @@ from crm.choices import Stage, VacancyStatus
 from crm.forms import EmployerFilterForm, InteractionForm
 from crm.models import Employer, EmployerStageChange, Interaction, Vacancy, normalise_name
 from crm.services import log_interaction
+from crm.timeline import summaries
 from crm.views.employer_forms import employer_summaries
 
 TIMELINE_LIMIT = 100
@@ -115,13 +116,17 @@ class TimelineEntry:
     when: dt.datetime
     interaction: Interaction | None = None
     stage_change: EmployerStageChange | None = None
+    # The interaction's summary as the reader sees it (crm.timeline: in her language when an app logged it).
+    summary: str = ""
 
 
 def employer_timeline(employer: Employer, *, limit: int = TIMELINE_LIMIT) -> tuple[list[TimelineEntry], bool]:
-    """Interactions and stage changes, newest first, in two queries; True when older entries were left out."""
+    """Interactions and stage changes, newest first, in two queries (and one per registered wording that has
+    interactions of its own to word); True when older entries were left out."""
     interactions = list(Interaction.objects.filter(employer=employer).select_related("author", "contact")[: limit + 1])
     changes = list(EmployerStageChange.objects.filter(employer=employer).select_related("changed_by")[: limit + 1])
-    entries = [TimelineEntry(when=i.occurred_at, interaction=i) for i in interactions[:limit]]
+    shown = summaries(interactions[:limit])
+    entries = [TimelineEntry(when=i.occurred_at, interaction=i, summary=shown[i.pk]) for i in interactions[:limit]]
     entries += [TimelineEntry(when=c.changed_at, stage_change=c) for c in changes[:limit]]
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit], len(interactions) > limit or len(changes) > limit or len(entries) > limit

@@ -34,6 +34,19 @@ def can_work_with_packs(user: Any) -> bool:
     return bool(roles_of(user) & {str(role) for role in PACK_ROLES})
 
 
+# An employer's general pack is the relationship manager's work: coaches see it but do not make or mail it.
+GENERAL_PACK_ROLES = (Role.RELATIONSHIP_MANAGER, Role.ADMINISTRATOR)
+
+
+def can_send_general_packs(user: Any) -> bool:
+    """True for relationship managers and administrators: they generate and send an employer's general pack."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(roles_of(user) & {str(role) for role in GENERAL_PACK_ROLES})
+
+
 class InfoPackQuerySet(models.QuerySet["InfoPack"]):
     """Info packs, with row-level visibility."""
 

@@ -31,12 +31,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.types import Actor, actor_user
 from crm.choices import InteractionKind, Language
-from crm.models import Contact, Employer
+from crm.models import Contact, Employer, Interaction
 from crm.services import log_interaction
 from outreach.mail.models import OPEN_MAIL_STATUSES
 from outreach.mail.queue import Publisher, queued_fields
@@ -416,18 +416,42 @@ def _send_info_pack(
     return deliveries
 
 
-def _record_sent(delivery: InfoPackDelivery, now: dt.datetime) -> None:
-    """Log the mail as an interaction on the employer, authored by who asked (runs with the row marked sent)."""
+# --- The send on the employer's timeline -----------------------------------------------------------
+#
+# A mailed pack is logged as an interaction on the employer. Its words are staff-facing, so they are
+# not in the contact's language (the mail is) nor in whatever language the mail worker runs in: the
+# stored summary is in the site's language (what the admin, the API and exports show), and the
+# timeline words the line again for whoever reads it, in her language, from the delivery the
+# interaction belongs to (`word_pack_sends`, registered with crm.timeline by the outreach app).
+
+
+def sent_summary(delivery: InfoPackDelivery) -> str:
+    """The timeline line of a mailed pack, in the active language."""
     pack = delivery.pack
-    summary = _("Info pack mailed: %(kind)s pack, version %(version)s (%(language)s), to %(name)s <%(email)s>.") % {
+    return _("Info pack mailed: %(kind)s pack, version %(version)s (%(language)s), to %(name)s <%(email)s>.") % {
         "kind": pack.get_kind_display().lower(),
         "version": pack.version,
         "language": pack.get_language_display(),
         "name": delivery.contact.full_name,
         "email": delivery.recipient_email,
     }
+
+
+def word_pack_sends(interactions: Sequence[Interaction]) -> dict[int, str]:
+    """The timeline lines, in the reader's language, of the interactions that log a mailed pack; one query at most."""
+    mails = [interaction.pk for interaction in interactions if interaction.kind == InteractionKind.EMAIL]
+    if not mails:
+        return {}
+    deliveries = InfoPackDelivery.objects.filter(interaction_id__in=mails).select_related("pack", "contact")
+    return {delivery.interaction_id: sent_summary(delivery) for delivery in deliveries if delivery.interaction_id}
+
+
+def _record_sent(delivery: InfoPackDelivery, now: dt.datetime) -> None:
+    """Log the mail as an interaction on the employer, authored by who asked (runs with the row marked sent)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = sent_summary(delivery)
     interaction = log_interaction(
-        employer=pack.employer,
+        employer=delivery.pack.employer,
         actor=delivery.requested_by,
         kind=InteractionKind.EMAIL,
         summary=summary,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from outreach.followups.models import FollowUpNotice, NoticeKind
 from outreach.mail.models import MailStatus
-from outreach.packs.models import InfoPack, InfoPackDelivery, InfoPackKind, InfoPackStatus
+from outreach.packs.models import InfoPack, InfoPackDelivery, InfoPackKind, InfoPackStatus, can_send_general_packs
 from outreach.surveys.models import QuestionType, SurveyInvitation, SurveyResponse
 from outreach.surveys.results import TEXT, answers_for, summarise
 from placements.choices import StepKind, StepStatus
@@ -43,8 +43,9 @@ def _language() -> str:
     return (get_language() or "en")[:2]
 
 
-def _pack_rows(packs: QuerySet[InfoPack]) -> dict[str, Any]:
-    """The packs, the latest version of each kind, placement and language first; three queries at most."""
+def _pack_rows(packs: QuerySet[InfoPack], user: Any) -> dict[str, Any]:
+    """The packs, the latest version of each kind, placement and language first, and whether the user may
+    generate and send the employer's general pack; three queries at most."""
     deliveries = InfoPackDelivery.objects.select_related("contact").order_by("-created_at", "-pk")
     rows = list(
         packs.select_related("placement")
@@ -64,19 +65,22 @@ def _pack_rows(packs: QuerySet[InfoPack]) -> dict[str, Any]:
         "older": older,
         "more": len(rows) > PACK_LIMIT,
         "building": any(pack.status in (InfoPackStatus.PENDING, InfoPackStatus.BUILDING) for pack in latest),
+        "has_general": any(pack.kind == InfoPackKind.GENERAL for pack in latest),
+        "can_build_general": user.has_perm("outreach.add_infopack") and can_send_general_packs(user),
+        "can_send_general": user.has_perm("outreach.add_infopackdelivery") and can_send_general_packs(user),
     }
 
 
 @register.simple_tag
 def employer_packs(employer: Any, user: Any) -> dict[str, Any]:
     """The employer's packs the user may see: a coach sees general packs and those of her placements."""
-    return _pack_rows(InfoPack.objects.visible_to(user).filter(employer=employer))
+    return _pack_rows(InfoPack.objects.visible_to(user).filter(employer=employer), user)
 
 
 @register.simple_tag
 def placement_packs(placement: Any, user: Any) -> dict[str, Any]:
     """The placement's packs, when the user may see the placement."""
-    return _pack_rows(InfoPack.objects.visible_to(user).filter(placement=placement))
+    return _pack_rows(InfoPack.objects.visible_to(user).filter(placement=placement), user)
 
 
 def _headline(summary: list[dict[str, Any]]) -> dict[str, Any]:

@@ -60,6 +60,10 @@ NOT_VISITED = {
     "health": "a JSON liveness probe for process supervisors",
     "placements:calendar-feed": "an .ics calendar file, not a page",
     "outreach:placement-pack-pdf": "a PDF download, not a page",
+    "outreach:employer-pack-pdf": "a PDF download, not a page",
+    "outreach:employer-pack-document": (
+        "the general pack itself, shown inside the preview page's frame; the preview page around it is visited"
+    ),
     "crm:import-template": "a CSV or XLSX download, not a page",
     "outreach:placement-pack-document": (
         "the pack itself, the employer's A4 document shown inside the preview page's frame; "
@@ -86,6 +90,27 @@ class Data:
 
 
 Kwargs = dict[str, Any]
+
+
+def general_pack(data: Data) -> InfoPack:
+    """The employer's built general pack, as a row (Data.pack is a placement pack); made on first use."""
+    pack, _made = InfoPack.objects.get_or_create(
+        employer=data.employer,
+        placement=None,
+        version=1,
+        language="nl",
+        defaults={
+            "kind": InfoPackKind.GENERAL,
+            "status": InfoPackStatus.READY,
+            "built_at": timezone.now(),
+            "pdf": "infopacks/general.pdf",
+            "sha256": "0" * 64,
+            "size": 1,
+        },
+    )
+    return pack
+
+
 # Route name -> the arguments of each sample visit. Adding a route with arguments is one line here.
 SAMPLES: dict[str, Callable[[Data], list[Kwargs]]] = {
     "crm:employer": lambda d: [{"pk": d.employer.pk}],
@@ -124,6 +149,12 @@ SAMPLES: dict[str, Callable[[Data], list[Kwargs]]] = {
     "outreach:placement-pack-document": lambda d: [{"pk": d.pack.placement_id, "pack_pk": d.pack.pk}],
     "outreach:placement-pack-pdf": lambda d: [{"pk": d.pack.placement_id, "pack_pk": d.pack.pk}],
     "outreach:placement-pack-send": lambda d: [{"pk": d.pack.placement_id, "pack_pk": d.pack.pk}],
+    "outreach:employer-pack-section": lambda d: [{"pk": d.employer.pk}],
+    "outreach:employer-pack-build": lambda d: [{"pk": d.employer.pk}],
+    "outreach:employer-pack-preview": lambda d: [{"pk": d.employer.pk, "pack_pk": general_pack(d).pk}],
+    "outreach:employer-pack-document": lambda d: [{"pk": d.employer.pk, "pack_pk": general_pack(d).pk}],
+    "outreach:employer-pack-pdf": lambda d: [{"pk": d.employer.pk, "pack_pk": general_pack(d).pk}],
+    "outreach:employer-pack-send": lambda d: [{"pk": d.employer.pk, "pack_pk": general_pack(d).pk}],
     "outreach:placement-evaluation-resend": lambda d: [
         {"pk": d.invitation.placement_id, "invitation_pk": d.invitation.pk}
     ],

@@ -60,6 +60,13 @@ def pack(employer: Employer, *, version: int, placement: Placement | None = None
     )
 
 
+def pack_url(action: str, made: InfoPack) -> str:
+    """The staff page of a pack: under its placement, or under the employer for a general pack."""
+    if made.placement_id:
+        return reverse(f"outreach:placement-pack-{action}", args=[made.placement_id, made.pk])
+    return reverse(f"outreach:employer-pack-{action}", args=[made.employer_id, made.pk])
+
+
 def answer_survey(invitation: SurveyInvitation, *, at: dt.datetime = NOW) -> None:
     """Submit a complete response: 4 on every scale, 9 for the recommendation, the helpers' free texts."""
     answers = []
@@ -90,10 +97,10 @@ def test_the_employer_page_lists_the_latest_pack_versions_first_with_links_and_r
     packs = section(employer_page(rita, scenario.employer), "packs")
 
     latest, older = packs.split('id="packs-older"')
-    assert latest.index(f"/info-packs/{new.pk}/preview/") < latest.index(f"/info-packs/{building.pk}/preview/")
-    assert f"/api/v1/outreach/info-packs/{new.pk}/download/" in latest
-    assert f"/info-packs/{building.pk}/download/" not in packs
-    assert f"/info-packs/{old.pk}/preview/" in older and f"/info-packs/{old.pk}/" not in latest
+    assert latest.index(pack_url("preview", new)) < latest.index(pack_url("preview", building))
+    assert pack_url("pdf", new) in latest and pack_url("send", new) in latest
+    assert pack_url("pdf", building) not in packs
+    assert pack_url("preview", old) in older and pack_url("preview", old) not in latest
     assert "Medewerker bakkerij" in latest and "Building" in latest and "Swedish" in latest
     assert f"Sent to {scenario.mentor} ({scenario.mentor.email})" in latest
     assert "Not sent to anyone yet." in latest
@@ -109,9 +116,9 @@ def test_a_coach_sees_on_the_employer_page_only_general_packs_and_those_of_her_p
     alices = section(employer_page(alice, mine.employer), "packs")
     bobs = section(employer_page(bob, mine.employer), "packs")
 
-    assert f"/info-packs/{general.pk}/" in alices and f"/info-packs/{own.pk}/" in alices
-    assert f"/info-packs/{hidden.pk}/" not in alices and "Chauffeur" not in alices
-    assert f"/info-packs/{hidden.pk}/" in bobs and f"/info-packs/{own.pk}/" not in bobs
+    assert pack_url("preview", general) in alices and pack_url("preview", own) in alices
+    assert pack_url("preview", hidden) not in alices and "Chauffeur" not in alices
+    assert pack_url("preview", hidden) in bobs and pack_url("preview", own) not in bobs
 
 
 def test_the_managers_show_each_user_the_packs_and_invitations_of_the_placements_she_may_see(
@@ -252,7 +259,7 @@ def test_the_employer_page_runs_the_same_queries_for_1_and_20_packs(rita, alice,
     with django_assert_max_num_queries(19):
         response = client.get(reverse("crm:employer", args=[scenario.employer.pk]))
 
-    assert response.content.decode().count("/download/") == 2 * rows
+    assert response.content.decode().count('/pdf/"') == 2 * rows
 
 
 @pytest.mark.parametrize("rows", [1, 20])
