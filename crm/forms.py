@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -279,6 +280,134 @@ class ImportUploadForm(forms.Form):
                 % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+# --- Contacts and vacancies -----------------------------------------------------------------
+# The relationship manager's forms on the employer page; the services check the rest.
+
+# Digits, spaces and the signs people write phone numbers with; an extension goes in the notes.
+_PHONE = re.compile(r"^\+?[0-9 ().\-/]+$")
+
+
+def clean_phone_number(value: str) -> str:
+    """A phone number of 6 to 15 digits, with an optional leading + and the usual separators."""
+    value = " ".join(value.split())
+    if not value:
+        return ""
+    digits = sum(char.isdigit() for char in value)
+    if not _PHONE.match(value) or not 6 <= digits <= 15:
+        raise forms.ValidationError(
+            _("Enter a phone number of 6 to 15 digits, e.g. +31 6 1234 5678; put an extension in the notes.")
+        )
+    return value
+
+
+class ContactForm(forms.ModelForm):
+    """A person at an employer: name, role, how to reach her and the language to write to her in."""
+
+    class Meta:
+        model = Contact
+        fields = ["first_name", "last_name", "role", "job_title", "email", "phone", "preferred_language", "notes"]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args: Any, employer: Employer, **kwargs: Any) -> None:
+        kwargs.setdefault("instance", Contact(employer=employer))
+        super().__init__(*args, **kwargs)
+
+    def clean_first_name(self) -> str:
+        """A first name that is not only spaces."""
+        name = " ".join((self.cleaned_data.get("first_name") or "").split())
+        if not name:
+            raise forms.ValidationError(_("Enter the contact's first name."))
+        return name
+
+    def clean_phone(self) -> str:
+        """See clean_phone_number."""
+        return clean_phone_number(self.cleaned_data.get("phone") or "")
+
+
+class DeactivateContactForm(forms.Form):
+    """The confirmation after the warning: the ids of the running placements the user was shown."""
+
+    acknowledged = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def clean_acknowledged(self) -> list[int]:
+        """Comma-separated ids; anything else counts as nothing acknowledged."""
+        raw = (self.cleaned_data.get("acknowledged") or "").split(",")
+        return [int(part) for part in raw if part.strip().isdigit()]
+
+
+class LadderStepsField(forms.ModelMultipleChoiceField):
+    """Checkboxes of ladder steps, labelled with their position and name."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Any) -> str:
+        """The step as "19. Work-experience place"."""
+        return str(obj)
+
+
+class VacancyForm(forms.ModelForm):
+    """An offer on the ladder and the steps it serves; its status moves through the buttons, not here."""
+
+    ladder_steps = LadderStepsField(
+        label=_("Ladder steps it serves"), queryset=LadderStep.objects.none(), required=False
+    )
+
+    class Meta:
+        model = Vacancy
+        fields = [
+            "title",
+            "reference",
+            "kind",
+            "contact",
+            "ladder_steps",
+            "places",
+            "hours_per_week",
+            "schedule",
+            "contract_type",
+            "starts_on",
+            "ends_on",
+            "language_level",
+            "description",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "places": forms.NumberInput(attrs={"min": 1}),
+        }
+        error_messages = {"places": {"min_value": _("A vacancy offers at least one place.")}}
+
+    def __init__(self, *args: Any, employer: Employer, **kwargs: Any) -> None:
+        kwargs.setdefault("instance", Vacancy(employer=employer))
+        super().__init__(*args, **kwargs)
+        current = self.instance
+        # Active contacts and steps, plus those the vacancy already has, so editing never drops them silently.
+        contact = self.fields["contact"]
+        if isinstance(contact, forms.ModelChoiceField):
+            keep = Q(pk=current.contact_id) if current.contact_id else Q(pk__in=[])
+            contact.queryset = Contact.objects.filter(Q(employer=employer, is_active=True) | keep)
+            contact.empty_label = _("Nobody in particular")
+        steps = self.fields["ladder_steps"]
+        if isinstance(steps, forms.ModelMultipleChoiceField):
+            keep = Q(vacancies=current) if current.pk else Q(pk__in=[])
+            steps.queryset = LadderStep.objects.filter(Q(is_active=True) | keep).distinct().order_by("position")
+
+
+class CloseVacancyForm(forms.Form):
+    """Why a vacancy closes without being filled."""
+
+    reason = forms.CharField(
+        label=_("Why does it close without being filled?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the vacancy closed without being filled.")},
+    )
 
 
 # --- The employer's own forms -----------------------------------------------------------------

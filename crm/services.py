@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,10 +11,20 @@ from django.db import transaction
 from django.db.models import UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.types import Actor, actor_user
 from crm.choices import InteractionKind, Stage, VacancyStatus
-from crm.models import Contact, Employer, EmployerStageChange, Interaction, Vacancy, normalise_name, normalise_postcode
+from crm.models import (
+    Contact,
+    Employer,
+    EmployerStageChange,
+    Interaction,
+    LadderStep,
+    Vacancy,
+    normalise_name,
+    normalise_postcode,
+)
 
 
 class DuplicateEmployerError(ValidationError):
@@ -349,6 +360,8 @@ def close_vacancy(
     *, vacancy: Vacancy, actor: Actor, filled: bool, reason: str = "", now: dt.datetime | None = None
 ) -> Vacancy:
     """Close a vacancy as filled or closed (with a reason when it was not filled)."""
+    if filled:
+        return fill_vacancy(vacancy=vacancy, actor=actor, now=now)
     now = now or timezone.now()
     if vacancy.status in (VacancyStatus.FILLED, VacancyStatus.CLOSED):
         raise ValidationError({"status": _("This vacancy is already closed.")})
@@ -357,5 +370,164 @@ def close_vacancy(
     vacancy.status = VacancyStatus.FILLED if filled else VacancyStatus.CLOSED
     vacancy.closed_at = now
     vacancy.close_reason = reason.strip()
+    vacancy.save(update_fields=["status", "closed_at", "close_reason", "updated_at"])
+    return vacancy
+
+
+# --- Contacts and vacancies -------------------------------------------------------------------
+# A vacancy's life: draft -> open -> filled or closed. A filled vacancy reopens when a place frees up
+# (open_vacancy). A closed one may be reopened too, rather than copied, so the employer's next round of
+# the same offer keeps its placements and references on one row; reopening clears the reason. A draft
+# that is never published is closed with a reason (withdrawn). Only an open vacancy can be filled: a
+# draft nobody could be proposed for was not filled.
+
+CONTACT_FIELDS = ("first_name", "last_name", "role", "job_title", "email", "phone", "preferred_language", "notes")
+VACANCY_FIELDS = (
+    "contact",
+    "reference",
+    "title",
+    "kind",
+    "description",
+    "hours_per_week",
+    "schedule",
+    "contract_type",
+    "places",
+    "starts_on",
+    "ends_on",
+    "language_level",
+)
+
+
+class MentorOfRunningPlacementsError(ValidationError):
+    """Raised when a contact to deactivate mentors running placements; `placements` holds them."""
+
+    def __init__(self, message: str, placements: list[Any]) -> None:
+        super().__init__(message, code="mentor")
+        self.placements = placements
+
+
+def _assign(instance: Contact | Vacancy, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    """Copy the given fields onto the row; a name outside `allowed` is a programming error."""
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise TypeError(f"Unexpected fields: {', '.join(unknown)}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+def running_mentored_placements(contact: Contact) -> list[Any]:
+    """The running placements this contact is the workplace mentor of, oldest first.
+
+    Read through the reverse relation and its queryset, because crm never imports placements.
+    """
+    placements = contact.mentored_placements.running().select_related("client", "coach")
+    return list(placements.order_by("start_on", "pk"))
+
+
+@transaction.atomic
+def add_contact(*, employer: Employer, actor: Actor, first_name: str, **fields: Any) -> Contact:
+    """Record a person at an employer, with her role and the language to address her in."""
+    contact = Contact(employer=employer, first_name=first_name)
+    _assign(contact, fields, CONTACT_FIELDS)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def update_contact(*, contact: Contact, actor: Actor, **fields: Any) -> Contact:
+    """Change a contact's name, role, job title, email, phone, language or notes."""
+    _assign(contact, fields, CONTACT_FIELDS)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def deactivate_contact(
+    *, contact: Contact, actor: Actor, acknowledged: Collection[int] = (), now: dt.datetime | None = None
+) -> Contact:
+    """Mark a contact as no longer there; the mentor of running placements only once those are acknowledged.
+
+    `acknowledged` holds the ids of the placements the user was warned about; a placement that started
+    since then is warned about again rather than passed over.
+    """
+    now = now or timezone.now()
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if not locked.is_active:
+        raise ValidationError({"is_active": _("%(name)s is already inactive.") % {"name": locked.full_name}})
+    running = running_mentored_placements(locked)
+    if any(placement.pk not in acknowledged for placement in running):
+        message = ngettext(
+            "%(name)s is the workplace mentor of %(count)d running placement; its coach needs another mentor.",
+            "%(name)s is the workplace mentor of %(count)d running placements; their coaches need another mentor.",
+            len(running),
+        ) % {"name": locked.full_name, "count": len(running)}
+        raise MentorOfRunningPlacementsError(message, running)
+    Contact.objects.filter(pk=locked.pk).update(is_active=False, updated_at=now)
+    contact.is_active, contact.updated_at = False, now
+    return contact
+
+
+@transaction.atomic
+def reactivate_contact(*, contact: Contact, actor: Actor, now: dt.datetime | None = None) -> Contact:
+    """Mark a contact who was deactivated as active again."""
+    now = now or timezone.now()
+    if not Contact.objects.filter(pk=contact.pk, is_active=False).update(is_active=True, updated_at=now):
+        raise ValidationError({"is_active": _("%(name)s is already active.") % {"name": contact.full_name}})
+    contact.is_active, contact.updated_at = True, now
+    return contact
+
+
+@transaction.atomic
+def create_vacancy(
+    *,
+    employer: Employer,
+    actor: Actor,
+    title: str,
+    ladder_steps: Iterable[LadderStep] = (),
+    open_now: bool = False,
+    now: dt.datetime | None = None,
+    **fields: Any,
+) -> Vacancy:
+    """Record an offer as a draft with the ladder steps it serves; `open_now` publishes it at once."""
+    vacancy = Vacancy(employer=employer, title=title, status=VacancyStatus.DRAFT)
+    _assign(vacancy, fields, VACANCY_FIELDS)
+    vacancy.full_clean()
+    vacancy.save()
+    vacancy.ladder_steps.set(list(ladder_steps))
+    if open_now:
+        open_vacancy(vacancy=vacancy, actor=actor, now=now)
+    return vacancy
+
+
+@transaction.atomic
+def update_vacancy(
+    *, vacancy: Vacancy, actor: Actor, ladder_steps: Iterable[LadderStep] | None = None, **fields: Any
+) -> Vacancy:
+    """Change an offer's details and, when given, the ladder steps it serves; its status moves elsewhere."""
+    _assign(vacancy, fields, VACANCY_FIELDS)
+    vacancy.full_clean()
+    vacancy.save()
+    if ladder_steps is not None:
+        vacancy.ladder_steps.set(list(ladder_steps))
+    return vacancy
+
+
+@transaction.atomic
+def fill_vacancy(*, vacancy: Vacancy, actor: Actor, now: dt.datetime | None = None) -> Vacancy:
+    """Mark an open vacancy filled: all its places are taken. It reopens through open_vacancy."""
+    now = now or timezone.now()
+    status = Vacancy.objects.select_for_update().values_list("status", flat=True).get(pk=vacancy.pk)
+    refusals = {
+        VacancyStatus.DRAFT: _("A draft cannot be filled: open it first."),
+        VacancyStatus.FILLED: _("This vacancy is already filled."),
+        VacancyStatus.CLOSED: _("This vacancy is closed: reopen it first."),
+    }
+    if status in refusals:
+        raise ValidationError({"status": refusals[VacancyStatus(status)]})
+    vacancy.status = VacancyStatus.FILLED
+    vacancy.closed_at = now
+    vacancy.close_reason = ""
     vacancy.save(update_fields=["status", "closed_at", "close_reason", "updated_at"])
     return vacancy

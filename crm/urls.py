@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from crm.views import board, employer_forms, employers, imports
+from crm.views import board, contacts, employer_forms, employers, imports, vacancies
 
 app_name = "crm"
 
@@ -23,4 +23,13 @@ urlpatterns = [
     path("import/", imports.import_page, name="import"),
     path("import/jobs/<str:job_id>/", imports.import_job, name="import-job"),
     path("import/template/<slug:kind>.<slug:format>", imports.import_template, name="import-template"),
+    path("employers/<int:pk>/contacts/new/", contacts.contact_new, name="contact-new"),
+    path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact-edit"),
+    path("contacts/<int:pk>/deactivate/", contacts.contact_deactivate, name="contact-deactivate"),
+    path("contacts/<int:pk>/reactivate/", contacts.contact_reactivate, name="contact-reactivate"),
+    path("employers/<int:pk>/vacancies/new/", vacancies.vacancy_new, name="vacancy-new"),
+    path("vacancies/<int:pk>/edit/", vacancies.vacancy_edit, name="vacancy-edit"),
+    path("vacancies/<int:pk>/open/", vacancies.vacancy_open, name="vacancy-open"),
+    path("vacancies/<int:pk>/fill/", vacancies.vacancy_fill, name="vacancy-fill"),
+    path("vacancies/<int:pk>/close/", vacancies.vacancy_close, name="vacancy-close"),
 ]

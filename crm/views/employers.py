@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +29,8 @@ from crm.timeline import summaries
 from crm.views.employer_forms import employer_summaries
 
 TIMELINE_LIMIT = 100
+# The employer page lists what coaches can propose first, then drafts, then the past.
+VACANCY_ORDER = (VacancyStatus.OPEN, VacancyStatus.DRAFT, VacancyStatus.FILLED, VacancyStatus.CLOSED)
 
 
 # --- Employers --------------------------------------------------------------------------------
@@ -144,13 +146,24 @@ def _activity_context(request: HttpRequest, employer: Employer, form: Interactio
     }
 
 
+def _contacts_and_vacancies(employer: Employer) -> dict[str, Any]:
+    """Active and former contacts (one query), and the vacancies open first with their steps (two)."""
+    contacts = list(employer.contacts.order_by("last_name", "first_name", "pk"))
+    by_status = Case(*(When(status=s, then=Value(n)) for n, s in enumerate(VACANCY_ORDER)), default=Value(9))
+    vacancies = employer.vacancies.select_related("contact").prefetch_related("ladder_steps")
+    return {
+        "contacts": [contact for contact in contacts if contact.is_active],
+        "inactive_contacts": [contact for contact in contacts if not contact.is_active],
+        "vacancies": vacancies.order_by(by_status, "-created_at", "-pk"),
+    }
+
+
 def _employer_page_context(request: HttpRequest, employer: Employer, form: InteractionForm | None) -> dict[str, Any]:
     """Everything on the employer page."""
     placements = employer.placements.visible_to(request.user).select_related("client", "coach")
     return {
         **_activity_context(request, employer, form),
-        "contacts": employer.contacts.order_by("-is_active", "last_name", "first_name", "pk"),
-        "vacancies": employer.vacancies.prefetch_related("ladder_steps").order_by("status", "-created_at", "-pk"),
+        **_contacts_and_vacancies(employer),
         **employer_summaries(employer),
         "placements": placements.order_by("-start_on", "-pk")[:50],
         "stages": Stage.choices,
