@@ -60,11 +60,11 @@ NOT_VISITED = {
     "health": "a JSON liveness probe for process supervisors",
     "placements:calendar-feed": "an .ics calendar file, not a page",
     "outreach:placement-pack-pdf": "a PDF download, not a page",
+    "crm:import-template": "a CSV or XLSX download, not a page",
     "outreach:employer-pack-pdf": "a PDF download, not a page",
     "outreach:employer-pack-document": (
         "the general pack itself, shown inside the preview page's frame; the preview page around it is visited"
     ),
-    "crm:import-template": "a CSV or XLSX download, not a page",
     "outreach:placement-pack-document": (
         "the pack itself, the employer's A4 document shown inside the preview page's frame; "
         "the preview page around it is visited"
@@ -122,6 +122,15 @@ SAMPLES: dict[str, Callable[[Data], list[Kwargs]]] = {
     "crm:employer-decline": lambda d: [{"pk": d.employer.pk}],
     "crm:import-job": lambda d: [{"job_id": d.import_job_id}],
     "crm:import-template": lambda d: [{"kind": "employers", "format": "csv"}],
+    "crm:contact-new": lambda d: [{"pk": d.employer.pk}],
+    "crm:contact-edit": lambda d: [{"pk": d.contact.pk}],
+    "crm:contact-deactivate": lambda d: [{"pk": d.contact.pk}],
+    "crm:contact-reactivate": lambda d: [{"pk": d.contact.pk}],
+    "crm:vacancy-new": lambda d: [{"pk": d.employer.pk}],
+    "crm:vacancy-edit": lambda d: [{"pk": d.vacancy.pk}],
+    "crm:vacancy-open": lambda d: [{"pk": d.vacancy.pk}],
+    "crm:vacancy-fill": lambda d: [{"pk": d.vacancy.pk}],
+    "crm:vacancy-close": lambda d: [{"pk": d.vacancy.pk}],
     "placements:step-row": lambda d: [{"pk": d.step.pk}],
     "placements:complete-step": lambda d: [{"pk": d.step.pk}],
     "placements:move-step": lambda d: [{"pk": d.step.pk}],
@@ -143,6 +152,7 @@ SAMPLES: dict[str, Callable[[Data], list[Kwargs]]] = {
     "placements:placement-cancel": lambda d: [{"pk": d.placements["planned"].pk}],
     "placements:step-reassign": lambda d: [{"pk": d.step.pk}],
     "placements:client-reassign": lambda d: [{"pk": d.client.pk}],
+    "placements:coverage-step": lambda d: [{"position": 19}],
     "outreach:placement-pack-section": lambda d: [{"pk": d.pack.placement_id}],
     "outreach:placement-pack-build": lambda d: [{"pk": d.pack.placement_id}],
     "outreach:placement-pack-preview": lambda d: [{"pk": d.pack.placement_id, "pack_pk": d.pack.pk}],
@@ -185,7 +195,6 @@ def workspace_routes() -> list[Route]:
     """Every route this sweep visits: all but the prefixes and routes in NOT_VISITED*."""
     routes = []
     for route in _routes(get_resolver()):
-    "placements:coverage-step": lambda d: [{"position": 19}],
         if route.route.startswith(tuple(NOT_VISITED_PREFIXES)) or route.name.startswith("admin:"):
             continue
         if route.name not in NOT_VISITED:
@@ -223,7 +232,7 @@ def _network(rita: User) -> tuple[Employer, Contact, Vacancy]:
         city="Amersfoort",
         email=LONG_EMAIL,
         website=LONG_URL,
-        phone="+31 33 123 45 67 (toestel 8901, na 13:00 uur)",
+        phone="+31 33 123 45 67 toestel 8901 na 13:00",
         registration_number="NL-KVK-123456789012345678",
     )
     contact: Contact = ContactFactory.create(
@@ -241,7 +250,7 @@ def _network(rita: User) -> tuple[Employer, Contact, Vacancy]:
     vacancy.ladder_steps.add(*LadderStep.objects.filter(position__in=[18, 19, 20]))
     VacancyFactory(employer=employer, title="Proefdag", status=VacancyStatus.DRAFT)
     today = timezone.localdate()
-    for days, summary in ((-3, "Te laat"), (0, "Vandaag"), (4, LONG_TEXT)):
+    for days, summary in ((-3, "Te laat"), (0, "Vandaag"), (4, LONG_TEXT[:300])):
         InteractionFactory(
             employer=employer,
             author=rita,
@@ -277,7 +286,7 @@ def _placements(
         **common, job_title=f"Medewerker {LONG_WORD}", start_on=today - dt.timedelta(days=20)
     )
     activate_placement(placement=active, actor=alice)
-    for days, title in ((-5, "Te laat gebeld"), (0, LONG_TEXT), (3, "Later deze week")):
+    for days, title in ((-5, "Te laat gebeld"), (0, LONG_TEXT[:200]), (3, "Later deze week")):
         AftercareStep.objects.create(
             placement=active, title=title, due_on=today + dt.timedelta(days=days), assignee=alice
         )
