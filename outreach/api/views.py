@@ -13,10 +13,12 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,7 +31,7 @@ from outreach.api.serializers import (
     SendInputSerializer,
 )
 from outreach.packs import services as pack_services
-from outreach.packs.models import InfoPack, InfoPackStatus
+from outreach.packs.models import InfoPack, InfoPackStatus, can_send_general_packs
 
 # The preview is our own HTML with our CSS; nothing else may load or run in it.
 PREVIEW_CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'"
@@ -64,6 +66,12 @@ def pdf_response(pack: InfoPack) -> FileResponse:
     return response
 
 
+def _check_general_pack_rights(request: Request) -> None:
+    """An employer's general pack is made and mailed by relationship managers and administrators only."""
+    if not can_send_general_packs(request.user):
+        raise PermissionDenied(_("Only relationship managers make and send an employer's general pack."))
+
+
 class InfoPackViewSet(viewsets.ReadOnlyModelViewSet[InfoPack]):
     """Info packs of the employers and placements the user may see (coaches: their own clients' placements)."""
 
@@ -87,6 +95,8 @@ class InfoPackViewSet(viewsets.ReadOnlyModelViewSet[InfoPack]):
     def generate(self, request: Request) -> Response:
         """Make the next version (one row per language) and queue the builds."""
         data = self._input(GenerateInputSerializer, request.data)
+        if data.get("placement") is None:
+            _check_general_pack_rights(request)
         packs = pack_services.generate_info_pack(
             actor=request.user,
             employer=data["employer"],
@@ -157,7 +167,10 @@ class InfoPackViewSet(viewsets.ReadOnlyModelViewSet[InfoPack]):
     def send(self, request: Request, pk: str | None = None) -> Response:
         """Mail this version to the chosen contacts, each in her language; every send is logged on the employer."""
         data = self._input(SendInputSerializer, request.data)
-        deliveries = pack_services.send_info_pack(pack=self.get_object(), contacts=data["contacts"], actor=request.user)
+        pack = self.get_object()
+        if pack.placement_id is None:
+            _check_general_pack_rights(request)
+        deliveries = pack_services.send_info_pack(pack=pack, contacts=data["contacts"], actor=request.user)
         return Response(InfoPackDeliverySerializer(deliveries, many=True).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={200: InfoPackDeliverySerializer(many=True)})

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from outreach.packs import services as pack_services
 from outreach.packs.models import InfoPack, InfoPackDelivery, InfoPackStatus
-from tests.crm.factories import EmployerFactory
+from tests.crm.factories import ContactFactory, EmployerFactory
 from tests.outreach.packs.helpers import NOW, placement_scenario
 from tests.placements.factories import UserFactory
 
@@ -176,3 +176,18 @@ def test_rebuild_queues_a_failed_pack_again(alice, django_capture_on_commit_call
     assert response.status_code == 202 and response.json()["status"] == "pending"
     assert len(callbacks) == 1
     assert again.status_code == 400
+
+
+def test_a_coach_can_neither_generate_nor_send_an_employers_general_pack(alice, rita):
+    employer = EmployerFactory()
+    contact = ContactFactory(employer=employer, email="hr@example.test")
+
+    refused = _api(alice).post(f"{LIST}generate/", {"employer": employer.pk}, format="json")
+    made = _api(rita).post(f"{LIST}generate/", {"employer": employer.pk, "languages": ["nl"]}, format="json")
+    pack = pack_services.build_info_pack(pack_id=InfoPack.objects.get().pk, now=NOW)
+    not_sent = _api(alice).post(f"{LIST}{pack.pk}/send/", {"contacts": [contact.pk]}, format="json")
+
+    assert refused.status_code == 403
+    assert made.status_code == 202
+    assert not_sent.status_code == 403
+    assert not InfoPackDelivery.objects.exists()
