@@ -81,7 +81,8 @@ def test_every_stage_is_in_view_on_a_laptop_and_quiet_ones_open_with_their_butto
     expect(board).to_be_focused()
     for _ in range(10):
         page.keyboard.press("ArrowRight")
-    assert board.evaluate("el => el.scrollLeft") > 0
+    # Chromium animates a keyboard scroll: wait for it to move rather than read it at once.
+    page.wait_for_function("el => el.scrollLeft > 0", arg=board.element_handle(), timeout=5000)
     page.screenshot(path=str(screenshots / "board-laptop-all-open.png"), full_page=True)
 
 
