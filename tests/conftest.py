@@ -1,4 +1,4 @@
-"""Shared fixtures: the named users every permission test uses."""
+"""Shared fixtures: the named users every permission test uses, and a clean language for every test."""
 
 from __future__ import annotations
 
@@ -6,8 +6,18 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.utils import translation
 
 from crm.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Any:
+    """Every test starts in the site language: a request through LocaleMiddleware leaves its language
+    active in the thread, and the next test must not inherit it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def _user(username: str, role: Role | None, **extra: Any) -> User:
