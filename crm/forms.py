@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.choices import Sector, Stage, VacancyStatus
 from crm.models import Contact, Employer, Interaction, LadderStep, Vacancy
 from crm.roles import Role
-from crm.services import EMPLOYER_FIELDS, find_duplicate_employers
+from crm.services import EMPLOYER_FIELDS, VACANCY_FIELDS, find_duplicate_employers
 
 # The gender and job-quality profile (Flora III.5.C.b), all 13 questions; the admin groups its fields by it.
 from crm.services import PROFILE_FIELDS as PROFILE_FIELDS
@@ -117,22 +117,7 @@ class VacancyAdminForm(forms.ModelForm):
 
     class Meta:
         model = Vacancy
-        fields = [
-            "employer",
-            "contact",
-            "reference",
-            "title",
-            "kind",
-            "ladder_steps",
-            "description",
-            "hours_per_week",
-            "schedule",
-            "contract_type",
-            "places",
-            "starts_on",
-            "ends_on",
-            "language_level",
-        ]
+        fields = ["employer", *VACANCY_FIELDS, "ladder_steps"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

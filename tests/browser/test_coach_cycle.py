@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -21,37 +20,13 @@ from crm.choices import ContactRole, Stage
 from placements.choices import ClientStatus, ConsentPurpose, PlacementStatus, StepStatus
 from placements.models import AftercareStep, Client, CoachingAgreement, Placement, Team
 from placements.services import activate_placement
-from tests.browser.helpers import DESKTOP, PHONE, sign_in
+from tests.browser.helpers import DESKTOP, PHONE, assert_no_admin, shoot, sign_in, watch_requests
 from tests.crm.factories import ContactFactory, EmployerFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 REFERENCE = "C-2026-0777"
-
-
-def watch_requests(page: Any) -> list[str]:
-    """Every address the page asks for, in order; the test checks none of them is an admin page."""
-    seen: list[str] = []
-    page.on("request", lambda request: seen.append(request.url))
-    return seen
-
-
-def assert_no_admin(seen: list[str]) -> None:
-    """Nothing the page requested was an admin address."""
-    admin = [url for url in seen if "/admin/" in url]
-    assert not admin, f"the workspace sent the user to the admin: {admin}"
-
-
-def shoot(page: Any, folder: Path, name: str, *, phone: bool = False) -> None:
-    """A full-page screenshot; with `phone`, the same page again at phone size, then back to desktop."""
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-    if phone:
-        page.set_viewport_size(PHONE)
-        page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} is {overflow}px too wide on a phone"
-        page.set_viewport_size(DESKTOP)
 
 
 def a_vacancy():

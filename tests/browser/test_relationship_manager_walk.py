@@ -24,7 +24,7 @@ from crm.models import Contact, Employer, EmployerStageChange, Vacancy
 from outreach.mail.models import MailStatus
 from outreach.packs import services as pack_services
 from outreach.packs.models import InfoPack, InfoPackDelivery, InfoPackKind, InfoPackStatus
-from tests.browser.helpers import DESKTOP, PHONE, sign_in
+from tests.browser.helpers import DESKTOP, assert_no_admin, shoot, sign_in, watch_requests
 from tests.crm.factories import EmployerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -35,30 +35,6 @@ POSTCODE = "3511 AB"
 IMPORTED = "Café De Gouden Leeuw"
 # What Dutch Excel writes for "CSV (gescheiden door lijstscheidingsteken)": semicolons, CRLF, Windows-1252.
 EXCEL_CSV = f"naam;postcode;plaats\r\n{IMPORTED};3512 CD;Utrecht\r\n".encode("cp1252")
-
-
-def watch_requests(page: Any) -> list[str]:
-    """Every address the page asks for, in order; the test checks none of them is an admin page."""
-    seen: list[str] = []
-    page.on("request", lambda request: seen.append(request.url))
-    return seen
-
-
-def assert_no_admin(seen: list[str]) -> None:
-    """Nothing the page requested was an admin address."""
-    admin = [url for url in seen if "/admin/" in url]
-    assert not admin, f"the workspace sent the user to the admin: {admin}"
-
-
-def shoot(page: Any, folder: Path, name: str, *, phone: bool = False) -> None:
-    """A full-page screenshot; with `phone`, the same page again at phone size, then back to desktop."""
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-    if phone:
-        page.set_viewport_size(PHONE)
-        page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} is {overflow}px too wide on a phone"
-        page.set_viewport_size(DESKTOP)
 
 
 @pytest.fixture
