@@ -81,7 +81,7 @@ def test_the_picker_lists_open_vacancies_with_employer_kind_and_hours(alice):
 
     assert [v.pk for v in response.context["vacancies"]] == [open_one.pk]
     page = text(response)
-    assert "Afwasser" in page and open_one.employer.name in page and "Trial day" in page and "Hours\">8</td>" in page
+    assert "Afwasser" in page and open_one.employer.name in page and "Trial day" in page and 'Hours">8</td>' in page
     assert "Al vervuld" not in page and "Nog concept" not in page
 
 
