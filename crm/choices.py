@@ -73,6 +73,21 @@ class SourceChannel(models.TextChoices):
     EMPLOYER = "employer", _("Employer-initiated")
 
 
+class DeclineReason(models.TextChoices):
+    """Why an employer said no (Flora IV.3 werkgever A.a), coded for the decline-reasons report."""
+
+    NONE = "", _("Not recorded")
+    PROFILE = "profile", _("The candidate's profile did not match")
+    EXPERIENCE = "experience", _("Not enough work experience")
+    AUTONOMY = "autonomy", _("Not independent enough yet")
+    LANGUAGE = "language", _("Language skills")
+    STRONGER = "stronger", _("They found a stronger candidate")
+    IMMEDIATE = "immediate", _("They needed someone operational at once")
+    FEASIBILITY = "feasibility", _("Coaching did not seem feasible to them")
+    NO_NEED = "no_need", _("No vacancies or no need now")
+    OTHER = "other", _("Another reason")
+
+
 class SectorGender(models.TextChoices):
     """Is the trade rather male or female (Flora III.5.C.b question 1)."""
 

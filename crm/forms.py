@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import Sector, Stage, VacancyStatus
+from crm.choices import DeclineReason, Sector, Stage, VacancyStatus
 from crm.models import Contact, Employer, Interaction, LadderStep, Vacancy
 from crm.roles import Role
 from crm.services import EMPLOYER_FIELDS, VACANCY_FIELDS, find_duplicate_employers
@@ -198,6 +198,11 @@ class StageMoveForm(forms.Form):
 
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    decline_reason = forms.ChoiceField(
+        label=_("Main reason"),
+        required=False,
+        choices=[("", "---------"), *[(value, label) for value, label in DeclineReason.choices if value]],
+    )
     reason = forms.CharField(
         label=_("Why did they decline?"), required=False, max_length=250, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -207,6 +212,13 @@ class StageMoveForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Becomes the employer's next step."),
     )
+
+    def clean(self) -> dict[str, Any]:
+        """A move to "declined" names the main reason from the list, for the decline-reasons report."""
+        cleaned = super().clean() or {}
+        if cleaned.get("stage") == Stage.DECLINED and not cleaned.get("decline_reason"):
+            self.add_error("decline_reason", _("Choose the main reason they declined."))
+        return cleaned
 
 
 class InteractionForm(forms.ModelForm):

@@ -19,6 +19,7 @@ from common.i18n import in_language
 from crm.choices import (
     ContactRole,
     ContractType,
+    DeclineReason,
     Initiator,
     InteractionKind,
     Language,
@@ -291,6 +292,9 @@ class EmployerStageChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.TextField(_("note"), blank=True)
+    decline_reason = models.CharField(
+        _("why they declined"), max_length=12, choices=DeclineReason.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-changed_at", "-pk"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.types import Actor, actor_user
-from crm.choices import InteractionKind, Stage, VacancyStatus
+from crm.choices import DeclineReason, InteractionKind, Stage, VacancyStatus
 from crm.models import (
     Contact,
     Employer,
@@ -238,15 +238,19 @@ def change_employer_stage(
     note: str = "",
     reason: str = "",
     retry_on: dt.date | None = None,
+    decline_reason: str = "",
     now: dt.datetime | None = None,
 ) -> EmployerStageChange | None:
     """Move an employer along the pipeline and keep the history; returns None when nothing changed.
 
     A move to "declined" (Flora IV.1 category C) needs the reason, kept on the stage change, and a
-    date to try again, which becomes the employer's next step; its open next steps are settled.
+    date to try again, which becomes the employer's next step; its open next steps are settled. The
+    reason's code (`decline_reason`, Flora IV.3 werkgever A.a) feeds the decline-reasons report.
     """
     if stage not in Stage.values:
         raise ValidationError({"stage": _("Unknown stage: %(stage)s.") % {"stage": stage}})
+    if decline_reason not in DeclineReason.values or (decline_reason and stage != Stage.DECLINED):
+        raise ValidationError({"decline_reason": _("Choose why the employer declined from the list.")})
     now = now or timezone.now()
     locked = Employer.objects.select_for_update().get(pk=employer.pk)
     if locked.stage == stage:
@@ -265,6 +269,7 @@ def change_employer_stage(
         changed_at=now,
         changed_by=actor_user(actor),
         note="\n".join(part for part in (reason, note.strip()) if part),
+        decline_reason=decline_reason,
     )
     Employer.objects.filter(pk=locked.pk).update(stage=stage, stage_changed_at=now, updated_at=now)
     employer.stage, employer.stage_changed_at = Stage(stage), now

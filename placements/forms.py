@@ -229,6 +229,14 @@ class ClientFileForm(forms.Form):
     )
     gender_description = forms.CharField(label=_("In her own words"), required=False, max_length=100)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
+    hours_wanted = forms.DecimalField(
+        label=_("Hours she wants per week"),
+        required=False,
+        min_value=0,
+        max_value=60,
+        decimal_places=1,
+        help_text=_("Optional. Compared with the hours she works in the gender-sensitive reports."),
+    )
     case_manager = PersonChoiceField(
         label=_("Case manager"),
         queryset=users_in_role(Role.CASE_MANAGER),

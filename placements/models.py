@@ -53,6 +53,15 @@ class Client(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.NL
     )
+    hours_wanted = models.DecimalField(
+        _("hours she wants per week"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
+        help_text=_("What she would like to work, for the report of hours worked against hours wanted (Flora II.4)."),
+    )
     coach = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("coach"), on_delete=models.PROTECT, related_name="coached_clients"
     )

@@ -132,6 +132,7 @@ def move_employer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
                 reason=data["reason"],
                 retry_on=data["retry_on"],
+                decline_reason=data["decline_reason"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

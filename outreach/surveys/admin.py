@@ -31,7 +31,7 @@ class QuestionInline(admin.StackedInline):
         ("text_en", "text_nl", "text_sv"),
         ("help_en", "help_nl", "help_sv"),
         "options",
-        "source",
+        ("source", "dimension"),
     )
 
     def _locked(self, obj: Any) -> bool:

@@ -31,6 +31,19 @@ class SurveyKind(models.TextChoices):
     MID_PLACEMENT = "mid_placement", _("Mid-placement check-in")
 
 
+class ValueDimension(models.TextChoices):
+    """What employers valued in job coaching: the five added-value dimensions of Flora IV.3 werkgever C
+    (domain analysis §4.8), plus the overall judgement; the reports group evaluation results by them."""
+
+    NONE = "", _("None")
+    OVERALL = "overall", _("Overall")
+    SUPPLY = "supply", _("Suitable workers, onboarded faster")
+    ADVICE = "advice", _("Information and advice on integration")
+    CONTACT = "contact", _("A contact person during onboarding")
+    MEASURES = "measures", _("Access to employment measures")
+    ADMINISTRATION = "administration", _("Administrative support")
+
+
 class QuestionType(models.TextChoices):
     """How a question is answered."""
 
@@ -103,6 +116,14 @@ class Question(models.Model):
     )
     source = models.CharField(
         _("source"), max_length=120, blank=True, help_text=_('E.g. "E3, Flora IV.3 werkgever C".')
+    )
+    dimension = models.CharField(
+        _("value dimension"),
+        max_length=16,
+        choices=ValueDimension.choices,
+        blank=True,
+        default="",
+        help_text=_("Which of the added values employers named (Flora IV.3 werkgever C) the question measures."),
     )
 
     class Meta:

@@ -105,6 +105,7 @@ class ClientSerializer(CleanModelSerializer[Client]):
             "gender",
             "gender_description",
             "preferred_language",
+            "hours_wanted",
             "coach",
             "case_manager",
             "status",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -43,7 +44,16 @@ from placements.services.ladder import _close_ladder_position, place_on_ladder
 # Pseudonymous references look like C-2026-0043: a year and a number counted per year.
 REFERENCE_PATTERN = r"^C-%(year)d-[0-9]+$"
 # What a client's file says about her; the rest of the row is workflow state.
-FILE_FIELDS = ("first_name", "email", "phone", "gender", "gender_description", "preferred_language", "case_manager")
+FILE_FIELDS = (
+    "first_name",
+    "email",
+    "phone",
+    "gender",
+    "gender_description",
+    "preferred_language",
+    "hours_wanted",
+    "case_manager",
+)
 # Follow-ups that take the coach to her workplace, which need her consent to workplace visits (Flora §8).
 VISIT_KINDS = (StepKind.VISIT,)
 
@@ -89,7 +99,7 @@ def _check_people(*, actor: Actor, coach: Any, case_manager: Any) -> None:
         )
 
 
-def _check_file(*, gender: str, preferred_language: str, email: str) -> None:
+def _check_file(*, gender: str, preferred_language: str, email: str, hours_wanted: Decimal | None = None) -> None:
     """Known choices and a plausible email address."""
     if gender not in Gender.values:
         raise ValidationError({"gender": _("Unknown gender: %(value)s.") % {"value": gender}})
@@ -97,6 +107,8 @@ def _check_file(*, gender: str, preferred_language: str, email: str) -> None:
         raise ValidationError({"preferred_language": _("Choose a language.")})
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise ValidationError({"email": _("Enter a valid email address.")})
+    if hours_wanted is not None and not 0 <= hours_wanted <= 60:
+        raise ValidationError({"hours_wanted": _("Give the hours she wants per week as a number from 0 to 60.")})
 
 
 @transaction.atomic
@@ -112,6 +124,7 @@ def take_in_client(
     gender: str = "",
     gender_description: str = "",
     preferred_language: str = "nl",
+    hours_wanted: Decimal | None = None,
     consents: Iterable[str] = (),
     consents_given_on: dt.date | None = None,
     consent_source: str = ConsentSource.SIGNED_FORM,
@@ -136,7 +149,7 @@ def take_in_client(
             }
         )
     _check_people(actor=actor, coach=coach, case_manager=case_manager)
-    _check_file(gender=gender, preferred_language=preferred_language, email=email.strip())
+    _check_file(gender=gender, preferred_language=preferred_language, email=email.strip(), hours_wanted=hours_wanted)
     client = Client.objects.create(
         reference=reference[:32],
         first_name=first_name.strip()[:100],
@@ -145,6 +158,7 @@ def take_in_client(
         gender=gender,
         gender_description=gender_description.strip()[:100],
         preferred_language=preferred_language,
+        hours_wanted=hours_wanted,
         coach=coach,
         case_manager=case_manager,
         status=ClientStatus.INTAKE,
@@ -173,7 +187,12 @@ def update_client(*, client: Client, actor: Actor, now: dt.datetime | None = Non
     values = {name: fields.get(name, getattr(locked, name)) for name in FILE_FIELDS}
     for name in ("first_name", "email", "phone", "gender_description"):
         values[name] = (values[name] or "").strip()
-    _check_file(gender=values["gender"], preferred_language=values["preferred_language"], email=values["email"])
+    _check_file(
+        gender=values["gender"],
+        preferred_language=values["preferred_language"],
+        email=values["email"],
+        hours_wanted=values["hours_wanted"],
+    )
     manager = values["case_manager"]
     changed = manager is not None and manager.pk != locked.case_manager_id
     if changed and not users_in_role(Role.CASE_MANAGER).filter(pk=manager.pk).exists():

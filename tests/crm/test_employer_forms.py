@@ -288,14 +288,19 @@ def test_declining_on_the_board_records_the_reason_and_plans_the_retry(rita):
 
     response = signed_in(rita).post(
         reverse("crm:move", args=[employer.pk]),
-        {"stage": Stage.DECLINED, "reason": "Geen ruimte na de reorganisatie", "retry_on": retry.isoformat()},
+        {
+            "stage": Stage.DECLINED,
+            "decline_reason": "no_need",
+            "reason": "Geen ruimte na de reorganisatie",
+            "retry_on": retry.isoformat(),
+        },
         **HTMX,
     )
 
     employer.refresh_from_db()
     assert employer.stage == Stage.DECLINED
     change = EmployerStageChange.objects.get(employer=employer, to_stage=Stage.DECLINED)
-    assert change.note == "Geen ruimte na de reorganisatie"
+    assert change.note == "Geen ruimte na de reorganisatie" and change.decline_reason == "no_need"
     step = Interaction.objects.open_next_steps().get(employer=employer)
     assert step.next_step == "Try again: Geen ruimte na de reorganisatie"
     assert step.next_step_due == retry and step.author == rita
@@ -310,7 +315,13 @@ def test_declining_from_the_employer_page_returns_there(rita):
 
     response = signed_in(rita).post(
         reverse("crm:move", args=[employer.pk]),
-        {"stage": Stage.DECLINED, "reason": "Te druk", "retry_on": tomorrow().isoformat(), "next": page},
+        {
+            "stage": Stage.DECLINED,
+            "decline_reason": "other",
+            "reason": "Te druk",
+            "retry_on": tomorrow().isoformat(),
+            "next": page,
+        },
     )
 
     assert response["Location"] == page
@@ -320,9 +331,17 @@ def test_declining_from_the_employer_page_returns_there(rita):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"retry_on": "2099-01-01"}, "Say why the employer declined."),
-        ({"reason": "Te druk"}, "Pick a date to try again."),
-        ({"reason": "Te druk", "retry_on": "2000-01-01"}, "Pick a date after today to try again."),
+        ({"decline_reason": "language", "retry_on": "2099-01-01"}, "Say why the employer declined."),
+        ({"decline_reason": "language", "reason": "Te druk"}, "Pick a date to try again."),
+        (
+            {"decline_reason": "language", "reason": "Te druk", "retry_on": "2000-01-01"},
+            "Pick a date after today to try again.",
+        ),
+        ({"reason": "Te druk", "retry_on": "2099-01-01"}, "Choose the main reason they declined."),
+        (
+            {"decline_reason": "bored", "reason": "Te druk", "retry_on": "2099-01-01"},
+            "Select a valid choice. bored is not one of the available choices.",
+        ),
     ],
 )
 def test_declining_without_a_reason_or_a_future_date_is_refused_and_changes_nothing(rita, data, message):
