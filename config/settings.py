@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "crm",
     "placements",
     "outreach",
+    "reports",
     # After our apps: crm's `import` and `export` commands take precedence over the library's.
     "import_export",
 ]

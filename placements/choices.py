@@ -89,6 +89,24 @@ class EndedBy(models.TextChoices):
     MUTUAL = "mutual", _("By mutual agreement")
 
 
+class EndCause(models.TextChoices):
+    """Why a placement ended early, coded for the outcome report (Flora IV.2.A.a work attitudes; IV.3
+    werkgever C #3 communication and language; II.4 care and working hours)."""
+
+    NONE = "", _("Not recorded")
+    WORK_ATTITUDE = "work_attitude", _("Work attitudes (punctuality, absence, rules)")
+    SKILLS = "skills", _("The work did not match her skills")
+    LANGUAGE = "language", _("Language and communication")
+    RELATIONS = "relations", _("Relations at work")
+    HEALTH = "health", _("Health")
+    CARE = "care", _("Care for children or family")
+    CONDITIONS = "conditions", _("Working hours or conditions")
+    MOBILITY = "mobility", _("Getting to work")
+    OTHER_WORK = "other_work", _("She found other work or training")
+    ECONOMIC = "economic", _("The employer's economic reasons")
+    OTHER = "other", _("Another reason")
+
+
 class Track(models.TextChoices):
     """Whom a follow-up is with (Flora IV.3 werkgever D: two tracks with their own end)."""
 

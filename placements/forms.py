@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from crm.choices import ContactRole, ContractType, Language, Schedule, VacancyKind
 from crm.models import Contact, Employer, LadderStep, Vacancy
 from crm.roles import Role
-from placements.choices import ClosingReason, ConsentPurpose, ConsentSource, Destination, EndedBy, Gender
+from placements.choices import (
+    ClosingReason,
+    ConsentPurpose,
+    ConsentSource,
+    Destination,
+    EndCause,
+    EndedBy,
+    Gender,
+)
 from placements.models import AftercarePlan
 from placements.services.clients import users_in_role
 
@@ -174,9 +182,24 @@ class EndPlacementForm(forms.Form):
         required=False,
         choices=[("", _("Not ended early")), *[(v, label) for v, label in EndedBy.choices if v]],
     )
+    cause = forms.ChoiceField(
+        label=_("Main reason"),
+        required=False,
+        choices=[("", _("Not ended early")), *[(v, label) for v, label in EndCause.choices if v]],
+        help_text=_("For an early end: counted in the outcome report."),
+    )
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def clean(self) -> dict[str, Any]:
+        """An early end names its main reason; a completed one none."""
+        cleaned = super().clean() or {}
+        if cleaned.get("how") == self.EARLY and not cleaned.get("cause"):
+            self.add_error("cause", _("Choose the main reason it ended early."))
+        if cleaned.get("how") == self.COMPLETED:
+            cleaned["cause"] = ""
+        return cleaned
 
 
 class CancelPlacementForm(forms.Form):

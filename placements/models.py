@@ -24,6 +24,7 @@ from placements.choices import (
     ConsentPurpose,
     ConsentSource,
     Destination,
+    EndCause,
     EndedBy,
     Gender,
     PlacementStatus,
@@ -318,6 +319,9 @@ class Placement(models.Model):
         _("status"), max_length=12, choices=PlacementStatus.choices, default=PlacementStatus.PLANNED
     )
     end_reason = models.TextField(_("end reason"), blank=True)
+    end_cause = models.CharField(
+        _("main reason it ended early"), max_length=16, choices=EndCause.choices, blank=True, default=""
+    )
     ended_by = models.CharField(_("ended by"), max_length=12, choices=EndedBy.choices, blank=True)
     end_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from common.api import CleanModelSerializer
 from crm.models import LadderStep
 from crm.roles import sees_every_client
-from placements.choices import ClosingReason, ConsentPurpose, Destination, EndedBy, StepKind, Track
+from placements.choices import ClosingReason, ConsentPurpose, Destination, EndCause, EndedBy, StepKind, Track
 from placements.models import (
     AftercarePlan,
     AftercareStep,
@@ -221,6 +221,7 @@ class PlacementSerializer(CleanModelSerializer[Placement]):
             "plan",
             "status",
             "end_reason",
+            "end_cause",
             "ended_by",
             "end_recorded_by",
             "activated_at",
@@ -233,6 +234,7 @@ class PlacementSerializer(CleanModelSerializer[Placement]):
             "actual_end_on",
             "status",
             "end_reason",
+            "end_cause",
             "ended_by",
             "end_recorded_by",
             "activated_at",
@@ -270,6 +272,9 @@ class EndPlacementInputSerializer(serializers.Serializer[object]):
     completed = serializers.BooleanField(help_text=_("True when it ran its course; false when it ended early."))
     ended_by = serializers.ChoiceField(choices=EndedBy.choices, required=False, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    cause = serializers.ChoiceField(
+        choices=EndCause.choices, required=False, default="", help_text=_("For an early end: its main reason.")
+    )
 
 
 class ReschedulePlacementInputSerializer(serializers.Serializer[object]):

@@ -18,6 +18,7 @@ from placements.choices import (
     OPEN_STEP_STATUSES,
     AssigneeRole,
     ClientStatus,
+    EndCause,
     EndedBy,
     PlacementStatus,
     StepKind,
@@ -446,19 +447,35 @@ def end_placement(
     reason: str,
     end_on: dt.date,
     completed: bool,
+    cause: str = "",
     now: dt.datetime | None = None,
 ) -> Placement:
-    """Record the end of a placement, completed or early: why and who, steps wound down, ladder moved."""
+    """Record the end of a placement, completed or early: why and who, steps wound down, ladder moved.
+
+    An early end may name its main reason from EndCause (`cause`), which the outcome report counts.
+    """
     now = now or timezone.now()
     locked = _lock_placement(placement)
     _check_end(locked, ended_by=ended_by, reason=reason, end_on=end_on, completed=completed, today=local_date(now))
+    if cause not in EndCause.values or (cause and completed):
+        raise ValidationError({"cause": _("Choose the main reason it ended early from the list.")})
     locked.status = PlacementStatus.COMPLETED if completed else PlacementStatus.ENDED_EARLY
     locked.actual_end_on, locked.end_reason, locked.ended_by = end_on, reason.strip(), ended_by
-    locked.end_recorded_by = actor_user(actor)
-    locked.save(update_fields=["status", "actual_end_on", "end_reason", "ended_by", "end_recorded_by", "updated_at"])
+    locked.end_cause, locked.end_recorded_by = cause, actor_user(actor)
+    locked.save(
+        update_fields=[
+            "status",
+            "actual_end_on",
+            "end_reason",
+            "end_cause",
+            "ended_by",
+            "end_recorded_by",
+            "updated_at",
+        ]
+    )
     _wind_down_steps(locked, end_on=end_on, today=local_date(now), now=now)
     _after_end(locked, completed=completed, end_on=end_on, now=now)
-    _sync(placement, locked, "status", "actual_end_on", "end_reason", "ended_by", "end_recorded_by")
+    _sync(placement, locked, "status", "actual_end_on", "end_reason", "end_cause", "ended_by", "end_recorded_by")
     return placement
 
 

@@ -550,6 +550,7 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             end_on=data["end_on"],
             completed=completed,
+            cause="" if completed else data["cause"],
         )
 
     return _workflow_page(request, placement=placement, form=form, flow=flow, run=run)

@@ -1,0 +1,110 @@
+"""Date arithmetic and quartiles in SQL, the same on SQLite and PostgreSQL.
+
+Reports aggregate in the database (a page over 100,000 placements must not load them): these are the few
+pieces the ORM lacks. Each is spelled once per database here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from django.db.models import Func, IntegerField, QuerySet
+
+
+class DaysBetween(Func):
+    """Whole days from `start` to `end` (two dates): `end - start`, negative when `end` comes first."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def __init__(self, end: Any, start: Any, **extra: Any) -> None:
+        super().__init__(end, start, **extra)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:  # PostgreSQL: date - date
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra_context)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+class AddMonths(Func):
+    """The same day `months` calendar months later, clamped to the end of a shorter month.
+
+    Matches placements.scheduling.add_months: PostgreSQL's `date + interval` clamps already; SQLite's
+    date() rolls 31 January + 1 month over to 3 March, so the end of the target month caps it.
+    """
+
+    arity = 1
+
+    def __init__(self, start: Any, months: int, **extra: Any) -> None:
+        self.months = int(months)
+        super().__init__(start, **extra)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        template = f"CAST((%(expressions)s + INTERVAL '{self.months} months') AS date)"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        months = self.months
+        template = (
+            f"MIN(date({sql}, '{months:+d} months'), date({sql}, 'start of month', '{months + 1:+d} months', '-1 day'))"
+        )
+        return template, [*params, *params]
+
+
+@dataclass(frozen=True)
+class Quartiles:
+    """How many values a group has, and its first quartile, median and third quartile."""
+
+    n: int
+    q1: float
+    median: float
+    q3: float
+
+
+def _at(low: float, high: float | None, fraction: float) -> float:
+    return low if high is None else low + fraction * (high - low)
+
+
+def quartiles(queryset: QuerySet[Any], *, group: Any, value: Any) -> dict[Hashable, Quartiles]:
+    """Per group, the quartiles of `value` over the rows of `queryset`, computed in one SQL query.
+
+    `group` and `value` are expressions on the queryset's model. The quartiles are interpolated between
+    the two nearest ranks, as PostgreSQL's percentile_cont and numpy's default do: for n sorted values the
+    p-quantile sits at rank 1 + (n - 1)p. The ranks come from window functions, which both databases run;
+    Python only interpolates between the two values each quartile falls between.
+    """
+    inner = queryset.order_by().values(g=group, v=value).filter(v__isnull=False)
+    sql, params = inner.query.sql_with_params()
+    picks = []
+    for k in (1, 2, 3):
+        # rank of the lower neighbour: 1 + floor((n - 1) k / 4), in integer arithmetic on both databases.
+        picks.append(f"MAX(CASE WHEN rn = ((n - 1) * {k}) / 4 + 1 THEN v END) AS lo{k}")
+        picks.append(f"MAX(CASE WHEN rn = ((n - 1) * {k}) / 4 + 2 THEN v END) AS hi{k}")
+    # Only the compiled queryset and fixed numbers are spliced in; every value travels as a parameter.
+    query = (
+        f"WITH base AS ({sql}), "  # noqa: S608
+        "ranked AS (SELECT g, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v) AS rn, "
+        "COUNT(*) OVER (PARTITION BY g) AS n FROM base) "
+        f"SELECT g, MAX(n) AS n, {', '.join(picks)} FROM ranked GROUP BY g"
+    )
+    result: dict[Hashable, Quartiles] = {}
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(query, params)
+        for g, n, lo1, hi1, lo2, hi2, lo3, hi3 in cursor.fetchall():
+            values = []
+            for k, low, high in ((1, lo1, hi1), (2, lo2, hi2), (3, lo3, hi3)):
+                fraction = ((n - 1) * k % 4) / 4
+                values.append(_at(float(low), None if high is None else float(high), fraction))
+            result[g] = Quartiles(n, *values)
+    return result
