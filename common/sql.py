@@ -23,7 +23,7 @@ class DaysBetween(Func):
     def __init__(self, end: Any, start: Any, **extra: Any) -> None:
         super().__init__(end, start, **extra)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:  # PostgreSQL: date - date
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:  # date - date
         return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra_context)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
@@ -49,7 +49,7 @@ class AddMonths(Func):
         self.months = int(months)
         super().__init__(start, **extra)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         template = f"CAST((%(expressions)s + INTERVAL '{self.months} months') AS date)"
         return super().as_sql(compiler, connection, template=template, **extra_context)
 
