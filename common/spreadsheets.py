@@ -335,18 +335,50 @@ def write_csv(dataset: tablib.Dataset, *, delimiter: str = ",") -> bytes:
 
 def write_xlsx(dataset: tablib.Dataset, *, title: str = "") -> bytes:
     """An XLSX workbook with one sheet; text cells are stored as text, never as formulas."""
+    return write_xlsx_sheets([(title or "Sheet1", list(dataset.headers or []), list(dataset))], escape=False)
+
+
+def write_xlsx_sheets(
+    sheets: list[tuple[str, list[Any], list[Any]]], *, header_row: int = 1, escape: bool = True
+) -> bytes:
+    """An XLSX workbook with one sheet per (title, headers, rows); text is stored as text, never as formulas.
+
+    Titles are cut to Excel's 31 characters and made unique; `header_row` is the row shown in bold and
+    frozen (rows above it, such as a table's title, scroll with the sheet). Text that a spreadsheet would
+    read as a formula is escaped unless the caller escaped it already (`escape=False`).
+    """
+
+    def value(v: Any) -> Any:
+        return _xlsx_value(escape_formula(v) if escape and isinstance(v, str) else v)
+
     book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = (title or "Sheet1")[:31]
-    sheet.append(list(dataset.headers or []))
-    for row in dataset:
-        sheet.append([_xlsx_value(value) for value in row])
-    for cell in sheet[1]:
-        cell.font = openpyxl.styles.Font(bold=True)
-    sheet.freeze_panes = "A2"
+    book.remove(book.active)
+    used: set[str] = set()
+    for title, headers, rows in sheets:
+        name = _sheet_name(title, used)
+        sheet = book.create_sheet(name)
+        for row in rows[: header_row - 1]:
+            sheet.append([value(v) for v in row])
+        sheet.append([value(v) for v in headers])
+        for row in rows[header_row - 1 :]:
+            sheet.append([value(v) for v in row])
+        for cell in sheet[header_row]:
+            cell.font = openpyxl.styles.Font(bold=True)
+        sheet.freeze_panes = f"A{header_row + 1}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    """A sheet name Excel accepts: no []:*?/\\, at most 31 characters, unique in the workbook."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Sheet"
+    name, number = base, 2
+    while name.lower() in used:
+        suffix = f" ({number})"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    used.add(name.lower())
+    return name
 
 
 def _xlsx_value(value: Any) -> Any:

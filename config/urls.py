@@ -64,6 +64,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("network/", include("crm.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("placements.urls")),
     path("healthz", health, name="health"),
     # The employer's evaluation survey: a personal link, no sign-in.

@@ -1,0 +1,127 @@
+"""The reports pages: the report with its filters, the rows behind a figure, and the XLSX and PDF exports.
+
+Who reads what is reports.scope (and reports.registry for the sections a relationship manager does not
+get); every page and export here builds the same Section objects, so a figure and its small-group rule
+are the same on the page, in the spreadsheet and in the funders' PDF.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET
+
+from reports import exports
+from reports.charts import chart_svg
+from reports.registry import sections_for, spec
+from reports.scope import Scope, reads_reports
+from reports.tables import Section
+
+# The rows page lists at most this many rows behind one figure; the count says how many there are.
+ROW_LIMIT = 500
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def _scope(request: HttpRequest) -> tuple[Scope, Any]:
+    if not reads_reports(request.user):
+        raise PermissionDenied
+    return Scope.from_query(request.user, request.GET)
+
+
+def build_sections(scope: Scope) -> list[Section]:
+    """Every section this reader may read, built for the scope."""
+    return [section_spec.build(scope) for section_spec in sections_for(scope)]
+
+
+def charted(sections: list[Section]) -> list[tuple[Section, list[tuple[Any, str]]]]:
+    """Each section with its tables, each table with its chart's SVG (empty when it has none)."""
+    return [
+        (section, [(table, chart_svg(table, title_id=f"t-{section.key}-{table.key}")) for table in section.tables])
+        for section in sections
+    ]
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """The programme report for the filters in the query string."""
+    scope, form = _scope(request)
+    sections = build_sections(scope)
+    context = {
+        "form": form,
+        "scope": scope,
+        "sections": charted(sections),
+        "query": scope.query(),
+        "languages": settings.LANGUAGES,
+    }
+    return render(request, "reports/report.html", context)
+
+
+@login_required
+@require_GET
+def rows(request: HttpRequest, section: str, table: str) -> HttpResponse:
+    """The rows behind one figure, limited to what the reader may see; 404 for a section she does not read."""
+    scope, _form = _scope(request)
+    section_spec = spec(section)
+    if section_spec is None or section_spec not in sections_for(scope):
+        raise Http404
+    found = section_spec.rows(scope, table, request.GET.get("row", ""), request.GET.get("column", ""))
+    if found is None:
+        raise Http404
+    total = found.queryset.count()
+    context = {
+        "scope": scope,
+        "found": found,
+        "items": list(_related(found.kind, found.queryset)[:ROW_LIMIT]),
+        "total": total,
+        "more": total > ROW_LIMIT,
+        "query": scope.query(),
+        "section": section,
+    }
+    return render(request, "reports/rows.html", context)
+
+
+def _related(kind: str, queryset: Any) -> Any:
+    """The rows with what their line shows, in one query."""
+    joins = {
+        "placements": ("client", "employer"),
+        "steps": ("placement__client", "placement__employer", "assignee"),
+        "interactions": ("employer", "author"),
+        "responses": ("invitation__employer", "invitation__placement__client"),
+        "employers": ("owner",),
+        "clients": ("coach",),
+    }
+    return queryset.select_related(*joins.get(kind, ()))
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The report as a workbook: a sheet saying what it covers, then one sheet per table."""
+    scope, _form = _scope(request)
+    data = exports.workbook(scope, build_sections(scope), generated_at=timezone.localtime())
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(scope, "xlsx")}"'
+    return response
+
+
+@login_required
+@require_GET
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    """The report for funders as a PDF, in the language asked for (English, Dutch or Swedish)."""
+    scope, _form = _scope(request)
+    language = request.GET.get("lang") or translation.get_language() or settings.LANGUAGE_CODE
+    if language not in LANGUAGES:
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        sections = build_sections(scope)
+        data = exports.pdf(request, scope, charted(sections), language=language)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(scope, "pdf", language)}"'
+    return response

@@ -1,0 +1,103 @@
+"""The report page, its drill-downs and its exports: who may open them and what each shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from reports.registry import SECTIONS
+from reports.scope import Scope
+from tests.placements.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+CLIENT_SECTIONS = [spec.key for spec in SECTIONS if spec.over_clients]
+NETWORK_SECTIONS = [spec.key for spec in SECTIONS if not spec.over_clients]
+
+
+def page(client, user, **params):
+    client.force_login(user)
+    return client.get(reverse("reports:report"), params)
+
+
+def test_the_network_lead_reads_every_section(client, adam):
+    response = page(client, adam)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for key in CLIENT_SECTIONS + NETWORK_SECTIONS:
+        assert f'id="section-{key}"' in html
+
+
+def test_a_relationship_manager_reads_the_network_but_no_section_counted_over_clients(client, rita):
+    html = page(client, rita).content.decode()
+
+    for key in NETWORK_SECTIONS:
+        assert f'id="section-{key}"' in html
+    for key in CLIENT_SECTIONS:
+        assert f'id="section-{key}"' not in html
+        rows = client.get(reverse("reports:rows", args=[key, "any"]))
+        assert rows.status_code == 404
+
+
+def test_a_coach_reads_her_caseload_sections(client, alice):
+    html = page(client, alice).content.decode()
+
+    assert all(f'id="section-{key}"' in html for key in CLIENT_SECTIONS)
+    assert "The figures count the clients and placements you follow or supervise." in html
+
+
+def test_signing_in_is_required_and_an_unknown_section_is_not_found(client, adam):
+    assert client.get(reverse("reports:report"))["Location"].startswith(reverse("login"))
+    client.force_login(adam)
+    assert client.get(reverse("reports:rows", args=["nothing", "here"])).status_code == 404
+
+
+def test_a_period_that_runs_backwards_is_reported_and_the_default_used(client, adam):
+    response = page(client, adam, start="2026-06-01", end="2026-01-01")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The end of the period comes before its start." in html
+    assert response.context["scope"].period.end == response.context["scope"].today
+
+
+def test_the_filters_are_kept_in_the_export_links(client, adam):
+    response = page(client, adam, start="2026-01-01", end="2026-06-30", gender="woman", sector="retail")
+
+    html = response.content.decode()
+    assert "start=2026-01-01&amp;end=2026-06-30&amp;sector=retail&amp;gender=woman" in html
+    assert response.context["scope"].period.start == dt.date(2026, 1, 1)
+
+
+def test_the_workbook_has_a_sheet_saying_what_it_covers_and_one_per_table(client, adam):
+    client.force_login(adam)
+    response = client.get(reverse("reports:xlsx"), {"start": "2026-01-01", "end": "2026-06-30", "gender": "woman"})
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="werkbrug-report-2026-01-01-2026-06-30.xlsx"'
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    about = book.worksheets[0]
+    values = [cell.value for row in about.iter_rows() for cell in row if cell.value]
+    assert "Programme report" in values and "Woman" in values
+    scope, _form = Scope.from_query(adam, {"start": "2026-01-01", "end": "2026-06-30", "gender": "woman"})
+    tables = [table.title for spec in SECTIONS for table in spec.build(scope).tables]
+    assert len(book.worksheets) == 1 + len(tables)
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("en", "Programme report"), ("nl", "Programmarapport"), ("sv", "Programrapport")]
+)
+def test_the_pdf_is_written_in_the_language_asked_for(client, adam, language, title):
+    ClientFactory()
+    client.force_login(adam)
+    response = client.get(reverse("reports:pdf"), {"lang": language})
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert title in text
