@@ -18,8 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,15 +28,14 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from common.web import add_service_errors, staff_view
 from crm.roles import Role, has_role
-from placements.choices import OPEN_STEP_STATUSES, ClientStatus, PlacementStatus, StepStatus
+from placements.choices import OPEN_STEP_STATUSES, PlacementStatus
+from placements.kpis import ACTIVE_CLIENT_STATUSES, done_within_q, on_time_q, with_done_on
 from placements.models import AftercareStep, Client, Placement, Team
 from placements.querysets import supervised_coach_ids
 from placements.services import reassign_coach
 from placements.services.steps import reassign_step
 from placements.views.followups import WEEK_DAYS
 
-# A client counts in a caseload while her file is open and not paused.
-ACTIVE_CLIENT_STATUSES = (ClientStatus.INTAKE, ClientStatus.ACTIVE, ClientStatus.PLACED, ClientStatus.AFTERCARE)
 # The on-time share looks back over this many days, today included: four weeks.
 ON_TIME_WINDOW_DAYS = 28
 # The team page lists at most this many overdue steps (oldest first); a team with more needs a meeting.
@@ -99,20 +97,17 @@ def _step_figures(ids: list[int], *, today: dt.date) -> dict[int, dict[str, Any]
 
     "Due this week" are open steps due from today to WEEK_DAYS days ahead, as on "My follow-ups".
     "Overdue" are open steps whose day has passed; "escalated" those at least FOLLOWUP_ESCALATE_AFTER_DAYS
-    past it (the ones the sweep escalates). The on-time share counts the steps assigned to the coach that
-    were recorded as done (not skipped or cancelled) on a local date within the last ON_TIME_WINDOW_DAYS
-    days, today included; of those, a step is on time when the local date it was done is on or before its
-    due date (the date it has now, so a step moved with a reason is measured against its new date).
+    past it (the ones the sweep escalates). The on-time share is placements.kpis' rule (done_within_q,
+    on_time_q) over the last ON_TIME_WINDOW_DAYS days, today included; the programme report's coach
+    section applies the same rule to its period.
     """
     window_start = today - dt.timedelta(days=ON_TIME_WINDOW_DAYS - 1)
-    since = timezone.make_aware(dt.datetime.combine(window_start, dt.time.min))
     escalate_by = today - dt.timedelta(days=settings.FOLLOWUP_ESCALATE_AFTER_DAYS)
     is_open = Q(status__in=OPEN_STEP_STATUSES)
-    is_done = Q(status=StepStatus.DONE, completed_at__gte=since)
+    is_done = done_within_q(window_start, today)
     rows = (
-        AftercareStep.objects.filter(assignee_id__in=ids)
+        with_done_on(AftercareStep.objects.filter(assignee_id__in=ids))
         .filter((is_open & Q(due_on__lte=today + dt.timedelta(days=WEEK_DAYS))) | is_done)
-        .alias(done_on=TruncDate("completed_at", tzinfo=timezone.get_current_timezone()))
         .order_by()
         .values("assignee_id")
         .annotate(
@@ -120,7 +115,7 @@ def _step_figures(ids: list[int], *, today: dt.date) -> dict[int, dict[str, Any]
             overdue=Count("pk", filter=is_open & Q(due_on__lt=today)),
             escalated=Count("pk", filter=is_open & Q(due_on__lte=escalate_by)),
             done_in_window=Count("pk", filter=is_done),
-            done_on_time=Count("pk", filter=is_done & Q(done_on__lte=F("due_on"))),
+            done_on_time=Count("pk", filter=is_done & on_time_q()),
         )
     )
     figures: dict[int, dict[str, Any]] = {}
