@@ -160,6 +160,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     page.get_by_role("link", name="End or complete").click()
     page.get_by_label("Ended early", exact=True).check()
     page.get_by_label("Ended by").select_option(label="The client")
+    page.get_by_label("Main reason").select_option(label="She found other work or training")
     page.get_by_label("Reason").fill("Ze kiest toch voor een opleiding")
     page.get_by_role("button", name="Show what changes").click()
     expect(page.locator("section[aria-labelledby=changes-title]")).to_contain_text("cancelled")
@@ -172,7 +173,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     placement.refresh_from_db()
     assert placement.status == PlacementStatus.ENDED_EARLY
     assert placement.actual_end_on == today and placement.ended_by == "client"
-    assert placement.end_reason == "Ze kiest toch voor een opleiding"
+    assert placement.end_reason == "Ze kiest toch voor een opleiding" and placement.end_cause == "other_work"
 
     # Close her file: why, where she went, what it changes, then confirm.
     page.get_by_role("main").get_by_role("link", name=REFERENCE).click()

@@ -286,7 +286,13 @@ def test_ending_early_previews_the_cancelled_steps_and_confirms_with_who_and_why
     placement = active_placement(alice)
     url = reverse("placements:placement-end", args=[placement.pk])
     browser = signed_in(alice)
-    data = {"how": "early", "end_on": "2026-10-30", "ended_by": EndedBy.EMPLOYER, "reason": "Reorganisatie"}
+    data = {
+        "how": "early",
+        "end_on": "2026-10-30",
+        "ended_by": EndedBy.EMPLOYER,
+        "cause": "economic",
+        "reason": "Reorganisatie",
+    }
 
     response = browser.post(url, {**data, "action": "preview"})
 
@@ -299,9 +305,10 @@ def test_ending_early_previews_the_cancelled_steps_and_confirms_with_who_and_why
     browser.post(url, {**data, "action": "confirm"})
 
     placement.refresh_from_db()
-    assert (placement.status, placement.ended_by, placement.end_reason) == (
+    assert (placement.status, placement.ended_by, placement.end_cause, placement.end_reason) == (
         PlacementStatus.ENDED_EARLY,
         EndedBy.EMPLOYER,
+        "economic",
         "Reorganisatie",
     )
     assert placement.end_recorded_by == alice
@@ -312,10 +319,15 @@ def test_an_early_end_without_who_or_why_shows_the_services_message(alice):
 
     response = signed_in(alice).post(
         reverse("placements:placement-end", args=[placement.pk]),
-        {"how": "early", "end_on": "2026-10-30", "ended_by": "", "reason": "", "action": "confirm"},
+        {"how": "early", "end_on": "2026-10-30", "ended_by": "", "cause": "health", "reason": "", "action": "confirm"},
+    )
+    without_cause = signed_in(alice).post(
+        reverse("placements:placement-end", args=[placement.pk]),
+        {"how": "early", "end_on": "2026-10-30", "ended_by": "client", "reason": "Ziek", "action": "confirm"},
     )
 
     assert "Say who ended the placement." in text(response)
+    assert "Choose the main reason it ended early." in text(without_cause)
     placement.refresh_from_db()
     assert placement.status == PlacementStatus.ACTIVE
 
