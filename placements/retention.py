@@ -1,80 +1,223 @@
-"""Retention in work per client, across employment episodes (Flora I.4 and Conclusie A).
+"""Retention in work per client, across employment episodes (Flora I.4 and Conclusie A), computed in SQL.
 
-Flora counts "keeping work through different jobs" as success and warns against snapshot
-figures, so retention is computed from the dates of every episode. We use the longest continuous
-span in work: episodes that overlap, or follow each other with a gap of at most `max_gap_days`
-(a month by default: a short wait between two contracts does not break it), join into one span,
-gap included. A sum of days would let three unrelated one-month jobs count as "three months in
-work", which is the snapshot error Flora warns against; the longest span does not.
+Flora counts "keeping work through different jobs" as success («het behoud van werk via verschillende
+jobs», Conclusie A) and warns that a snapshot («momentopname», I.4) misleads, so retention is computed
+from the dates of every episode, per person. We use the longest continuous span in work: episodes that
+overlap, or follow each other with a gap of at most `max_gap_days` (a month by default: a short wait
+between two contracts does not break it), join into one span, gap included. A sum of days would let three
+unrelated one-month jobs count as "three months in work", which is the snapshot error Flora warns
+against; a continuous span does not.
+
+The rule, once, for every report:
+- an episode is a placement that was really worked (WORKED_STATUSES) and had started by `as_of`; it runs
+  from its start to its actual end, or to `as_of` while it runs, and never past `as_of`;
+- per client, episodes in order of start join into spans (gaps and islands): an episode starts a new span
+  when it begins more than `max_gap_days` days after the latest end of the episodes before it;
+- a client is *eligible* for N months when N calendar months have passed since the start of her first
+  episode (add_months(first start, N) <= as_of), and *retained* when some span lasts at least N calendar
+  months (add_months(span start, N) <= span end), the same clamping as placements.scheduling.add_months;
+- the cohort is the clients whose first episode started within a date range (Flora I.3 counts retention
+  over the people who got work).
+
+Everything runs in one query per call with window functions, on SQLite and PostgreSQL alike: the episodes
+come from an ORM queryset, the date arithmetic from common.sql (compiled for the connection), and only
+the window-over-a-window part is written out as SQL here. Placement.retained() stays the per-placement
+measure (one job on its own, as the API's retained_3_months shows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import DateField, F, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Least
+from django.db.models.query import QuerySet
 
+from common.sql import AddMonths, DaysBetween
 from placements.choices import PlacementStatus
 from placements.models import Client, Placement
-from placements.scheduling import add_months
 
 DEFAULT_MAX_GAP_DAYS = 31
 # Episodes that were really worked; planned and cancelled ones never started.
 WORKED_STATUSES = (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED, PlacementStatus.ENDED_EARLY)
 
-Span = tuple[dt.date, dt.date]
+
+class DateRange(Protocol):
+    """Any first and last day, both included (a report's Period fits)."""
+
+    @property
+    def start(self) -> dt.date:
+        """The first day."""
+        ...
+
+    @property
+    def end(self) -> dt.date:
+        """The last day."""
+        ...
 
 
-def episode_span(placement: Placement, *, as_of: dt.date) -> Span | None:
-    """The days a placement was worked, up to `as_of`; None when it had not started or never ran."""
-    if placement.status not in WORKED_STATUSES or placement.start_on > as_of:
-        return None
-    end = placement.actual_end_on or as_of
-    return placement.start_on, min(end, as_of)
+@dataclass(frozen=True)
+class Retention:
+    """For one gender and one duration: how many clients could have stayed that long, and how many did."""
+
+    gender: str
+    months: int
+    eligible: int
+    retained: int
 
 
-def work_spans(
-    placements: Iterable[Placement], *, as_of: dt.date, max_gap_days: int = DEFAULT_MAX_GAP_DAYS
-) -> list[Span]:
-    """Continuous spans in work: episodes merged when they overlap or the gap between them is short."""
-    episodes = sorted(span for p in placements if (span := episode_span(p, as_of=as_of)) is not None)
-    spans: list[Span] = []
-    for start, end in episodes:
-        if spans and (start - spans[-1][1]).days <= max_gap_days:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
-        else:
-            spans.append((start, end))
-    return spans
+def retention_by_gender(
+    clients: QuerySet[Client],
+    *,
+    months: Sequence[int],
+    as_of: dt.date,
+    cohort: DateRange | None = None,
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
+) -> list[Retention]:
+    """Per self-described gender and per duration in `months`, the eligible and the retained clients.
 
-
-def longest_span(
-    placements: Iterable[Placement], *, as_of: dt.date, max_gap_days: int = DEFAULT_MAX_GAP_DAYS
-) -> Span | None:
-    """The longest continuous span in work, or None when the client never worked."""
-    spans = work_spans(placements, as_of=as_of, max_gap_days=max_gap_days)
-    return max(spans, key=lambda span: (span[1] - span[0]).days) if spans else None
-
-
-def client_retained(client: Client, *, months: int, as_of: dt.date, max_gap_days: int = DEFAULT_MAX_GAP_DAYS) -> bool:
-    """True when the client stayed in work, through one job or several, for `months` calendar months."""
-    spans = work_spans(client.placements.all(), as_of=as_of, max_gap_days=max_gap_days)
-    return any(add_months(start, months) <= end for start, end in spans)
+    One query. `clients` are the clients that may be counted; `cohort` keeps those whose first worked
+    episode started within it (every client who worked when None). Genders without an eligible or
+    retained client in the cohort are left out.
+    """
+    durations = _durations(months)
+    built = _people_sql(clients, months=durations, as_of=as_of, cohort=cohort, max_gap_days=max_gap_days)
+    if built is None:
+        return []
+    sql, params, db = built
+    sums = ", ".join(f"SUM(eligible_{n}), SUM(kept_{n})" for n in durations)
+    # Only compiled querysets and validated integers are spliced in; every value travels as a parameter.
+    query = f"{sql} SELECT gender, {sums} FROM people GROUP BY gender"  # noqa: S608
+    result: list[Retention] = []
+    with connections[db].cursor() as cursor:
+        cursor.execute(query, params)
+        for gender, *figures in cursor.fetchall():
+            for index, n in enumerate(durations):
+                eligible, retained = figures[2 * index], figures[2 * index + 1]
+                result.append(Retention(gender or "", n, int(eligible or 0), int(retained or 0)))
+    return result
 
 
 def retained_clients(
-    clients: QuerySet[Client], *, months: int, as_of: dt.date, max_gap_days: int = DEFAULT_MAX_GAP_DAYS
-) -> set[int]:
-    """Primary keys of the clients retained `months` months, computed in two queries for a report."""
-    worked = Placement.objects.filter(status__in=WORKED_STATUSES, start_on__lte=as_of).only(
-        "client_id", "status", "start_on", "actual_end_on"
-    )
-    rows = clients.prefetch_related(Prefetch("placements", queryset=worked, to_attr="worked_placements"))
-    return {
-        client.pk
-        for client in rows
-        if any(
-            add_months(start, months) <= end
-            for start, end in work_spans(client.worked_placements, as_of=as_of, max_gap_days=max_gap_days)
+    clients: QuerySet[Client],
+    *,
+    months: int,
+    as_of: dt.date,
+    cohort: DateRange | None = None,
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
+) -> QuerySet[Client]:
+    """The clients of `clients` in the cohort who stayed in work `months` calendar months (lazy, one query).
+
+    The same rule as retention_by_gender, as a subquery: the drill-down behind a retained figure.
+    """
+    (n,) = _durations([months])
+    built = _people_sql(clients, months=[n], as_of=as_of, cohort=cohort, max_gap_days=max_gap_days)
+    if built is None:
+        return clients.none()
+    sql, params, _db = built
+    # Only compiled querysets and validated integers are spliced in; every value travels as a parameter.
+    kept = RawSQL(f"{sql} SELECT cid FROM people WHERE kept_{n} = 1", params)  # noqa: S608, S611
+    return clients.filter(pk__in=kept)
+
+
+def _durations(months: Sequence[int]) -> list[int]:
+    """The durations asked for, as distinct positive whole months in the order given."""
+    durations = list(dict.fromkeys(int(n) for n in months))
+    if not durations or any(n <= 0 for n in durations):
+        raise ValueError("Retention is measured over one or more positive numbers of months.")
+    return durations
+
+
+def _episodes(clients: QuerySet[Client], *, as_of: dt.date) -> QuerySet[Placement, Any]:
+    """The worked episodes of the clients up to `as_of`: client, gender, id, first and last day in work."""
+    today = Value(as_of, output_field=DateField())
+    return (
+        Placement.objects.using(clients.db)
+        .filter(client_id__in=clients.values("pk"), status__in=WORKED_STATUSES, start_on__lte=as_of)
+        .order_by()
+        .values(
+            cid=F("client_id"),
+            gender=F("client__gender"),
+            eid=F("pk"),
+            first_day=F("start_on"),
+            last_day=Least(Coalesce("actual_end_on", today), today, output_field=DateField()),
         )
-    }
+    )
+
+
+def _people_sql(
+    clients: QuerySet[Client],
+    *,
+    months: Sequence[int],
+    as_of: dt.date,
+    cohort: DateRange | None,
+    max_gap_days: int,
+) -> tuple[str, list[Any], str] | None:
+    """A WITH clause ending in `people`: one row per client of the cohort with 0/1 flags per duration.
+
+    Columns of `people`: cid, gender, eligible_<n> and kept_<n> for each n in `months` (kept implies
+    eligible). Returns the SQL, its parameters and the database alias it is written for; None when the
+    clients can match nothing (a reader without client rows), which Django compiles to no SQL at all.
+    """
+    episodes = _episodes(clients, as_of=as_of)
+    db = episodes.db
+    connection = connections[db]
+    compiler = episodes.query.get_compiler(using=db)
+    try:
+        inner, inner_params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    params: list[Any] = list(inner_params)
+
+    def spell(expression: Any) -> str:
+        """The SQL of a date expression for this connection (common.sql spells each database once)."""
+        sql, extra = compiler.compile(expression)
+        if extra:  # the date arithmetic over column names takes no parameters
+            raise ValueError("Unexpected parameters in a date expression.")
+        return str(sql)
+
+    def column(name: str) -> RawSQL:
+        """A date column of the CTEs below, for the common.sql expressions to read."""
+        return RawSQL(name, [], output_field=DateField())  # noqa: S611 (a fixed column name of the CTEs below)
+
+    gap = spell(DaysBetween(column("first_day"), column("reach")))
+    day = connection.ops.adapt_datefield_value
+    flags = []
+    for n in months:
+        eligible = f"{spell(AddMonths(column('first_start'), n))} <= %s"
+        lasting = f"{spell(AddMonths(column('span_start'), n))} <= span_end"
+        flags.append(f"MAX(CASE WHEN {eligible} THEN 1 ELSE 0 END) AS eligible_{n}")
+        flags.append(f"MAX(CASE WHEN {eligible} AND {lasting} THEN 1 ELSE 0 END) AS kept_{n}")
+    # The compiled queryset, fixed SQL and integers are spliced in; every value travels as a parameter.
+    sql = (
+        f"WITH episodes AS ({inner}), "  # noqa: S608
+        # Per episode: the client's first start, and the latest end among the episodes before it.
+        "ordered AS (SELECT cid, gender, eid, first_day, last_day, "
+        "MIN(first_day) OVER (PARTITION BY cid) AS first_start, "
+        "MAX(last_day) OVER (PARTITION BY cid ORDER BY first_day, eid "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM episodes), "
+        # An episode opens a new span when nothing came before or the gap is longer than allowed.
+        "flagged AS (SELECT cid, gender, eid, first_day, last_day, first_start, "
+        f"CASE WHEN reach IS NULL OR {gap} > %s THEN 1 ELSE 0 END AS fresh FROM ordered), "
+        # The running count of openings numbers the spans of each client.
+        "numbered AS (SELECT cid, gender, first_day, last_day, first_start, "
+        "SUM(fresh) OVER (PARTITION BY cid ORDER BY first_day, eid ROWS UNBOUNDED PRECEDING) AS span "
+        "FROM flagged), "
+        "spans AS (SELECT cid, gender, first_start, MIN(first_day) AS span_start, MAX(last_day) AS span_end "
+        "FROM numbered GROUP BY cid, gender, first_start, span), "
+        f"people AS (SELECT cid, gender, {', '.join(flags)} FROM spans"
+    )
+    params.append(int(max_gap_days))
+    for _n in months:
+        params += [day(as_of), day(as_of)]
+    if cohort is not None:
+        sql += " WHERE first_start >= %s AND first_start <= %s"
+        params += [day(cohort.start), day(cohort.end)]
+    sql += " GROUP BY cid, gender)"
+    return sql, params, db
