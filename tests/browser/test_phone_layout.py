@@ -69,6 +69,8 @@ NOT_VISITED = {
         "the pack itself, the employer's A4 document shown inside the preview page's frame; "
         "the preview page around it is visited"
     ),
+    "reports:xlsx": "the report as an XLSX workbook download, not a page",
+    "reports:pdf": "the report for funders as a PDF download, not a page",
 }
 
 
@@ -168,6 +170,7 @@ SAMPLES: dict[str, Callable[[Data], list[Kwargs]]] = {
     "outreach:placement-evaluation-resend": lambda d: [
         {"pk": d.invitation.placement_id, "invitation_pk": d.invitation.pk}
     ],
+    "reports:rows": lambda d: [{"section": "outcomes", "table": "placements"}],
 }
 
 
