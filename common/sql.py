@@ -10,6 +10,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Func, IntegerField, QuerySet
 
@@ -85,7 +86,10 @@ def quartiles(queryset: QuerySet[Any], *, group: Any, value: Any) -> dict[Hashab
     Python only interpolates between the two values each quartile falls between.
     """
     inner = queryset.order_by().values(g=group, v=value).filter(v__isnull=False)
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can match nothing (e.g. filtered on an empty list) compiles to no SQL
+        return {}
     picks = []
     for k in (1, 2, 3):
         # rank of the lower neighbour: 1 + floor((n - 1) k / 4), in integer arithmetic on both databases.

@@ -3,8 +3,8 @@
 The page, the XLSX and the PDF all render these objects, so a figure is computed once and the rule that
 hides small groups lives here alone: a cell behind which fewer than SMALL_GROUP people stand shows
 "fewer than 5", never its number, in every view and export (igma ch. 6 asks for figures split by gender;
-Flora §8 asks that no one can be recognised in them). A rate or a median counts the people it was
-computed over (its denominator); a count counts itself. Figures about employers, interactions or steps
+Flora §8 asks that no one can be recognised in them). A count counts itself; a median or an average
+counts the people it was computed over; a share counts the smaller of its two groups (`rate`). Figures about employers, interactions or steps
 (`people=None`) are not about persons and are never hidden.
 """
 
@@ -88,8 +88,12 @@ def count(value: int, *, href: str = "", people: bool = True) -> Cell:
 
 
 def rate(part: int, whole: int, *, href: str = "") -> Cell:
-    """A share in percent of `whole` people; hidden when fewer than SMALL_GROUP people are in `whole`."""
-    return Cell(100 * part / whole if whole else None, "percent", whole, href)
+    """A share in percent: `part` people out of `whole`.
+
+    Hidden when either group is smaller than SMALL_GROUP: "1 of 6 women" shown as 17 % would give away
+    the one person as surely as the count would.
+    """
+    return Cell(100 * part / whole if whole else None, "percent", min(part, whole), href)
 
 
 @dataclass(frozen=True)
