@@ -4,8 +4,8 @@ The page, the XLSX and the PDF all render these objects, so a figure is computed
 hides small groups lives here alone: a cell behind which fewer than SMALL_GROUP people stand shows
 "fewer than 5", never its number, in every view and export (igma ch. 6 asks for figures split by gender;
 Flora §8 asks that no one can be recognised in them). A count counts itself; a median or an average
-counts the people it was computed over; a share counts the smaller of its two groups (`rate`). Figures about employers, interactions or steps
-(`people=None`) are not about persons and are never hidden.
+counts the people it was computed over; a share counts the smaller of its two groups (`rate`). Figures
+about employers, interactions or steps (`people=None`) are not about persons and are never hidden.
 """
 
 from __future__ import annotations
