@@ -374,6 +374,7 @@ SPECTACULAR_SETTINGS = {
         "StepKindEnum": "placements.choices.StepKind",
         "ClosingReasonEnum": "placements.choices.ClosingReason",
         "LanguageEnum": "crm.choices.Language",
+        "EndCauseEnum": "placements.choices.EndCause",
     },
 }
 
