@@ -67,7 +67,7 @@ def _draw(kind: str, labels: list[str], series: list[Series], unit: str) -> str:
         # Fixed margins (room for wrapped or slanted labels and the legend): a constrained layout
         # would lay the figure out twice and double the drawing time.
         figure = Figure(figsize=(7.2, 3.6 if not many else 4.4))
-        figure.subplots_adjust(left=0.08, right=0.78 if legend else 0.98, top=0.96, bottom=0.36 if many else 0.2)
+        figure.subplots_adjust(left=0.08, right=0.78 if legend else 0.98, top=0.96, bottom=0.4 if many else 0.2)
         axes = figure.add_subplot()
         positions = list(range(len(labels)))
         if kind == "line":
@@ -88,9 +88,8 @@ def _draw(kind: str, labels: list[str], series: list[Series], unit: str) -> str:
                 axes.bar(
                     [p + offset for p in positions], heights, width, color=PALETTE[index % len(PALETTE)], label=name
                 )
-        axes.set_xticks(
-            positions, [_wrap(label) for label in labels], rotation=45 if many else 0, ha="right" if many else "center"
-        )
+        ticks = [textwrap.shorten(label, 28, placeholder="…") if many else _wrap(label) for label in labels]
+        axes.set_xticks(positions, ticks, rotation=40 if many else 0, ha="right" if many else "center")
         if unit:
             axes.set_ylabel(unit)
         axes.grid(axis="y", color="#d0d4dc", linewidth=0.6)
