@@ -31,6 +31,7 @@ from placements.choices import (
     ClosingReason,
     ConsentPurpose,
     Destination,
+    EndCause,
     EndedBy,
     Gender,
     StepKind,
@@ -158,6 +159,9 @@ MEASURES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 # Why a placement ended early or was called off, in the client's language.
+# The main reason each early-end story records (the stories in END_REASONS below).
+END_CAUSES = {BY_EMPLOYER: EndCause.ECONOMIC, BY_CLIENT: EndCause.CARE}
+
 END_REASONS: dict[str, dict[str, str]] = {
     "nl": {
         BY_EMPLOYER: "De afdeling is gereorganiseerd en haar functie verviel; de werkgever geeft een goede referentie.",
@@ -419,6 +423,7 @@ class Writer:
             phone=mobile(self.rng, person.country),
             gender=person.gender,
             preferred_language=person.language,
+            hours_wanted=self.rng.choice((None, 16, 20, 24, 24, 32, 32, 36, 38)),
             coach=coach,
             case_manager=self.staff.case_manager if person.case_managed else None,
             status=status,
@@ -579,6 +584,7 @@ class Writer:
             reason=END_REASONS[person.language].get(job.story, ""),
             end_on=end_on,
             completed=job.story == COMPLETED,
+            cause="" if job.story == COMPLETED else END_CAUSES.get(job.story, EndCause.OTHER),
             now=self.moment(end_on, 16),
         )
         self.follow_up(number, person, placement, until=self.context.as_of, behind=0, keep_evaluation=keep)

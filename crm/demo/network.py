@@ -22,6 +22,7 @@ from django.utils import timezone
 from crm.choices import (
     ContactRole,
     ContractType,
+    DeclineReason,
     Initiator,
     Language,
     Schedule,
@@ -75,6 +76,16 @@ STAGE_PATHS: dict[Stage, tuple[Stage, ...]] = {
 LIVE = (Stage.CONTACTED, Stage.ENGAGED, Stage.ACTIVE)
 PARTNERED = (Stage.ENGAGED, Stage.ACTIVE, Stage.COMPLETED, Stage.ENDED_EARLY)
 # The closing note that fits each way a relationship ends (an index into NOTES[language]["closing"]).
+# The main reasons demo employers give for declining, the commoner ones more often (Flora IV.3 werkgever A.a).
+DECLINE_REASONS = [
+    DeclineReason.NO_NEED,
+    DeclineReason.NO_NEED,
+    DeclineReason.LANGUAGE,
+    DeclineReason.EXPERIENCE,
+    DeclineReason.IMMEDIATE,
+    DeclineReason.FEASIBILITY,
+    DeclineReason.PROFILE,
+]
 CLOSING_NOTE = {Stage.COMPLETED: 0, Stage.DECLINED: 1, Stage.ENDED_EARLY: 2, Stage.DORMANT: 3}
 # (fewest, most) rows per final stage.
 CONTACTS_PER_STAGE: dict[Stage, tuple[int, int]] = {
@@ -212,6 +223,7 @@ class Builder:
                     changed_at=self.at(days_ago, rng),
                     changed_by=employer.owner,
                     note=stage_notes.get(stage, ""),
+                    decline_reason=rng.choice(DECLINE_REASONS) if stage == Stage.DECLINED else "",
                 )
             )
             previous = stage
