@@ -326,7 +326,7 @@ def _stops(scope: Scope, steps: dict[int, LadderStep]) -> Table:
         note=_(
             "Files closed in the period, by the step the client was on when her file closed: the last step "
             "she entered. "
-            "Dropped out: files closed with the reason \u201cdropped out\u201d."
+            "Dropped out: files closed with the reason “dropped out”."
         ),
     )
     figures = {item["last_step"]: item for item in counted}
