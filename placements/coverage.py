@@ -104,12 +104,15 @@ def _end_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def open_places_on(days: Sequence[dt.date], step_ids: Iterable[int]) -> dict[int, list[int]]:
+def open_places_on(
+    days: Sequence[dt.date], step_ids: Iterable[int], *, employers: Q | None = None
+) -> dict[int, list[int]]:
     """Per step, the places of the vacancies open at the end of each day, in one grouped query.
 
     A vacancy was open on a day when it had been opened by its end and not closed by then (closed_at
     empty or later), and is not a draft. Today's point can differ from the open places now when a
-    vacancy's dates and status disagree (an open vacancy without an opening date).
+    vacancy's dates and status disagree (an open vacancy without an opening date). `employers` narrows
+    the vacancies to some employers (a condition on the employer, spelled from `vacancy__employer__`).
     """
     ends = [_end_of(day) for day in days]
     still_open = Q(vacancy__closed_at__isnull=True)
@@ -124,6 +127,7 @@ def open_places_on(days: Sequence[dt.date], step_ids: Iterable[int]) -> dict[int
         Vacancy.ladder_steps.through.objects.filter(ladderstep_id__in=list(step_ids), vacancy__opened_at__lt=ends[-1])
         .exclude(vacancy__status=VacancyStatus.DRAFT)
         .filter(Q(vacancy__closed_at__isnull=True) | Q(vacancy__closed_at__gte=ends[0]))
+        .filter(employers or Q())
         .values("ladderstep_id")
         .annotate(**columns)
         .order_by(),

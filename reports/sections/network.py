@@ -418,7 +418,7 @@ def _coverage(scope: Scope) -> Table:
     """Per month end, how many of the steps where employers offer places had an open place: two queries."""
     unit, found, days = _coverage_days(scope.period)
     steps = _supplied_steps()
-    places = open_places_on(days, steps) if steps else {}
+    places = open_places_on(days, steps, employers=scope.employer_q("vacancy__employer__")) if steps else {}
     rows = []
     for n, (bucket, day) in enumerate(zip(found, days, strict=True)):
         covered = sum(1 for step in steps if places.get(step, [0] * len(days))[n] > 0)
@@ -445,9 +445,8 @@ def _coverage(scope: Scope) -> Table:
             "The ladder steps in use where employers offer places (work experience, trial days, jobs), and "
             "how many of them had at least one place in a vacancy open at the end of the day: opened by then, "
             "not closed by then, not a draft (the coverage page's rule). The last point is the period's last "
-            "day. The coverage page shows each step's places and the clients who need them now. The whole "
-            "network is counted: the relationship manager and sector filters do not narrow "
-            "this table."
+            "day. The coverage page shows each step's places and the clients who need them now. The "
+            "relationship manager and sector filters count the places of their employers only."
         ),
         chart=Chart("line", columns=[2], unit="%"),
         row_heading=_("End of"),

@@ -210,9 +210,10 @@ def test_coverage_counts_the_supplied_steps_with_an_open_place_at_each_month_end
     vacancy(s1, at(2026, 1, 15), at(2026, 2, 10))
     vacancy(s1, at(2026, 1, 1), status=VacancyStatus.DRAFT)
     vacancy(s2, at(2026, 2, 1))
-    vacancy(s3, at(2026, 3, 1), places=3)
+    vacancy(s3, at(2026, 3, 1), places=3, employer=EmployerFactory(sector=Sector.RETAIL))
 
     coverage = build(rita).table("coverage")
+    retail = build(rita, sector=Sector.RETAIL).table("coverage")
 
     assert [row.key for row in coverage.rows] == ["2026-01", "2026-02", "2026-03"]
     assert values(coverage, "with_places") == {"2026-01": 1, "2026-02": 1, "2026-03": 2}
@@ -220,6 +221,8 @@ def test_coverage_counts_the_supplied_steps_with_an_open_place_at_each_month_end
     assert coverage.cell("2026-03", "share").value == pytest.approx(200 / total)
     assert coverage.cell("2026-03", "share").people is None
     assert coverage.cell("2026-01", "offering").link == reverse("placements:coverage")
+    # The sector filter counts the places of retail employers only: s3's, from March.
+    assert values(retail, "with_places") == {"2026-01": 0, "2026-02": 0, "2026-03": 1}
 
 
 def test_a_relationship_manager_reads_the_section_and_its_rows(client, rita, world):
