@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from typing import Any
 
 import openpyxl
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from placements.choices import Gender, PlacementStatus
 from reports.registry import SECTIONS
 from reports.scope import Scope
-from tests.placements.factories import ClientFactory
+from tests.placements.factories import ClientFactory, PlacementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +104,58 @@ def test_the_pdf_is_written_in_the_language_asked_for(client, adam, language, ti
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert title in text
+
+
+def _placements(women: int, men: int, *, coach: Any) -> None:
+    """Active placements started on 1 March 2026, of `women` women and `men` men."""
+    for n in range(women + men):
+        client = ClientFactory(coach=coach, gender=Gender.WOMAN if n < women else Gender.MAN)
+        PlacementFactory(client=client, status=PlacementStatus.ACTIVE, start_on=dt.date(2026, 3, 1))
+
+
+PERIOD = {"start": "2026-01-01", "end": "2026-06-30"}
+
+
+def test_a_small_group_is_hidden_on_the_page_in_the_workbook_and_in_the_pdf(client, adam, alice):
+    # 6 women and 2 men started: the women's 6 shows, the men's 2 is "fewer than 5" everywhere.
+    _placements(6, 2, coach=alice)
+    client.force_login(adam)
+
+    html = client.get(reverse("reports:report"), PERIOD).content.decode()
+    table = html[html.index('id="t-outcomes-placements"') :]
+    started = table[table.index('<th scope="row">Started</th>') :].split("</tr>")[0]
+    cells = [cell.split(">", 1)[1] for cell in started.split("<td")[1:]]
+    assert ">6</a>" in cells[0] and "fewer than 5" in cells[1] and "<a" not in cells[1]
+    assert ">8</a></td>" in cells[-1]
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("reports:xlsx"), PERIOD).content))
+    sheet = next(ws for ws in book.worksheets if ws["A1"].value == "Outcomes: Placements")
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Started")
+    assert row[1:3] == (6, "fewer than 5") and row[-1] == 8
+    assert all(value != 2 for value in row)
+
+    pdf = client.get(reverse("reports:pdf"), {**PERIOD, "lang": "en"}).content
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    started_line = re.search(r"Started\s+(\S+)\s+(fewer\s+than\s+5|\S+)", text)
+    assert started_line is not None and started_line.group(1) == "6"
+    assert started_line.group(2).split() == ["fewer", "than", "5"]
+
+
+def test_a_coachs_report_never_counts_another_coachs_clients(client, alice, bob):
+    _placements(5, 0, coach=alice)
+    _placements(7, 0, coach=bob)
+
+    client.force_login(alice)
+    mine = client.get(reverse("reports:report"), {**PERIOD, "gender": "woman"})
+    client.force_login(bob)
+    his = client.get(reverse("reports:report"), {**PERIOD, "gender": "woman"})
+
+    assert _started(mine) == 5 and _started(his) == 7
+
+
+def _started(response: Any) -> int:
+    """The women's "started" figure in the report the response shows."""
+    section = next(s for s, _tables in response.context["sections"] if s.key == "outcomes")
+    value = section.table("placements").cell("started", "woman").value
+    assert isinstance(value, int)
+    return value
