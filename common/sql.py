@@ -71,14 +71,20 @@ class Quartiles:
     q1: float
     median: float
     q3: float
+    total: float = 0.0
 
 
 def _at(low: float, high: float | None, fraction: float) -> float:
     return low if high is None else low + fraction * (high - low)
 
 
-def quartiles(queryset: QuerySet[Any], *, group: Any, value: Any) -> dict[Hashable, Quartiles]:
-    """Per group, the quartiles of `value` over the rows of `queryset`, computed in one SQL query.
+def quartiles(
+    queryset: QuerySet[Any], *, group: Any, value: Any, with_total: bool = False
+) -> dict[Hashable, Quartiles]:
+    """Per group, the count, quartiles and sum of `value` over the rows of `queryset`, in one SQL query.
+
+    With `with_total`, the same figures over every row come back under the key None as well (the rows
+    are read once: the groups and the whole are ranked from one common table expression).
 
     `group` and `value` are expressions on the queryset's model. The quartiles are interpolated between
     the two nearest ranks, as PostgreSQL's percentile_cont and numpy's default do: for n sorted values the
@@ -96,19 +102,20 @@ def quartiles(queryset: QuerySet[Any], *, group: Any, value: Any) -> dict[Hashab
         picks.append(f"MAX(CASE WHEN rn = ((n - 1) * {k}) / 4 + 1 THEN v END) AS lo{k}")
         picks.append(f"MAX(CASE WHEN rn = ((n - 1) * {k}) / 4 + 2 THEN v END) AS hi{k}")
     # Only the compiled queryset and fixed numbers are spliced in; every value travels as a parameter.
+    rows = "SELECT g, v FROM base UNION ALL SELECT NULL, v FROM base" if with_total else "SELECT g, v FROM base"
     query = (
         f"WITH base AS ({sql}), "  # noqa: S608
         "ranked AS (SELECT g, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v) AS rn, "
-        "COUNT(*) OVER (PARTITION BY g) AS n FROM base) "
-        f"SELECT g, MAX(n) AS n, {', '.join(picks)} FROM ranked GROUP BY g"
+        f"COUNT(*) OVER (PARTITION BY g) AS n FROM ({rows}) AS grouped) "
+        f"SELECT g, MAX(n) AS n, {', '.join(picks)}, SUM(v) AS total FROM ranked GROUP BY g"
     )
     result: dict[Hashable, Quartiles] = {}
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(query, params)
-        for g, n, lo1, hi1, lo2, hi2, lo3, hi3 in cursor.fetchall():
+        for g, n, lo1, hi1, lo2, hi2, lo3, hi3, total in cursor.fetchall():
             values = []
             for k, low, high in ((1, lo1, hi1), (2, lo2, hi2), (3, lo3, hi3)):
                 fraction = ((n - 1) * k % 4) / 4
                 values.append(_at(float(low), None if high is None else float(high), fraction))
-            result[g] = Quartiles(n, *values)
+            result[g] = Quartiles(n, values[0], values[1], values[2], total=float(total))
     return result

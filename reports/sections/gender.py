@@ -17,8 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
-from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from common.sql import Quartiles, quartiles
@@ -64,34 +63,19 @@ def _coaching_steps(scope: Scope) -> QuerySet[AftercareStep]:
 
 
 def _minute_quartiles(scope: Scope) -> dict[str, Quartiles]:
-    """The quartiles of the minutes per client, per gender column and over everyone (two queries)."""
+    """Per gender column and over everyone: the clients, their minutes and the quartiles, in one query."""
     per_client = (
         _coaching_steps(scope)
         .values("placement__client", gender=F("placement__client__gender"))
         .annotate(spent=Sum("minutes_spent"))
     )
-    try:
-        by_gender = quartiles(per_client, group=F("gender"), value=F("spent"))
-        overall = quartiles(per_client, group=Value(1, output_field=IntegerField()), value=F("spent"))
-    except EmptyResultSet:  # a reader without client rows: the queryset compiles to no SQL
-        return {}
-    found = {genders.key_of(str(g)): q for g, q in by_gender.items()}
-    if overall:
-        found[genders.TOTAL] = next(iter(overall.values()))
-    return found
+    found = quartiles(per_client, group=F("gender"), value=F("spent"), with_total=True)
+    return {genders.TOTAL if g is None else genders.key_of(str(g)): q for g, q in found.items()}
 
 
 def _coach_minutes(scope: Scope) -> Table:
     """Minutes of coaching per client, by gender (igma ch. 6: as much time for women as for men?)."""
     labels, keys = genders.columns(scope)
-    sums = _per_gender(
-        _coaching_steps(scope)
-        .values(gender=F("placement__client__gender"))
-        .annotate(minutes=Sum("minutes_spent"), clients=Count("placement__client", distinct=True))
-        .order_by(),
-        "minutes",
-        "clients",
-    )
     medians = _minute_quartiles(scope)
     table = Table(
         "coach_minutes",
@@ -106,7 +90,8 @@ def _coach_minutes(scope: Scope) -> Table:
             "men? (igma handbook, chapter 6)"
         ),
     )
-    minutes, clients = sums["minutes"], sums["clients"]
+    minutes = {k: int(q.total) for k, q in medians.items()}
+    clients = {k: q.n for k, q in medians.items()}
 
     def link(row: str, key: str) -> str:
         """The drill-down of one figure of this table."""
@@ -150,10 +135,9 @@ def _ran_in_period(scope: Scope) -> QuerySet[Placement]:
     )
 
 
-def _extra_step(scope: Scope) -> QuerySet[AftercareStep]:
-    """Steps added by hand beyond the plan to the outer placement, due in the period and not cancelled."""
+def _extra_steps(scope: Scope) -> QuerySet[AftercareStep]:
+    """Steps added by hand beyond the plan, due in the period and not cancelled (read once, as a set)."""
     return AftercareStep.objects.filter(
-        placement=OuterRef("pk"),
         template__isnull=True,
         due_on__gte=scope.period.start,
         due_on__lte=scope.period.end,
@@ -165,11 +149,10 @@ def _extra_support(scope: Scope) -> Table:
     labels, keys = genders.columns(scope)
     sums = _per_gender(
         _ran_in_period(scope)
-        .annotate(extra=Exists(_extra_step(scope)))
         .values(gender=F("client__gender"))
         .annotate(
             clients=Count("client", distinct=True),
-            with_extra=Count("client", distinct=True, filter=Q(extra=True)),
+            with_extra=Count("client", distinct=True, filter=Q(pk__in=_extra_steps(scope).values("placement_id"))),
         )
         .order_by(),
         "clients",
@@ -370,7 +353,7 @@ def rows(scope: Scope, table: str, row: str, column: str) -> Rows | None:
     if table == "extra_support" and row in ("clients", "with_extra"):
         ran = _ran_in_period(scope)
         if row == "with_extra":
-            ran = ran.filter(Exists(_extra_step(scope)))
+            ran = ran.filter(pk__in=_extra_steps(scope).values("placement_id"))
         title = _("Clients given extra support") if row == "with_extra" else _("Clients with a placement")
         return Rows("clients", Client.objects.filter(genders.gender_q(column), pk__in=ran.values("client")), title)
     if table == "typical_sectors" and row in (TYPICAL, ATYPICAL, MIXED, UNKNOWN):

@@ -72,3 +72,23 @@ def test_quartiles_interpolate_between_ranks_per_group():
     assert (result[first.step_id].n, result[first.step_id].q1, result[first.step_id].median) == (4, 1.75, 2.5)
     assert result[first.step_id].q3 == 3.25
     assert (result[other.step_id].n, result[other.step_id].median, result[other.step_id].q3) == (1, 10, 10)
+
+
+def test_quartiles_with_the_total_read_the_rows_once_and_add_the_whole_under_none():
+    start = dt.date(2026, 1, 1)
+    for step, days in ((10, 1), (10, 3), (11, 5), (11, 7), (11, 9)):
+        stay(step=step, entered_on=start, left_on=start + dt.timedelta(days=days))
+    days = DaysBetween(F("left_on"), F("entered_on"))
+
+    result = quartiles(LadderPosition.objects.all(), group=F("step__position"), value=days, with_total=True)
+
+    # Step 10: 1, 3 -> median 2, sum 4; step 11: 5, 7, 9 -> median 7, sum 21; all: 1..9 -> median 5, sum 25.
+    assert (result[10].n, result[10].median, result[10].total) == (2, 2, 4)
+    assert (result[11].n, result[11].median, result[11].total) == (3, 7, 21)
+    assert (result[None].n, result[None].q1, result[None].median, result[None].q3, result[None].total) == (
+        5,
+        3,
+        5,
+        7,
+        25,
+    )
