@@ -290,6 +290,13 @@ SURVEY_RATE_LIMIT_CACHE = "surveys"
 if min(SURVEY_REMINDER_AFTER_DAYS, SURVEY_LINK_VALID_DAYS, SURVEY_POSTS_PER_MINUTE) < 1 or SURVEY_MAX_REMINDERS < 0:
     raise ImproperlyConfigured("SURVEY_* days and limits must be at least 1 (SURVEY_MAX_REMINDERS at least 0)")
 
+# Programme reports (reports/): a section once counted is kept this many seconds per reader and filters,
+# so the page, its downloads and the next visit read it back; "Count again" on the page recounts at once.
+# 0 counts every time.
+REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 600)
+if REPORTS_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("REPORTS_CACHE_SECONDS must be 0 or more")
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Shared by every web process, so the public survey page's rate limit holds across workers.

@@ -64,7 +64,7 @@ def workbook(scope: Scope, sections: list[Section], *, generated_at: dt.datetime
     (bold and frozen), the figures below.
     """
     about: list[list[Any]] = [[label, value] for label, value in filters_described(scope)]
-    about.append([_("Made on"), timezone.localtime(generated_at).replace(tzinfo=None)])
+    about.append([_("Counted on"), timezone.localtime(generated_at).replace(tzinfo=None)])
     small = _("Groups of fewer than %(n)s people are shown as “fewer than %(n)s”, never as a number.") % {"n": 5}
     sheets: list[tuple[str, list[Any], list[Any]]] = [
         (_("Report"), ["", ""], [[_("Programme report")], [small], *about])
@@ -82,14 +82,19 @@ def _data_uri(svg: str) -> str:
 
 
 def pdf(
-    request: HttpRequest, scope: Scope, sections: list[tuple[Section, list[tuple[Table, str]]]], *, language: str
+    request: HttpRequest,
+    scope: Scope,
+    sections: list[tuple[Section, list[tuple[Table, str]]]],
+    *,
+    language: str,
+    counted_at: dt.datetime,
 ) -> bytes:
     """The funders' report as PDF bytes, in the active language (the caller sets it)."""
     context = {
         "scope": scope,
         "language": language,
         "filters": filters_described(scope),
-        "made_on": timezone.localtime(),
+        "made_on": timezone.localtime(counted_at),
         "sections": [
             (section, [(table, _data_uri(svg) if svg else "") for table, svg in tables]) for section, tables in sections
         ],

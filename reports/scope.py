@@ -14,6 +14,7 @@ and the self-described gender.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -211,6 +212,27 @@ class Scope:
         return self._employer_q(prefix)
 
     # --- Links ------------------------------------------------------------------------------------
+
+    def cache_key(self) -> str:
+        """What makes this report differ from another: the reader's visibility, the period and the filters.
+
+        The reader's roles and the coaches she supervises are part of it, so a reader whose role or team
+        changes never reads figures counted for what she could see before.
+        """
+        user = self.user
+        parts = (
+            getattr(user, "pk", None),
+            getattr(user, "is_superuser", False),
+            sorted(roles_of(user)),
+            sorted(supervised_coach_ids(user)),
+            self.period,
+            self.today,
+            self.coach_id,
+            self.manager_id,
+            self.sector,
+            self.gender,
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
 
     def drill(self, section: str, table: str, row: str = "", column: str = "") -> str:
         """The link to the rows behind one figure, with the report's filters."""

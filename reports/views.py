@@ -7,10 +7,12 @@ are the same on the page, in the spreadsheet and in the funders' PDF.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,6 +25,8 @@ from reports.registry import sections_for, spec
 from reports.scope import Scope, reads_reports
 from reports.tables import Section
 
+# Part of every cache key: a new version of the sections never reads figures kept by an older one.
+CACHE_VERSION = "reports-1"
 # The rows page lists at most this many rows behind one figure; the count says how many there are.
 ROW_LIMIT = 500
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -34,9 +38,21 @@ def _scope(request: HttpRequest) -> tuple[Scope, Any]:
     return Scope.from_query(request.user, request.GET)
 
 
-def build_sections(scope: Scope) -> list[Section]:
-    """Every section this reader may read, built for the scope."""
-    return [section_spec.build(scope) for section_spec in sections_for(scope)]
+def build_sections(scope: Scope, *, fresh: bool = False) -> tuple[list[Section], dt.datetime]:
+    """Every section this reader may read, built for the scope, and when they were counted.
+
+    A report once counted is kept REPORTS_CACHE_SECONDS for the same reader, filters and language (the
+    page, its downloads and a second visit read it back); `fresh` counts again and keeps the new figures.
+    """
+    seconds = settings.REPORTS_CACHE_SECONDS
+    if not seconds:
+        return [spec.build(scope) for spec in sections_for(scope)], timezone.now()
+    key = f"{CACHE_VERSION}:{scope.cache_key()}:{translation.get_language()}"
+    if not fresh and (kept := cache.get(key)) is not None:
+        return cast(tuple[list[Section], dt.datetime], kept)
+    built = ([spec.build(scope) for spec in sections_for(scope)], timezone.now())
+    cache.set(key, built, seconds)
+    return built
 
 
 def charted(sections: list[Section]) -> list[tuple[Section, list[tuple[Any, str]]]]:
@@ -52,13 +68,15 @@ def charted(sections: list[Section]) -> list[tuple[Section, list[tuple[Any, str]
 def report(request: HttpRequest) -> HttpResponse:
     """The programme report for the filters in the query string."""
     scope, form = _scope(request)
-    sections = build_sections(scope)
+    sections, counted_at = build_sections(scope, fresh=request.GET.get("fresh") == "1")
     context = {
         "form": form,
         "scope": scope,
         "sections": charted(sections),
         "query": scope.query(),
         "languages": settings.LANGUAGES,
+        "counted_at": counted_at,
+        "cache_seconds": settings.REPORTS_CACHE_SECONDS,
     }
     return render(request, "reports/report.html", context)
 
@@ -105,7 +123,8 @@ def _related(kind: str, queryset: Any) -> Any:
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     """The report as a workbook: a sheet saying what it covers, then one sheet per table."""
     scope, _form = _scope(request)
-    data = exports.workbook(scope, build_sections(scope), generated_at=timezone.localtime())
+    sections, counted_at = build_sections(scope)
+    data = exports.workbook(scope, sections, generated_at=counted_at)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(scope, "xlsx")}"'
     return response
@@ -120,8 +139,8 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
     if language not in LANGUAGES:
         language = settings.LANGUAGE_CODE
     with translation.override(language):
-        sections = build_sections(scope)
-        data = exports.pdf(request, scope, charted(sections), language=language)
+        sections, counted_at = build_sections(scope)
+        data = exports.pdf(request, scope, charted(sections), language=language, counted_at=counted_at)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(scope, "pdf", language)}"'
     return response

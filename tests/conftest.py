@@ -1,4 +1,4 @@
-"""Shared fixtures: the named users every permission test uses, and a clean language for every test."""
+"""Shared fixtures: the named users every permission test uses, a clean language and uncached reports."""
 
 from __future__ import annotations
 
@@ -27,6 +27,13 @@ def _user(username: str, role: Role | None, **extra: Any) -> User:
     if role is not None:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+@pytest.fixture(autouse=True)
+def _reports_counted_every_time(settings: Any) -> None:
+    """Reports are counted on every request in tests, as rows come and go between tests (ids are reused);
+    tests/reports/test_views.py turns the cache on where it tests it."""
+    settings.REPORTS_CACHE_SECONDS = 0
 
 
 @pytest.fixture

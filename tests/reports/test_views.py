@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -159,3 +160,25 @@ def _started(response: Any) -> int:
     value = section.table("placements").cell("started", "woman").value
     assert isinstance(value, int)
     return value
+
+
+def test_a_counted_report_is_kept_for_the_same_reader_and_counted_again_on_request(client, settings, alice, bob):
+    settings.REPORTS_CACHE_SECONDS = 600
+    cache.clear()
+    _placements(5, 0, coach=alice)
+    _placements(7, 0, coach=bob)
+    query = {**PERIOD, "gender": "woman"}
+    client.force_login(alice)
+
+    first = client.get(reverse("reports:report"), query)
+    _placements(1, 0, coach=alice)
+    kept = client.get(reverse("reports:report"), query)
+    recounted = client.get(reverse("reports:report"), {**query, "fresh": "1"})
+    after = client.get(reverse("reports:report"), query)
+    client.force_login(bob)
+    other_reader = client.get(reverse("reports:report"), query)
+
+    assert (_started(first), _started(kept), _started(recounted), _started(after)) == (5, 5, 6, 6)
+    assert "Count again now" in kept.content.decode()
+    assert _started(other_reader) == 7  # bob's own seven, never alice's kept figures
+    cache.clear()
