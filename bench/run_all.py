@@ -22,6 +22,7 @@ FULL: dict[str, list[str]] = {
     "render_packs.py": ["--renders", "50", "--packs", "1000"],
     "workspace_pages.py": ["--employers", "50000"],
     "coverage.py": ["--employers", "50000"],
+    "programme_reports.py": [],
 }
 QUICK: dict[str, list[str]] = {
     "import_employers.py": ["--rows", "2000", "--defaults-rows", "1000"],
@@ -35,6 +36,18 @@ QUICK: dict[str, list[str]] = {
         "100",
         "--db",
         "var/bench/coverage_quick.sqlite3",
+        "--repeat",
+        "2",
+    ],
+    "programme_reports.py": [
+        "--employers",
+        "2000",
+        "--placements",
+        "4000",
+        "--steps",
+        "40000",
+        "--db",
+        "var/bench/reports_small.sqlite3",
         "--repeat",
         "2",
     ],

@@ -1,10 +1,10 @@
 """Benchmark: the programme reports (page, XLSX, PDF) with the issue's data: 50,000 employers, 100,000
 placements, 1,000,000 aftercare steps.
 
-    .venv/bin/python bench/reports.py [--employers 50000] [--placements 100000] [--steps 1000000]
+    .venv/bin/python bench/programme_reports.py [--employers 50000] [--placements 100000] [--steps 1000000]
         [--db var/bench/reports.sqlite3] [--repeat 5] [--json FILE]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wb_reports_bench .venv/bin/python bench/reports.py
-    .venv/bin/python bench/reports.py --employers 2000 --placements 4000 --steps 40000 \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wb_reports_bench .venv/bin/python bench/programme_reports.py
+    .venv/bin/python bench/programme_reports.py --employers 2000 --placements 4000 --steps 40000 \
         --db var/bench/reports_small.sqlite3                       # a quick run
 
 Builds (once) a scratch database with `seed_demo --employers N --users` (the PostgreSQL database in
