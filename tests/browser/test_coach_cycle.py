@@ -161,7 +161,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     page.get_by_label("Ended early", exact=True).check()
     page.get_by_label("Ended by").select_option(label="The client")
     page.get_by_label("Main reason").select_option(label="She found other work or training")
-    page.get_by_label("Reason").fill("Ze kiest toch voor een opleiding")
+    page.locator("#id_reason").fill("Ze kiest toch voor een opleiding")
     page.get_by_role("button", name="Show what changes").click()
     expect(page.locator("section[aria-labelledby=changes-title]")).to_contain_text("cancelled")
     shoot(page, screenshots, "cycle-end-preview")
