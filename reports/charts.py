@@ -67,7 +67,9 @@ def _draw(kind: str, labels: list[str], series: list[Series], unit: str) -> str:
         # Fixed margins (room for wrapped or slanted labels and the legend): a constrained layout
         # would lay the figure out twice and double the drawing time.
         figure = Figure(figsize=(7.2, 3.6 if not many else 4.4))
-        figure.subplots_adjust(left=0.08, right=0.78 if legend else 0.98, top=0.96, bottom=0.4 if many else 0.2)
+        figure.subplots_adjust(
+            left=0.14 if many else 0.08, right=0.78 if legend else 0.98, top=0.96, bottom=0.4 if many else 0.2
+        )
         axes = figure.add_subplot()
         positions = list(range(len(labels)))
         if kind == "line":
