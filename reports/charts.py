@@ -23,11 +23,10 @@ from threading import Lock
 import matplotlib
 from matplotlib.figure import Figure
 
-from reports.tables import Chart, Table
+from reports.tables import TOTAL_KEY, Chart, Table
 
 # Okabe-Ito: told apart by people with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-TOTAL_KEY = "total"
 CACHE_SIZE = 256
 
 _cache: OrderedDict[str, str] = OrderedDict()

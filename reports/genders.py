@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from placements.choices import Gender
 from reports.scope import NOT_SAID, Scope
+from reports.tables import TOTAL_KEY
 
-TOTAL = "total"
+TOTAL = TOTAL_KEY
 
 
 def key_of(gender: str | None) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 
 # Groups smaller than this are never shown as a number.
 SMALL_GROUP = 5
+# The column key of a row's total (reports.genders.TOTAL).
+TOTAL_KEY = "total"
 
 Kind = Literal["count", "percent", "days", "hours", "minutes", "number", "average", "text"]
 ChartKind = Literal["bar", "stacked", "line"]
@@ -34,11 +36,12 @@ class Cell:
     kind: Kind = "count"
     people: int | None = None
     href: str = ""
+    withheld: bool = False  # hidden so that a hidden neighbour cannot be worked out (Table.protect)
 
     @property
     def suppressed(self) -> bool:
-        """True when fewer than SMALL_GROUP people stand behind the figure (zero included)."""
-        return self.people is not None and self.people < SMALL_GROUP
+        """True when fewer than SMALL_GROUP people stand behind the figure (zero included), or withheld."""
+        return self.withheld or (self.people is not None and self.people < SMALL_GROUP)
 
     @property
     def empty(self) -> bool:
@@ -126,6 +129,33 @@ class Table:
     note: str = ""
     chart: Chart | None = None
     row_heading: str = ""
+
+    def protect(self) -> Table:
+        """Hide a second figure wherever a row's shown total would give its one hidden figure away.
+
+        A row split by gender with its total: when exactly one of the split counts is hidden, the total
+        minus the shown ones is that count. Then the smallest shown count of the row is hidden as well
+        (secondary suppression), so at least two figures share what the total leaves. Only counts of
+        people are concerned; rates and averages cannot be subtracted.
+        """
+        if TOTAL_KEY not in self.column_keys:
+            return self
+        total_at = self.column_keys.index(TOTAL_KEY)
+        for row in self.rows:
+            total = row.cells[total_at]
+            if total.suppressed or total.kind != "count" or total.people is None:
+                continue
+            split = [
+                (i, cell)
+                for i, cell in enumerate(row.cells)
+                if i != total_at and cell.kind == "count" and cell.people is not None
+            ]
+            hidden = [i for i, cell in split if cell.suppressed]
+            shown = [(cell.people or 0, i) for i, cell in split if not cell.suppressed]
+            if len(hidden) == 1 and shown:
+                _people, smallest = min(shown)
+                row.cells[smallest] = replace(row.cells[smallest], withheld=True)
+        return self
 
     def row(self, key: str) -> Row:
         """The row with this key (tests and drill-downs address rows by key)."""

@@ -182,3 +182,22 @@ def test_a_counted_report_is_kept_for_the_same_reader_and_counted_again_on_reque
     assert "Count again now" in kept.content.decode()
     assert _started(other_reader) == 7  # bob's own seven, never alice's kept figures
     cache.clear()
+
+
+def test_the_page_hides_a_second_figure_where_the_total_would_give_one_away(client, adam, alice):
+    # 5 women, 5 men, 5 non-binary, 5 self-described, 2 who prefer not to say: 22 started. The 2 is hidden,
+    # and 22 minus the four fives would show it, so one five is hidden as well.
+    genders = [Gender.WOMAN, Gender.MAN, Gender.NON_BINARY, Gender.SELF_DESCRIBED]
+    for gender in [g for g in genders for _ in range(5)] + [Gender.NOT_SAID] * 2:
+        PlacementFactory(
+            client=ClientFactory(coach=alice, gender=gender),
+            status=PlacementStatus.ACTIVE,
+            start_on=dt.date(2026, 3, 1),
+        )
+    client.force_login(adam)
+
+    response = client.get(reverse("reports:report"), PERIOD)
+
+    section = next(s for s, _tables in response.context["sections"] if s.key == "outcomes")
+    started = section.table("placements").row("started").cells
+    assert [cell.display() for cell in started] == ["fewer than 5", "5", "5", "5", "fewer than 5", "22"]
