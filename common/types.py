@@ -1,4 +1,4 @@
-"""Types every app's services share."""
+"""Types every app's services share, and how a staff member is named."""
 
 from __future__ import annotations
 
@@ -13,3 +13,8 @@ Actor = AbstractBaseUser | AnonymousUser | None
 def actor_user(actor: Actor) -> Any:
     """The actor as a user row to store (`created_by`, `changed_by`), or None for the system and anonymous users."""
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def display_name(user: Any) -> str:
+    """A staff member's full name, else the username."""
+    return str(user.get_full_name() or user.get_username())

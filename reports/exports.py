@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.spreadsheets import write_xlsx_sheets
+from common.types import display_name
 from outreach.packs.render import html_to_pdf
 from reports.scope import Scope
 from reports.tables import Section, Table
@@ -38,7 +39,7 @@ def filters_described(scope: Scope) -> list[tuple[str, str]]:
     start, end = (date_format(day, "SHORT_DATE_FORMAT") for day in (scope.period.start, scope.period.end))
     lines = [(_("Period"), f"{start} – {end}")]
     people = {
-        user.pk: str(user.get_full_name() or user.get_username())
+        user.pk: display_name(user)
         for user in get_user_model().objects.filter(pk__in=[pk for pk in (scope.coach_id, scope.manager_id) if pk])
     }
     if scope.coach_id:

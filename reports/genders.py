@@ -48,3 +48,11 @@ def tally(rows: Iterable[Mapping[str, Any]], *, gender: str = "gender", value: s
         result[key] = result.get(key, 0) + (row[value] or 0)
     result[TOTAL] = sum(result.values())
     return result
+
+
+def tally_by(rows: Iterable[Mapping[str, Any]], key: str, value: str = "n") -> dict[Any, dict[str, Any]]:
+    """GROUP BY rows of (key, gender, value) as {key: {gender column: value, "total": sum}}."""
+    grouped: dict[Any, list[Mapping[str, Any]]] = {}
+    for item in rows:
+        grouped.setdefault(item[key], []).append(item)
+    return {k: tally(items, value=value) for k, items in grouped.items()}

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.types import display_name
 from crm.choices import Sector
 from crm.roles import Role, has_role, roles_of
 from placements.choices import Gender
@@ -53,7 +54,7 @@ def _people(role: Role) -> QuerySet[Any]:
 
 class _Person(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return str(obj.get_full_name() or obj.get_username())
+        return display_name(obj)
 
 
 class ReportFilterForm(forms.Form):

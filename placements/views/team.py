@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from common.types import display_name
 from common.web import add_service_errors, staff_view
 from crm.roles import Role, has_role
 from placements.choices import OPEN_STEP_STATUSES, PlacementStatus
@@ -48,11 +49,6 @@ STEP_LIMIT = 500
 def coaches_of(ids: Iterable[int]) -> QuerySet[Any]:
     """The supervised coaches as users, by name."""
     return get_user_model().objects.filter(pk__in=sorted(ids)).order_by("first_name", "last_name", "username")
-
-
-def display_name(user: Any) -> str:
-    """A staff member's full name, else the username."""
-    return str(user.get_full_name() or user.get_username())
 
 
 # --- Caseloads ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from common.types import display_name
 from crm.models import Interaction
 from crm.roles import Role, has_role
 from placements.kpis import ACTIVE_CLIENT_STATUSES, day_bounds, done_within_q, on_time_q, with_done_on
@@ -91,11 +92,6 @@ def coaches(scope: Scope) -> QuerySet[Any]:
     if scope.coach_id:
         rule &= Q(pk=scope.coach_id)
     return users.filter(rule).order_by("first_name", "last_name", "username", "pk")
-
-
-def _name(user: Any) -> str:
-    """A coach's full name, else her username."""
-    return str(user.get_full_name() or user.get_username())
 
 
 # --- The rows behind the figures --------------------------------------------------------------------
@@ -217,7 +213,7 @@ def build(scope: Scope) -> Section:
     per_coach = figures(scope, ids) if ids else {}
     # A coach who has left keeps her row only while it has something to show.
     shown = [user for user in users if user.is_active or per_coach[user.pk].anything]
-    rows = [Row(str(user.pk), _name(user), _cells(scope, str(user.pk), per_coach[user.pk], 1)) for user in shown]
+    rows = [Row(str(user.pk), display_name(user), _cells(scope, str(user.pk), per_coach[user.pk], 1)) for user in shown]
     if len(shown) > 1:
         total = sum((per_coach[user.pk] for user in shown), Figures())
         rows.append(Row(ALL, _("All coaches"), _cells(scope, ALL, total, len(shown))))
@@ -269,7 +265,7 @@ def rows(scope: Scope, table: str, row: str, column: str) -> Rows | None:
     if not found:
         return None
     ids = [user.pk for user in found]
-    who = _name(found[0]) if row != ALL else _("all coaches")
+    who = display_name(found[0]) if row != ALL else _("all coaches")
     period = {
         "who": who,
         "start": date_format(scope.period.start, "SHORT_DATE_FORMAT"),

@@ -11,8 +11,6 @@ Every figure is aggregated in SQL; build() runs the same handful of queries what
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet
@@ -92,14 +90,6 @@ def _fetch(query: QuerySet[Any], outer: str) -> list[tuple[Any, ...]]:
     with connections[query.db].cursor() as cursor:
         cursor.execute(f"WITH base AS ({sql}) {outer}", params)
         return list(cursor.fetchall())
-
-
-def _by_gender_rows(values: Iterable[Mapping[str, Any]], key: str, value: str = "n") -> dict[Any, dict[str, Any]]:
-    """GROUP BY rows of (key, gender, n) as {key: {gender column: n, "total": sum}}."""
-    grouped: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
-    for item in values:
-        grouped[item[key]].append(item)
-    return {k: genders.tally(items, gender="gender", value=value) for k, items in grouped.items()}
 
 
 # --- 1. Time spent per step ------------------------------------------------------------------------
@@ -182,7 +172,7 @@ def _at_step(scope: Scope, steps: dict[int, LadderStep]) -> Table:
         .annotate(n=Count("client", distinct=True))
         .order_by()
     )
-    per_step = _by_gender_rows(counted, "position")
+    per_step = genders.tally_by(counted, "position")
     table = Table(
         "at_step",
         _("Clients per step today"),
@@ -251,8 +241,8 @@ def _moves(scope: Scope) -> Table:
         f"SELECT direction, gender, COUNT(*), COUNT(DISTINCT cid) FROM ({_MOVES}) moves "  # noqa: S608
         "WHERE direction IS NOT NULL GROUP BY direction, gender",
     )
-    moves = _by_gender_rows([{"d": d, "gender": g, "n": n} for d, g, n, _c in fetched], "d")
-    movers = _by_gender_rows([{"d": d, "gender": g, "n": c} for d, g, _n, c in fetched], "d")
+    moves = genders.tally_by([{"d": d, "gender": g, "n": n} for d, g, n, _c in fetched], "d")
+    movers = genders.tally_by([{"d": d, "gender": g, "n": c} for d, g, _n, c in fetched], "d")
     table = Table(
         "moves",
         _("Moves up and down the ladder"),

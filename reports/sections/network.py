@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from crm.choices import DeclineReason, Stage
 from crm.models import Employer, EmployerStageChange, Interaction, LadderStep
 from placements.coverage import month_ends, open_places_on
+from placements.kpis import day_bounds
 from reports.drill import Rows
 from reports.scope import Scope
 from reports.tables import Cell, Chart, Period, Row, Section, Table, count
@@ -119,14 +120,10 @@ def buckets(period: Period, *, finest: Unit = "month", limit: int = MAX_ROWS) ->
     return unit, found
 
 
-def moment(day: dt.date) -> dt.datetime:
-    """The first moment of a local day, in the site's time zone (periods are local days)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def during(field: str, first: dt.date, last: dt.date) -> Q:
-    """A datetime `field` falls on a local day from `first` to `last`, both included."""
-    return Q(**{f"{field}__gte": moment(first), f"{field}__lt": moment(last + dt.timedelta(days=1))})
+    """A datetime `field` falls on a local day from `first` to `last`, both included (placements.kpis.day_bounds)."""
+    since, until = day_bounds(first, last)
+    return Q(**{f"{field}__gte": since, f"{field}__lt": until})
 
 
 def truncated(field: str, unit: Unit) -> Trunc:

@@ -12,7 +12,7 @@ Every figure is aggregated in SQL; build() runs the same few queries whatever th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -54,14 +54,6 @@ def _value_of(row: str, choices: Iterable[str], empty: str) -> str | None:
     """The stored choice behind a row key; None for a key the table does not have."""
     value = "" if row == empty else row
     return value if value in choices and row != "" else None
-
-
-def _by_gender(rows: Iterable[Mapping[str, Any]], key: str) -> dict[str, dict[str, Any]]:
-    """GROUP BY rows of (key, gender, n) as {key: {gender column: n, "total": sum}}."""
-    grouped: dict[str, list[Mapping[str, Any]]] = {}
-    for item in rows:
-        grouped.setdefault(item[key], []).append(item)
-    return {k: genders.tally(items) for k, items in grouped.items()}
 
 
 def _counts_table(
@@ -136,7 +128,7 @@ def _ended_early(scope: Scope) -> QuerySet[Placement]:
 def _ended_by(scope: Scope) -> Table:
     """Placements ended early, by who ended them (Flora IV.1 category B: ended on the employer's initiative)."""
     labels, keys = genders.columns(scope)
-    counted = _by_gender(
+    counted = genders.tally_by(
         _ended_early(scope).values("ended_by", gender=F("client__gender")).annotate(n=Count("pk")).order_by(),
         "ended_by",
     )
@@ -156,7 +148,7 @@ def _ended_by(scope: Scope) -> Table:
 def _end_cause(scope: Scope) -> Table:
     """Placements ended early, by their main reason (igma ch. 5: who drops out and why)."""
     labels, keys = genders.columns(scope)
-    counted = _by_gender(
+    counted = genders.tally_by(
         (
             {**item, "end_cause": _row_of(item["end_cause"], NOT_RECORDED)}
             for item in _ended_early(scope)
@@ -193,7 +185,7 @@ def _closed(scope: Scope) -> QuerySet[Client]:
 def _destinations(scope: Scope) -> Table:
     """Files closed in the period by where the client went (igma ch. 5: where clients go when they leave)."""
     labels, keys = genders.columns(scope)
-    counted = _by_gender(
+    counted = genders.tally_by(
         (
             {**item, "destination": _row_of(item["destination"], UNKNOWN)}
             for item in _closed(scope).values("destination", "gender").annotate(n=Count("pk")).order_by()
@@ -216,7 +208,7 @@ def _destinations(scope: Scope) -> Table:
 def _closing_reasons(scope: Scope) -> Table:
     """Files closed in the period by why (igma ch. 5: who reaches the goals, who drops out, and why)."""
     labels, keys = genders.columns(scope)
-    counted = _by_gender(
+    counted = genders.tally_by(
         _closed(scope).values("closing_reason", "gender").annotate(n=Count("pk")).order_by(),
         "closing_reason",
     )
