@@ -352,6 +352,7 @@ def banner(port: int, env: Mapping[str, str], users: list[tuple[Any, bool]], pri
         "-" * 64,
         "Werkbrug is running.",
         f"  App:       {site}/",
+        f"  Reports:   {site}/reports/",
         f"  Admin:     {site}/admin/",
         f"  API docs:  {site}/api/docs/",
         f"  Redis:     {env.get('CELERY_BROKER_URL') or env['REDIS_URL']}{redis_note}",
