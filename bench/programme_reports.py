@@ -420,6 +420,7 @@ class Chunk:
     def ladder_rows(self, person: Person, client: Any) -> list[Any]:
         """Three to five consecutive stays from intake to today (or the closing day), mostly upwards."""
         from placements.models import LadderPosition
+        from placements.services.ladder import move_direction
 
         rng = self.rng
         end = person.closed_on or self.today
@@ -442,8 +443,15 @@ class Chunk:
         for n, (entered, step) in enumerate(zip(days, steps, strict=True)):
             last = n == stays - 1
             left = (end if person.closed_on else None) if last else days[n + 1]
+            came_from = steps[n - 1] if n else None
             rows.append(
-                LadderPosition(client=client, step_id=self.world.ladder[step], entered_on=entered, left_on=left)
+                LadderPosition(
+                    client=client,
+                    step_id=self.world.ladder[step],
+                    entered_on=entered,
+                    left_on=left,
+                    direction=move_direction(came_from, step),
+                )
             )
         return rows
 
@@ -861,6 +869,7 @@ def measure(repeat: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client as Browser
+    from django.test import override_settings
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     setup_test_environment(debug=False)
@@ -883,7 +892,8 @@ def measure(repeat: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             browsers[username].force_login(get_user_model().objects.get(username=username))
         browser = browsers[username]
         cache.clear()
-        with CaptureQueriesContext(connection) as queries:
+        # Counted in turn, so every section's queries run on this connection and are counted.
+        with override_settings(REPORTS_COUNT_THREADS=1), CaptureQueriesContext(connection) as queries:
             response = browser.get(url)
         assert response.status_code == 200, (url, response.status_code)
         query_count = len(queries)
@@ -894,7 +904,7 @@ def measure(repeat: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         kept = [timed(browser, url, clear=False) for _ in range(repeat)]
         if not slowest:  # the first case: the network lead's page, counted once more with its queries timed
             cache.clear()
-            with CaptureQueriesContext(connection) as queries:
+            with override_settings(REPORTS_COUNT_THREADS=1), CaptureQueriesContext(connection) as queries:
                 browser.get(url)
             ranked = sorted(queries.captured_queries, key=lambda q: float(q["time"]), reverse=True)
             slowest = [{"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"]} for q in ranked[:5]]
@@ -917,6 +927,8 @@ def measure(repeat: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 def breakdown(username: str, repeat: int) -> list[dict[str, Any]]:
     """Where the page's time goes: each section's build() (time, queries, SQL time), then the charts.
 
+    The sections are built in turn here, each in the transaction the page counts in (reports.counting).
+
     Median of `repeat` runs after the page's own requests warmed everything; the charts are cached by what
     they show (reports.charts), so a second drawing of the same figures costs next to nothing.
     """
@@ -925,6 +937,7 @@ def breakdown(username: str, repeat: int) -> list[dict[str, Any]]:
     from django.http import QueryDict
     from django.test.utils import CaptureQueriesContext
 
+    from reports.counting import counting_transaction
     from reports.registry import sections_for
     from reports.scope import Scope
     from reports.views import charted
@@ -935,7 +948,7 @@ def breakdown(username: str, repeat: int) -> list[dict[str, Any]]:
     for _ in range(repeat):
         sections = []
         for spec in sections_for(scope):
-            with CaptureQueriesContext(connection) as queries:
+            with counting_transaction(connection.alias), CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 sections.append(spec.build(scope))
                 elapsed = (time.perf_counter() - started) * 1000

@@ -89,6 +89,14 @@ class EndedBy(models.TextChoices):
     MUTUAL = "mutual", _("By mutual agreement")
 
 
+class LadderMove(models.TextChoices):
+    """How a client came to a ladder step: from a lower step, from a higher one, or neither (igma ch. 5)."""
+
+    NONE = "", _("Started on the ladder")
+    UP = "up", _("Moved up")
+    DOWN = "down", _("Moved down")
+
+
 class EndCause(models.TextChoices):
     """Why a placement ended early, coded for the outcome report (Flora IV.2.A.a work attitudes; IV.3
     werkgever C #3 communication and language; II.4 care and working hours)."""

@@ -27,6 +27,7 @@ from placements.choices import (
     EndCause,
     EndedBy,
     Gender,
+    LadderMove,
     PlacementStatus,
     StepKind,
     StepStatus,
@@ -128,6 +129,9 @@ class LadderPosition(models.Model):
     entered_on = models.DateField(_("entered"))
     left_on = models.DateField(_("left"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # How she came to this step, against her stay before it (whenever that ended): kept when the stay opens
+    # (placements.services.ladder), so reports count moves without reading every client's whole history.
+    direction = models.CharField(_("move"), max_length=4, choices=LadderMove.choices, blank=True, default="")
 
     objects = LadderPositionQuerySet.as_manager()
 

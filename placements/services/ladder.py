@@ -14,6 +14,7 @@ from common.types import Actor
 from crm.models import LadderStep
 from placements.choices import (
     ClientStatus,
+    LadderMove,
 )
 from placements.models import (
     Client,
@@ -55,7 +56,24 @@ def _move(client: Client, ladder_step: LadderStep, on: dt.date, note: str) -> La
             raise ValidationError({"on": message % {"date": current.entered_on}})
         current.left_on = on
         current.save(update_fields=["left_on"])
-    return LadderPosition.objects.create(client=client, step=ladder_step, entered_on=on, note=note.strip()[:200])
+    before = (
+        current
+        or LadderPosition.objects.filter(client=client).select_related("step").order_by("-entered_on", "-pk").first()
+    )
+    return LadderPosition.objects.create(
+        client=client,
+        step=ladder_step,
+        entered_on=on,
+        note=note.strip()[:200],
+        direction=move_direction(before.step.position if before else None, ladder_step.position),
+    )
+
+
+def move_direction(came_from: int | None, to: int) -> LadderMove:
+    """A move up or down from the step position she stood on before (her stay before, however it ended)."""
+    if came_from is None or came_from == to:
+        return LadderMove.NONE
+    return LadderMove.UP if to > came_from else LadderMove.DOWN
 
 
 @transaction.atomic
@@ -95,21 +113,16 @@ class LadderStay:
 def ladder_history(positions: Iterable[LadderPosition], *, today: dt.date) -> list[LadderStay]:
     """Her stays on the ladder, newest first, with days per step (so far, on the current one) and the direction."""
     stays: list[LadderStay] = []
-    previous: LadderPosition | None = None
     for position in sorted(positions, key=lambda p: (p.entered_on, p.pk)):
-        direction = ""
-        if previous is not None:
-            direction = "up" if position.step.position > previous.step.position else "down"
         end = position.left_on or max(today, position.entered_on)
         stays.append(
             LadderStay(
                 position=position,
                 days=(end - position.entered_on).days,
                 current=position.left_on is None,
-                direction=direction,
+                direction=position.direction,
             )
         )
-        previous = position
     return stays[::-1]
 
 

@@ -14,29 +14,23 @@ import datetime as dt
 from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import (
-    Case,
     Count,
     DateField,
-    Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.expressions import RawSQL, Window
-from django.db.models.functions import Coalesce, Lag, Least
+from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 
 from common.sql import DaysBetween, quartiles
 from crm.models import LadderStep
-from placements.choices import ClientStatus, ClosingReason
+from placements.choices import ClientStatus, ClosingReason, LadderMove
 from placements.models import Client, LadderPosition
 from placements.querysets import held_on_q
 from reports import genders
@@ -49,7 +43,7 @@ OVER_CLIENTS = True
 
 # The row of the "where clients stop" table for files closed before any ladder step was recorded.
 NO_STEP = "none"
-UP, DOWN = "up", "down"
+UP, DOWN = LadderMove.UP.value, LadderMove.DOWN.value
 
 
 # --- Shared pieces -------------------------------------------------------------------------------
@@ -74,22 +68,6 @@ def _position(row: str) -> int | None:
 def _cap(scope: Scope) -> dt.date:
     """The last day a stay is counted to: the end of the period, or today when the period runs on."""
     return min(scope.today, scope.period.end)
-
-
-def _fetch(query: QuerySet[Any], outer: str) -> list[tuple[Any, ...]]:
-    """Run `outer` (raw SQL reading the compiled `query` as `base`) and return its rows.
-
-    Used where an aggregate must read a window function's result, which the ORM cannot group over. Only
-    the compiled queryset and fixed SQL are spliced in; values travel as parameters. A queryset that can
-    match nothing (a reader without client rows) compiles to no SQL at all, and gives no rows.
-    """
-    try:
-        sql, params = query.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    with connections[query.db].cursor() as cursor:
-        cursor.execute(f"WITH base AS ({sql}) {outer}", params)
-        return list(cursor.fetchall())
 
 
 # --- 1. Time spent per step ------------------------------------------------------------------------
@@ -192,57 +170,29 @@ def _at_step(scope: Scope, steps: dict[int, LadderStep]) -> Table:
 # --- 3. Moves up and down --------------------------------------------------------------------------
 
 
-def _with_previous(scope: Scope) -> QuerySet[Any]:
-    """Every position of the counted clients with the step position she came from (LAG over her history).
+def _moved(scope: Scope) -> QuerySet[LadderPosition]:
+    """The stays the counted clients entered in the period by a move up or down.
 
-    The window runs over all her positions, also those before the period, so the first move in the
-    period knows where she came from; `in_period` marks the positions entered in the period.
+    A stay keeps how she came to it (LadderPosition.direction, against her stay before it, also one from
+    before the period), so a move is counted from its own row, without reading her whole history.
     """
     period = scope.period
-    entered_in_period = LadderPosition.objects.filter(
-        client=OuterRef("client"), entered_on__gte=period.start, entered_on__lte=period.end
-    )
-    return (
-        # Only clients who entered a step in the period can have moved; each keeps her whole history.
-        LadderPosition.objects.filter(scope.client_q("client__"), Exists(entered_in_period))
-        .annotate(
-            previous=Window(Lag("step__position"), partition_by=[F("client")], order_by=[F("entered_on"), F("pk")]),
-            in_period=Case(
-                When(Q(entered_on__gte=period.start, entered_on__lte=period.end), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by()
-        .values(
-            cid=F("client_id"),
-            gender=F("client__gender"),
-            pos=F("step__position"),
-            previous=F("previous"),
-            in_period=F("in_period"),
-        )
-    )
-
-
-# The direction of a move, from the step position she came from to the one she went to.
-_DIRECTION = f"CASE WHEN pos > previous THEN '{UP}' WHEN pos < previous THEN '{DOWN}' END"
-# The moves: positions entered in the period that follow an earlier one. Fixed SQL only, no values.
-_MOVES = (
-    f"SELECT cid, gender, {_DIRECTION} AS direction FROM base "  # noqa: S608
-    "WHERE in_period = 1 AND previous IS NOT NULL"
-)
+    return LadderPosition.objects.filter(
+        scope.client_q("client__"), entered_on__gte=period.start, entered_on__lte=period.end
+    ).exclude(direction=LadderMove.NONE)
 
 
 def _moves(scope: Scope) -> Table:
     """Moves up and down the ladder in the period, by gender (igma ch. 5: who climbs fast; going back happens)."""
     labels, keys = genders.columns(scope)
-    fetched = _fetch(
-        _with_previous(scope),
-        f"SELECT direction, gender, COUNT(*), COUNT(DISTINCT cid) FROM ({_MOVES}) moves "  # noqa: S608
-        "WHERE direction IS NOT NULL GROUP BY direction, gender",
+    fetched = list(
+        _moved(scope)
+        .values("direction", gender=F("client__gender"))
+        .annotate(n=Count("pk"), clients=Count("client", distinct=True))
+        .order_by()
     )
-    moves = genders.tally_by([{"d": d, "gender": g, "n": n} for d, g, n, _c in fetched], "d")
-    movers = genders.tally_by([{"d": d, "gender": g, "n": c} for d, g, _n, c in fetched], "d")
+    moves = genders.tally_by(fetched, "direction")
+    movers = genders.tally_by(fetched, "direction", value="clients")
     table = Table(
         "moves",
         _("Moves up and down the ladder"),
@@ -272,13 +222,7 @@ def _moves(scope: Scope) -> Table:
 
 def _movers(scope: Scope, direction: str) -> QuerySet[Client]:
     """The clients who made a move in that direction in the period."""
-    try:
-        sql, params = _with_previous(scope).query.sql_with_params()
-    except EmptyResultSet:
-        return Client.objects.none()
-    query = f"WITH base AS ({sql}) SELECT cid FROM ({_MOVES}) moves WHERE direction = %s"  # noqa: S608
-    # Only the compiled queryset and fixed SQL are spliced in; the direction travels as a parameter.
-    return Client.objects.filter(pk__in=RawSQL(query, (*params, direction)))  # noqa: S611
+    return Client.objects.filter(pk__in=_moved(scope).filter(direction=direction).values("client"))
 
 
 # --- 4. Where clients stop -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from placements.calendar import build_feed, feed_steps
 from placements.choices import ClientStatus, StepKind, StepStatus, Track
 from placements.models import AftercareStep, Client, CoachingAgreement, ConsentRecord, LadderPosition
 from placements.services.clients import next_client_reference, take_in_client, users_in_role, withdraw_consent
-from placements.services.ladder import ladder_history
+from placements.services.ladder import ladder_history, place_on_ladder
 from tests.placements.factories import ClientFactory, ConsentFactory, PlacementFactory
 
 pytestmark = pytest.mark.django_db
@@ -453,6 +453,20 @@ def test_ladder_history_counts_days_up_to_today_on_the_current_step(alice):
     stays = ladder_history(amina.ladder_positions.select_related("step"), today=dt.date(2026, 1, 15))
 
     assert [(s.days, s.direction, s.current) for s in stays] == [(4, "up", True), (10, "", False)]
+
+
+def test_a_stay_keeps_how_she_came_to_it_also_after_a_closed_stay(alice):
+    amina = ClientFactory(coach=alice)
+    services.move_client_to_step(client=amina, step=6, on=dt.date(2026, 1, 1), actor=alice)
+    LadderPosition.objects.filter(client=amina).update(left_on=dt.date(2026, 2, 1))  # her file closed
+    place_on_ladder(client=amina, step=LadderStep.objects.get(position=6), on=dt.date(2026, 3, 1))
+    services.move_client_to_step(client=amina, step=2, on=dt.date(2026, 3, 5), actor=alice)
+    services.move_client_to_step(client=amina, step=9, on=dt.date(2026, 3, 9), actor=alice)
+
+    moves = list(LadderPosition.objects.filter(client=amina).order_by("entered_on").values_list("direction", flat=True))
+
+    # first stay, back on the same step after the gap, down from 6 to 2, up from 2 to 9
+    assert moves == ["", "", "down", "up"]
 
 
 # --- Closing ------------------------------------------------------------------------------------

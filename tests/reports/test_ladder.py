@@ -46,6 +46,7 @@ from django.test.utils import CaptureQueriesContext
 from crm.models import LadderStep
 from placements.choices import ClientStatus, ClosingReason, Gender
 from placements.models import Client, LadderPosition, Team
+from placements.services.ladder import place_on_ladder
 from reports.scope import Scope
 from reports.sections import ladder
 from reports.tables import Period
@@ -61,11 +62,17 @@ def d(month: int, day: int, year: int = 2026) -> dt.date:
 
 
 def stays(client: Client, *history: tuple[int, dt.date, dt.date | None]) -> None:
-    """Record a client's stays: (step position, entered, left or None)."""
-    for position, entered, left in history:
-        LadderPosition.objects.create(
-            client=client, step=LadderStep.objects.get(position=position), entered_on=entered, left_on=left
-        )
+    """Record a client's stays: (step position, entered, left or None), through the ladder service.
+
+    Each stay is left on the day the next one is entered (as a move does); the last one is left on its
+    own date when it has one (a closed file).
+    """
+    for (position, entered, left), following in zip(history, [*history[1:], None], strict=True):
+        assert following is None or following[1] == left, "a stay ends on the day the next one begins"
+        place_on_ladder(client=client, step=LadderStep.objects.get(position=position), on=entered)
+    last_left = history[-1][2]
+    if last_left is not None:
+        LadderPosition.objects.filter(client=client, left_on__isnull=True).update(left_on=last_left)
 
 
 def closed(coach: User, gender: str, on: dt.date, reason: str) -> Client:
