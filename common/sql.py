@@ -88,14 +88,18 @@ def quartiles(
 
     `group` and `value` are expressions on the queryset's model. The quartiles are interpolated between
     the two nearest ranks, as PostgreSQL's percentile_cont and numpy's default do: for n sorted values the
-    p-quantile sits at rank 1 + (n - 1)p. The ranks come from window functions, which both databases run;
-    Python only interpolates between the two values each quartile falls between.
+    p-quantile sits at rank 1 + (n - 1)p. PostgreSQL computes them with percentile_cont itself (one sort per
+    group, no window pass). SQLite has no ordered-set aggregates: there the ranks come from window functions
+    and Python interpolates between the two values each quartile falls between.
     """
     inner = queryset.order_by().values(g=group, v=value).filter(v__isnull=False)
     try:
         sql, params = inner.query.sql_with_params()
     except EmptyResultSet:  # a queryset that can match nothing (e.g. filtered on an empty list) compiles to no SQL
         return {}
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        return _quartiles_postgresql(connection, sql, params, with_total=with_total)
     picks = []
     for k in (1, 2, 3):
         # rank of the lower neighbour: 1 + floor((n - 1) k / 4), in integer arithmetic on both databases.
@@ -110,7 +114,7 @@ def quartiles(
         f"SELECT g, MAX(n) AS n, {', '.join(picks)}, SUM(v) AS total FROM ranked GROUP BY g"
     )
     result: dict[Hashable, Quartiles] = {}
-    with connections[queryset.db].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(query, params)
         for g, n, lo1, hi1, lo2, hi2, lo3, hi3, total in cursor.fetchall():
             values = []
@@ -118,4 +122,23 @@ def quartiles(
                 fraction = ((n - 1) * k % 4) / 4
                 values.append(_at(float(low), None if high is None else float(high), fraction))
             result[g] = Quartiles(n, values[0], values[1], values[2], total=float(total))
+    return result
+
+
+def _quartiles_postgresql(connection: Any, sql: str, params: Any, *, with_total: bool) -> dict[Hashable, Quartiles]:
+    """quartiles() on PostgreSQL: percentile_cont per group, and over every row under None with `with_total`."""
+    grouping = "GROUPING SETS ((g), ())" if with_total else "g"
+    query = (
+        f"WITH base AS ({sql}) "  # noqa: S608 (only the compiled queryset is spliced in)
+        "SELECT g, COUNT(*), percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY v), SUM(v) "
+        f"FROM base GROUP BY {grouping}"
+    )
+    result: dict[Hashable, Quartiles] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for g, n, found, total in cursor.fetchall():
+            if not n:  # the grand total of no rows at all
+                continue
+            q1, median, q3 = found
+            result[g] = Quartiles(n, float(q1), float(median), float(q3), total=float(total))
     return result

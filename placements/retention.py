@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import DateField, F, Value
+from django.db.models import DateField, Exists, F, OuterRef, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Least
 from django.db.models.query import QuerySet
@@ -134,20 +134,27 @@ def _durations(months: Sequence[int]) -> list[int]:
     return durations
 
 
-def _episodes(clients: QuerySet[Client], *, as_of: dt.date) -> QuerySet[Placement, Any]:
-    """The worked episodes of the clients up to `as_of`: client, gender, id, first and last day in work."""
+def _episodes(clients: QuerySet[Client], *, as_of: dt.date, cohort: DateRange | None) -> QuerySet[Placement, Any]:
+    """The worked episodes of the clients up to `as_of`: client, gender, id, first and last day in work.
+
+    With a cohort, only the episodes of clients whose first worked episode started within it: the same
+    clients the cohort keeps afterwards, left out before the window functions sort every client's history.
+    """
     today = Value(as_of, output_field=DateField())
-    return (
-        Placement.objects.using(clients.db)
-        .filter(client_id__in=clients.values("pk"), status__in=WORKED_STATUSES, start_on__lte=as_of)
-        .order_by()
-        .values(
-            cid=F("client_id"),
-            gender=F("client__gender"),
-            eid=F("pk"),
-            first_day=F("start_on"),
-            last_day=Least(Coalesce("actual_end_on", today), today, output_field=DateField()),
+    worked = Placement.objects.using(clients.db).filter(status__in=WORKED_STATUSES, start_on__lte=as_of)
+    episodes = worked.filter(client_id__in=clients.values("pk"))
+    if cohort is not None:
+        mine = worked.filter(client=OuterRef("client_id"))
+        episodes = episodes.filter(
+            Exists(mine.filter(start_on__gte=cohort.start, start_on__lte=cohort.end)),
+            ~Exists(mine.filter(start_on__lt=cohort.start)),
         )
+    return episodes.order_by().values(
+        cid=F("client_id"),
+        gender=F("client__gender"),
+        eid=F("pk"),
+        first_day=F("start_on"),
+        last_day=Least(Coalesce("actual_end_on", today), today, output_field=DateField()),
     )
 
 
@@ -165,7 +172,7 @@ def _people_sql(
     eligible). Returns the SQL, its parameters and the database alias it is written for; None when the
     clients can match nothing (a reader without client rows), which Django compiles to no SQL at all.
     """
-    episodes = _episodes(clients, as_of=as_of)
+    episodes = _episodes(clients, as_of=as_of, cohort=cohort)
     db = episodes.db
     connection = connections[db]
     compiler = episodes.query.get_compiler(using=db)
