@@ -296,6 +296,10 @@ if min(SURVEY_REMINDER_AFTER_DAYS, SURVEY_LINK_VALID_DAYS, SURVEY_POSTS_PER_MINU
 REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 600)
 if REPORTS_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("REPORTS_CACHE_SECONDS must be 0 or more")
+# How many sections of a report PostgreSQL counts side by side (reports.counting); 1 counts them in turn.
+REPORTS_COUNT_THREADS = env_int("REPORTS_COUNT_THREADS", 2)
+if REPORTS_COUNT_THREADS < 1:
+    raise ImproperlyConfigured("REPORTS_COUNT_THREADS must be 1 or more")
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

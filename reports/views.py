@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from reports import exports
 from reports.charts import chart_svg
+from reports.counting import count_sections
 from reports.registry import sections_for, spec
 from reports.scope import Scope, reads_reports
 from reports.tables import Section
@@ -53,15 +54,6 @@ def build_sections(scope: Scope, *, fresh: bool = False) -> tuple[list[Section],
     built = (count_sections(scope), timezone.now())
     cache.set(key, built, seconds)
     return built
-
-
-def count_sections(scope: Scope) -> list[Section]:
-    """Count the reader's sections, with no hidden figure left to work out from a shown total."""
-    sections = [section_spec.build(scope) for section_spec in sections_for(scope)]
-    for section in sections:
-        for table in section.tables:
-            table.protect()
-    return sections
 
 
 def charted(sections: list[Section]) -> list[tuple[Section, list[tuple[Any, str]]]]:
