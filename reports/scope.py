@@ -2,9 +2,10 @@
 
 Each reader sees the figures of what she may see (DESIGN "roles"): a coach her own caseload, a case manager
 his own clients and those of the coaches he supervises, the network lead (an administrator) everything.
-The client rows come from the one visibility rule (`Client.objects.visible_to`, `placement_access_q`); a
-relationship manager, whose work is with employers (Flora III.1.B, share what the purpose needs), reads
-the network and the employers' evaluations but no section counted over clients.
+The client rows come from the one visibility rule (`client_access_q`, which `Client.objects.visible_to`
+applies too, and `placement_access_q`); a relationship manager, whose work is with employers (Flora III.1.B,
+share what the purpose needs), reads the network and the employers' evaluations but no section counted
+over clients.
 
 The filters: the period (first and last day, both included), the coach (the client's coach; for steps,
 the placement's), the relationship manager and the sector (through the employers of the placements),
@@ -31,7 +32,7 @@ from crm.choices import Sector
 from crm.roles import Role, has_role, roles_of
 from placements.choices import Gender
 from placements.models import Client, Placement
-from placements.querysets import placement_access_q, supervised_coach_ids
+from placements.querysets import client_access_q, placement_access_q, supervised_coach_ids
 from placements.scheduling import add_months
 from reports.tables import Period
 
@@ -179,7 +180,7 @@ class Scope:
             return Q(**{f"{prefix}pk__in": []})
         rule = Q()
         if not self.sees_network:
-            rule &= Q(**{f"{prefix}pk__in": Client.objects.visible_to(self.user).values("pk")})
+            rule &= client_access_q(self.user, prefix)
         if self.coach_id:
             rule &= Q(**{f"{prefix}coach_id": self.coach_id})
         if self.gender is not None:
