@@ -421,3 +421,16 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Client address and rate limits ---------------------------------------------------------
+# common/clientip.py: the one client address every rate limit and the sign-in lockout count against.
+# The number of reverse proxies in front of the application that append to X-Forwarded-For; the
+# client is the entry that many places from the end. 0 (the default) ignores the header and uses the
+# socket address: right when nothing sits in front, and the only safe value unless the application
+# can be reached through those proxies alone (otherwise a visitor could write her own address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Views of a survey link (GET) per client address and minute before the page answers 429: link
+# guessing by GET; more generous than SURVEY_POSTS_PER_MINUTE, as people reopen and switch languages.
+SURVEY_GETS_PER_MINUTE = env_int("SURVEY_GETS_PER_MINUTE", 60)
+if TRUSTED_PROXY_COUNT < 0 or SURVEY_GETS_PER_MINUTE < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more and SURVEY_GETS_PER_MINUTE at least 1")

@@ -3,7 +3,7 @@ it, the one staff action on a placement's evaluation: resend its link.
 
 Unknown, tampered, expired, used and cancelled links all get the same polite page with the same
 status, so a link says nothing about why it does not work (DESIGN "Non-negotiables"). Pages send
-noindex and no referrer; posts are counted per client address in the shared Redis cache.
+noindex and no referrer; views and posts are counted per client address in the shared Redis cache.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from common.clientip import client_address
 from common.web import staff_view
 from crm.choices import Language
 from outreach.surveys.answers import field_name, parse_answers
@@ -74,9 +75,16 @@ def _page(request: HttpRequest, name: str, context: dict[str, Any], *, status: i
 
 
 def rate_limited(request: HttpRequest) -> bool:
-    """Count this POST against its address for the current minute; True beyond SURVEY_POSTS_PER_MINUTE."""
+    """Count this request against its client address for the current minute; True beyond the limit.
+
+    Posts (answers) and views (GET and HEAD, which is how a link is guessed) are counted apart, views
+    more generously: SURVEY_POSTS_PER_MINUTE and SURVEY_GETS_PER_MINUTE. The address is
+    common.clientip's, so behind a trusted proxy each employer has a counter of her own.
+    """
+    posting = request.method == "POST"
+    kind, limit = ("post", settings.SURVEY_POSTS_PER_MINUTE) if posting else ("get", settings.SURVEY_GETS_PER_MINUTE)
     window = int(timezone.now().timestamp() // 60)
-    key = f"survey-post:{request.META.get('REMOTE_ADDR', '')}:{window}"
+    key = f"survey-{kind}:{client_address(request)}:{window}"
     cache = caches[settings.SURVEY_RATE_LIMIT_CACHE]
     try:
         cache.add(key, 0, timeout=120)
@@ -85,7 +93,7 @@ def rate_limited(request: HttpRequest) -> bool:
         # A cache outage must not stop employers answering; the link is still single-use.
         logger.exception("Survey rate limit unavailable")
         return False
-    return bool(count > settings.SURVEY_POSTS_PER_MINUTE)
+    return bool(count > limit)
 
 
 def _rows(questions: list[Question], language: str, data: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
@@ -130,8 +138,9 @@ def _form_context(invitation: SurveyInvitation, language: str, rows: list[dict[s
 @require_http_methods(["GET", "HEAD", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """Show the survey (GET) or store the answers once (POST)."""
-    if request.method == "POST" and rate_limited(request):
-        return _page(request, "rate_limited.html", {"language": _language(request, None)}, status=429)
+    if rate_limited(request):
+        context = {"language": _language(request, None), "viewing": request.method != "POST"}
+        return _page(request, "rate_limited.html", context, status=429)
     now = timezone.now()
     invitation = find_invitation(token, now=now)
     language = _language(request, invitation)
