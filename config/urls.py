@@ -65,6 +65,8 @@ urlpatterns = [
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("network/", include("crm.urls")),
     path("reports/", include("reports.urls")),
+    # Administrators' privacy actions on a client's file: subject-access export and erasure.
+    path("privacy/", include("privacy.urls")),
     path("", include("placements.urls")),
     path("healthz", health, name="health"),
     # The employer's evaluation survey: a personal link, no sign-in.

@@ -46,6 +46,7 @@ from placements.services.clients import (
 )
 from placements.services.ladder import ladder_history, move_client_to_step
 from placements.services.preview import preview_schedule
+from privacy import access as privacy_access
 
 # --- Clients and placements -------------------------------------------------------------------
 
@@ -146,6 +147,7 @@ def _detail_context(request: HttpRequest, client: Client, **forms: Any) -> dict[
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One client: her file, placements, consents per purpose and ladder history."""
     client = _client_for(request, pk)
+    privacy_access.record(request.user, "viewed", client=client)  # the access log (privacy app)
     return render(request, "placements/client_detail.html", _detail_context(request, client))
 
 
