@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "privacy",
     # After our apps: crm's `import` and `export` commands take precedence over the library's.
     "import_export",
+    # Failed sign-ins per username and client address, and the lockout (common/signin.py).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 page (common.signin.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -140,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The sign-in lockout (django-axes, settings under "Sign-in throttling") checks first, then Django's users.
+AUTHENTICATION_BACKENDS = ["common.signin.SignInThrottle", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -461,3 +468,24 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SURVEY_GETS_PER_MINUTE = env_int("SURVEY_GETS_PER_MINUTE", 60)
 if TRUSTED_PROXY_COUNT < 0 or SURVEY_GETS_PER_MINUTE < 1:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more and SURVEY_GETS_PER_MINUTE at least 1")
+
+# --- Sign-in throttling ---------------------------------------------------------------------
+# django-axes (common/signin.py): the sign-in page, the admin's and the API token endpoint. After
+# SIGN_IN_FAILURE_LIMIT wrong passwords for one username from one client address (common.clientip)
+# that pair is refused, even with the right password, for SIGN_IN_COOLOFF_MINUTES (each new try
+# during the lockout starts the wait again); the page answers 429 in her language, the API 429 JSON.
+# Another address, or another username, is not affected; a successful sign-in clears the count.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+SIGN_IN_COOLOFF_MINUTES = env_int("SIGN_IN_COOLOFF_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or SIGN_IN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("SIGN_IN_FAILURE_LIMIT and SIGN_IN_COOLOFF_MINUTES must be at least 1")
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "common.clientip.client_address"
+AXES_LOCKOUT_CALLABLE = "common.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True
+# Failed attempts are kept (the lockout needs them); successful sign-ins are not logged by axes.
+AXES_DISABLE_ACCESS_LOG = True
+# Log lines name only what the lockout counts (username and address), no startup banner.
+AXES_VERBOSE = False

@@ -15,9 +15,9 @@ from django.urls import include, path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from common import errors
+from common.signin import ObtainTokenView
 from placements.views.home import home
 
 # Where the employers' survey links live: a wrong address there gets the employer's page, not the workspace's.
@@ -73,7 +73,8 @@ urlpatterns = [
     path("", include("outreach.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    # DRF's token endpoint, throttled by django-axes like the sign-in page (common/signin.py).
+    path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/", include("crm.api.urls")),
     path("api/v1/outreach/", include("outreach.api.urls")),
     path("api/v1/", include("placements.api.urls")),
