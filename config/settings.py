@@ -489,3 +489,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 # Log lines name only what the lockout counts (username and address), no startup banner.
 AXES_VERBOSE = False
+
+# --- Sessions -------------------------------------------------------------------------------
+# A sign-in lasts SESSION_HOURS (a working day by default), counted from the sign-in, then the
+# workspace asks for the password again; SESSION_EXPIRE_AT_BROWSER_CLOSE=1 also ends it when the
+# browser closes (for shared computers). The cookie is never readable by scripts.
+SESSION_HOURS = env_int("SESSION_HOURS", 8)
+if not 1 <= SESSION_HOURS <= 24 * 30:
+    raise ImproperlyConfigured("SESSION_HOURS must be between 1 and 720 (30 days)")
+SESSION_COOKIE_AGE = SESSION_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+SESSION_COOKIE_HTTPONLY = True
