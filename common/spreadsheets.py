@@ -11,20 +11,28 @@ import codecs
 import csv
 import datetime as dt
 import io
+import os
 import re
 import unicodedata
 import warnings
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import PurePath
-from typing import Any
+from typing import IO, Any, Protocol
 
 import openpyxl
 import tablib
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse as safe_iterparse
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.formats import base_formats
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
 
 # OWASP "CSV injection": a cell starting with one of these may be run as a formula by a spreadsheet.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,6 +46,45 @@ _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 class ImportFileError(Exception):
     """A file that cannot be read as a table; the message is meant for the person importing it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a file the import reads (the IMPORT_* settings); beyond them a file is refused, not read.
+
+    Together they bound the memory and time one import costs, whatever the file holds (issue "hostile
+    files"): the file's size, an XLSX workbook's unpacked size, parts and compression ratio (zip bombs),
+    and the rows, columns, filled cells and characters per cell of the table itself.
+    """
+
+    max_bytes: int
+    max_rows: int
+    max_columns: int
+    max_cells: int
+    max_cell_chars: int
+    max_uncompressed_bytes: int
+    max_compression_ratio: int
+    max_zip_members: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        """The limits configured in settings."""
+        return cls(
+            max_bytes=settings.IMPORT_MAX_BYTES,
+            max_rows=settings.IMPORT_MAX_ROWS,
+            max_columns=settings.IMPORT_MAX_COLUMNS,
+            max_cells=settings.IMPORT_MAX_CELLS,
+            max_cell_chars=settings.IMPORT_MAX_CELL_CHARS,
+            max_uncompressed_bytes=settings.IMPORT_MAX_UNCOMPRESSED_BYTES,
+            max_compression_ratio=settings.IMPORT_MAX_COMPRESSION_RATIO,
+            max_zip_members=settings.IMPORT_MAX_ZIP_MEMBERS,
+        )
+
+
+def _megabytes(size: int) -> str:
+    """A size in MB for a message, one decimal when under ten."""
+    value = size / (1024 * 1024)
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
 def escape_formula(value: str) -> str:
@@ -74,6 +121,8 @@ _GUESSES = ("utf-8", "cp1252", "iso8859-15", "cp850", "mac-roman")
 # Symbols nobody types in a name or an address, but which a wrong reading of é, ë or € produces.
 _ODD_SYMBOLS = frozenset("¤¦¨¯´¸¬¶ƒˆ˜‰‡†‹›‚¹µ")
 _SAMPLE_LENGTH = 100
+_ASCII_CONTROLS = tuple(chr(code) for code in (*range(0, 9), 11, 12, *range(14, 32), 127))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @dataclass(frozen=True)
@@ -117,8 +166,16 @@ def encoding_label(encoding: str) -> str:
 
 
 def oddities(text: str) -> int:
-    """How many characters look like a wrong reading: control characters, odd symbols, "CafÃ©"-like capitals."""
-    return sum(_odd(char, previous) for previous, char in zip(" " + text, text, strict=False))
+    """How many characters look like a wrong reading: control characters, odd symbols, "CafÃ©"-like capitals.
+
+    ASCII characters are odd only as control characters, counted by str.count; only the other characters
+    are looked at one by one, so a large file that is mostly ASCII is scored in a fraction of a second.
+    """
+    count = sum(text.count(control) for control in _ASCII_CONTROLS)
+    for match in _NON_ASCII.finditer(text):
+        start = match.start()
+        count += _odd(match.group(), text[start - 1] if start else " ")
+    return count
 
 
 def _odd(char: str, previous: str) -> bool:
@@ -144,32 +201,53 @@ def detect_encoding(data: bytes) -> DecodedText:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text" export.
         return DecodedText(data.decode("utf-16", errors="replace"), "utf-16")
-    readings: dict[str, str] = {}
+    _refuse_nul(data)
+    # One reading in memory at a time (a 50 MB file read five ways would hold five copies): each is
+    # scored and remembered by a hash and a sample; the one kept is decoded again at the end.
+    readings: dict[str, tuple[int, int, str]] = {}
     for encoding in _GUESSES:
         try:
-            readings[encoding] = data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    scores = {encoding: oddities(text) for encoding, text in readings.items()}
-    for encoding in ("utf-8", "cp1252"):
-        if scores.get(encoding) == 0:
-            return DecodedText(readings[encoding], encoding, guessed=encoding != "utf-8")
+        score = oddities(text)
+        if score == 0 and encoding in ("utf-8", "cp1252"):  # the first two guesses: UTF-8 wins when clean
+            return DecodedText(text, encoding, guessed=encoding != "utf-8")
+        readings[encoding] = (score, hash(text), _sample(text))
+        del text
     distinct: dict[str, str] = {}
-    for encoding in sorted(readings, key=lambda e: (scores[e], _GUESSES.index(e))):
-        if readings[encoding] not in distinct.values():
-            distinct[encoding] = readings[encoding]
+    seen: set[int] = set()
+    for encoding in sorted(readings, key=lambda e: (readings[e][0], _GUESSES.index(e))):
+        if readings[encoding][1] not in seen:
+            seen.add(readings[encoding][1])
+            distinct[encoding] = readings[encoding][2]
     best = next(iter(distinct))
-    choices = tuple(EncodingChoice(encoding, _sample(text)) for encoding, text in distinct.items())
-    return DecodedText(distinct[best], best, guessed=True, choices=choices)
+    choices = tuple(EncodingChoice(encoding, sample) for encoding, sample in distinct.items())
+    return DecodedText(data.decode(best), best, guessed=True, choices=choices)
+
+
+def _refuse_nul(data: bytes) -> None:
+    """No text file holds NUL bytes; one that does is binary, or UTF-16 saved without its byte order mark."""
+    if b"\x00" in data:
+        raise ImportFileError(
+            _(
+                "The file contains NUL characters, so it is not a CSV text file. If it was saved as "
+                "“Unicode text” (UTF-16), save it again as “CSV UTF-8”."
+            )
+        )
 
 
 def _sample(text: str) -> str:
-    """The first line with a character outside ASCII (where readings differ), shortened."""
-    lines = text.splitlines() or [""]
-    line = next((line for line in lines if not line.isascii()), lines[0])
+    """The first line with a character outside ASCII (where readings differ), shortened; the text is not split."""
+    found = _NON_ASCII.search(text)
+    at = found.start() if found else 0
+    start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+    end = min(index for index in (text.find("\n", at), text.find("\r", at), len(text)) if index >= 0)
+    line = text[start:end]
     if len(line) > _SAMPLE_LENGTH:
-        start = max(0, min(len(line) - _SAMPLE_LENGTH, next(i for i, c in enumerate(line) if not c.isascii()) - 20))
-        line = ("…" if start else "") + line[start : start + _SAMPLE_LENGTH] + "…"
+        odd = found.start() - start if found else 0
+        begin = max(0, min(len(line) - _SAMPLE_LENGTH, odd - 20))
+        line = ("…" if begin else "") + line[begin : begin + _SAMPLE_LENGTH] + "…"
     return line
 
 
@@ -182,6 +260,8 @@ def decode_text(data: bytes, *, encoding: str | None = None) -> DecodedText:
     except LookupError as exc:
         raise ImportFileError(_("Unknown encoding: %(encoding)s.") % {"encoding": encoding}) from exc
     codec = "utf-8-sig" if codec == "utf-8" else codec
+    if not codec.startswith(("utf-16", "utf-32")):
+        _refuse_nul(data)
     try:
         return DecodedText(data.decode(codec), codec.removesuffix("-sig"))
     except UnicodeDecodeError as exc:
@@ -206,34 +286,296 @@ def sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def parse_csv(text: str, *, delimiter: str | None = None) -> tablib.Dataset:
-    """Parse CSV text into a Dataset; short rows are padded, trailing blank lines dropped."""
+def parse_csv(text: str, *, delimiter: str | None = None, limits: Limits | None = None) -> tablib.Dataset:
+    """Parse CSV text into a Dataset; short rows are padded, trailing blank lines dropped.
+
+    The text is fed to the csv module line by line, each line checked against the longest row the limits
+    allow, and cells are capped by csv.field_size_limit: no row or cell beyond the limits is ever built.
+    """
+    limits = limits or Limits.from_settings()
     text = text.removeprefix("\ufeff")
-    if not text.strip():
+    if not text or text.isspace():
         raise ImportFileError(_("The file is empty."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(text))
+    # The longest line a row within the limits can take: every cell quoted, every character a doubled quote.
+    longest = limits.max_columns * (2 * limits.max_cell_chars + 3)
+    reader = csv.reader(_lines(text, longest), delimiter=delimiter or sniff_delimiter(text))
     try:
-        rows: list[list[Any]] = list(reader)
+        with _field_size_limit(limits.max_cell_chars):
+            rows = collect_rows(reader, limits)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ImportFileError(
+                _("A cell on line %(line)s holds more than %(max)s characters, more than a spreadsheet cell can.")
+                % {"line": reader.line_num, "max": limits.max_cell_chars}
+            ) from exc
         raise ImportFileError(_("The file is not valid CSV: %(error)s.") % {"error": exc}) from exc
     return build_dataset(rows)
 
 
-def parse_xlsx(data: bytes) -> tablib.Dataset:
-    """Read the first sheet of an XLSX workbook (Excel or LibreOffice) into a Dataset."""
+# One line with its end (\n, \r\n, or \r as old Mac files have), or the last line without one.
+_LINE = re.compile(r"[^\r\n]*+(?:\r\n|\r|\n)|[^\r\n]++\Z")
+
+
+def _lines(text: str, longest: int) -> Iterator[str]:
+    """The lines of text with their ends, refusing a line longer than `longest` before it is copied."""
+    for number, match in enumerate(_LINE.finditer(text), start=1):
+        if match.end() - match.start() > longest:
+            raise ImportFileError(
+                _("Line %(line)s is longer than any row of a table the import reads (%(max)s characters).")
+                % {"line": number, "max": longest}
+            )
+        yield match.group()
+
+
+@contextmanager
+def _field_size_limit(limit: int) -> Iterator[None]:
+    """Cap the characters of one CSV cell while a file is parsed (the csv module's limit is process-wide)."""
+    previous = csv.field_size_limit(limit)
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and data validation it does not read; neither matters here.
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError and XML errors for damaged files
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def collect_rows(rows: Iterable[Sequence[Any]], limits: Limits) -> list[list[Any]]:
+    """Keep a file's rows, refusing it at the first row, column or cell beyond the limits.
+
+    Trailing blank cells are cut from each row and blank rows are only counted until a row with data
+    follows, so a sheet's empty tail costs no memory; the header row comes on top of max_rows.
+    """
+    kept: list[list[Any]] = []
+    blank_rows = cells = 0
+    for number, row in enumerate(rows, start=1):
+        if number > limits.max_rows + 1:
+            raise ImportFileError(_too_many_rows(limits))
+        width = len(row)
+        while width and is_blank(row[width - 1]):
+            width -= 1
+        if width > limits.max_columns:
+            raise ImportFileError(_too_many_columns(limits, number))
+        if not width:
+            blank_rows += 1
+            continue
+        kept.extend([] for _blank in range(blank_rows))
+        blank_rows = 0
+        cells += width
+        if cells > limits.max_cells:
+            raise ImportFileError(
+                _(
+                    "The file has more than %(max)s filled cells, more than the import reads; split it into "
+                    "smaller files."
+                )
+                % {"max": limits.max_cells}
+            )
+        kept.append(list(row[:width]))
+    return kept
+
+
+def _too_many_rows(limits: Limits) -> str:
+    """The message for a table longer than the limit."""
+    return _(
+        "The file has more than %(max)s rows under the header, more than the import reads. Split it into "
+        "smaller files; if it has fewer rows, delete the empty (formatted) rows under the data."
+    ) % {"max": limits.max_rows}
+
+
+def _too_many_columns(limits: Limits, row: int) -> str:
+    """The message for a row wider than the limit."""
+    return _(
+        "Row %(row)s has cells beyond column %(max)s, more columns than the import reads. Delete the columns "
+        "right of the data, or the empty (formatted) cells there."
+    ) % {"row": row, "max": limits.max_columns}
+
+
+# --- XLSX: a zip of XML parts, checked before openpyxl reads it -------------------------------
+
+# An XLSX part larger than this is refused when it is compressed more than IMPORT_MAX_COMPRESSION_RATIO.
+_RATIO_FLOOR = 1024 * 1024
+# Elements a sheet may hold outside its rows (column widths, views, merged cells, conditional formats).
+_MAX_OTHER_ELEMENTS = 100_000
+
+
+def parse_xlsx(data: bytes, *, limits: Limits | None = None) -> tablib.Dataset:
+    """Read the first sheet of an XLSX workbook (Excel or LibreOffice) into a Dataset.
+
+    Before openpyxl sees the file its zip directory is checked (zip bombs) and every XML part is walked
+    once with defusedxml, holding one element at a time (XML bombs, parts too big to load); the first
+    sheet's walk also finds the rows and columns in use and refuses a range beyond the limits. openpyxl
+    then streams just those rows in read-only mode, never the declared or padded range.
+    """
+    limits = limits or Limits.from_settings()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_archive(archive, limits)
+        rows = _read_first_sheet(data, limits)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, ValueError and XML errors for damaged files
+        if _caused_by_unsafe_xml(exc):
+            raise ImportFileError(
+                _(
+                    "The workbook contains XML entity or DTD declarations, which spreadsheet programs do not "
+                    "write; it was refused as unsafe. Save it again from your spreadsheet program."
+                )
+            ) from exc
         raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
+    return build_dataset(rows)
+
+
+def _caused_by_unsafe_xml(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML, even when openpyxl wrapped its error in another."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """Refuse a zip bomb from the zip's directory, then walk every XML part but the sheets.
+
+    The sizes in the directory can be trusted as upper bounds: zipfile stops reading a part at its
+    declared size (and fails its checksum), and openpyxl reads the parts through zipfile.
+    """
+    parts = archive.infolist()
+    if len(parts) > limits.max_zip_members:
+        raise ImportFileError(
+            _("The workbook holds %(count)s parts, far more than a spreadsheet has; it was refused.")
+            % {"count": len(parts)}
+        )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limits.max_uncompressed_bytes:
+        raise ImportFileError(
+            _("The workbook unpacks to %(size)s MB, more than the %(max)s MB the import reads.")
+            % {"size": _megabytes(unpacked), "max": _megabytes(limits.max_uncompressed_bytes)}
+        )
+    for part in parts:
+        if part.file_size > _RATIO_FLOOR and part.file_size > limits.max_compression_ratio * max(1, part.compress_size):
+            raise ImportFileError(
+                _(
+                    "A part of the workbook (%(name)s) is compressed %(ratio)s times, far more than a spreadsheet "
+                    "is; it was refused as a possible zip bomb."
+                )
+                % {"name": part.filename, "ratio": part.file_size // max(1, part.compress_size)}
+            )
+    for part in parts:
+        name = part.filename.lower()
+        if name.endswith((".xml", ".rels")) and "worksheets/" not in name:
+            with archive.open(part) as source:
+                _scan_part(source, part.filename, limits)
+
+
+def _elements(source: IO[bytes]) -> Iterator[tuple[str, Any]]:
+    """Walk an XML part with defusedxml, yielding ("start" or "end", element) and keeping only open elements."""
+    stack: list[Any] = []
+    for event, element in safe_iterparse(source, events=("start", "end")):
+        if event == "start":
+            stack.append(element)
+        else:
+            stack.pop()
+            if stack:
+                stack[-1].remove(element)
+        yield event, element
+
+
+def _local(tag: str) -> str:
+    """An element's name without its namespace."""
+    return tag.rpartition("}")[2]
+
+
+def _scan_part(source: IO[bytes], name: str, limits: Limits) -> None:
+    """Refuse a part openpyxl would load whole that holds more than the file's cells could need."""
+    elements = strings = 0
+    most = 4 * limits.max_cells
+    for event, element in _elements(source):
+        if event == "start":
+            continue
+        elements += 1
+        if _local(element.tag) == "si":
+            strings += 1
+        if elements > most or strings > limits.max_cells:
+            raise ImportFileError(
+                _("A part of the workbook (%(name)s) holds far more than its cells need; it was refused.")
+                % {"name": name}
+            )
+
+
+def _read_first_sheet(data: bytes, limits: Limits) -> list[list[Any]]:
+    """The first sheet's rows, streamed by openpyxl in read-only mode within the range _scan_sheet found."""
+    with warnings.catch_warnings():
+        # openpyxl warns about styles and data validation it does not read; neither matters here.
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
+        if not book.worksheets:
+            raise ImportFileError(_("The workbook has no sheet."))
         sheet = book.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        # openpyxl builds each <row> whole and parses every element before the rows: walk it first.
+        with sheet._get_source() as source:
+            last_row, last_column = _scan_sheet(source, limits)
+        if not last_row:
+            return []
+        rows = sheet.iter_rows(min_row=1, max_row=last_row, max_col=last_column, values_only=True)
+        # Take exactly the rows in use: asking for one more would make openpyxl parse the rest of the sheet.
+        return collect_rows(islice(rows, last_row), limits)
     finally:
         book.close()
-    return build_dataset(rows)
+
+
+def _scan_sheet(source: IO[bytes], limits: Limits) -> tuple[int, int]:
+    """The last row and column holding a cell; refuses the sheet at the first cell beyond the limits.
+
+    The declared range (<dimension ref>) is refused too when it is beyond the limits: a spreadsheet
+    program writes it as the range of cells that exist, formatted or not.
+    """
+    last_row = last_column = row = column = other = 0
+    in_data = False
+    for event, element in _elements(source):
+        tag = _local(element.tag)
+        if tag == "sheetData":
+            in_data = event == "start"
+        if event != "start":
+            continue
+        if not in_data:
+            other += 1
+            if other > _MAX_OTHER_ELEMENTS:
+                raise ImportFileError(_("The sheet holds far more formatting than its cells need; it was refused."))
+            if tag == "dimension":
+                _check_dimension(element.get("ref", ""), limits)
+        elif tag == "row":
+            row, column = int(element.get("r") or row + 1), 0
+            if row > limits.max_rows + 1:
+                raise ImportFileError(_too_many_rows(limits))
+        elif tag == "c":
+            reference = element.get("r")
+            if reference:
+                letters, cell_row = coordinate_from_string(reference)
+                row, column = max(row, cell_row), column_index_from_string(letters)
+            else:
+                column += 1
+            if row > limits.max_rows + 1:
+                raise ImportFileError(_too_many_rows(limits))
+            if column > limits.max_columns:
+                raise ImportFileError(_too_many_columns(limits, row))
+            last_row, last_column = max(last_row, row), max(last_column, column)
+    return last_row, last_column
+
+
+def _check_dimension(reference: str, limits: Limits) -> None:
+    """Refuse a sheet whose declared used range (A1:XFD1048576) is beyond the limits."""
+    try:
+        _min_col, _min_row, max_col, max_row = range_boundaries(reference)
+    except (TypeError, ValueError):
+        return  # openpyxl ignores a range it cannot read; the cells themselves are checked
+    if (max_row or 0) > limits.max_rows + 1 or (max_col or 0) > limits.max_columns:
+        raise ImportFileError(
+            _(
+                "The sheet's used range is %(range)s, more than the %(rows)s rows and %(columns)s columns the "
+                "import reads. Delete the empty (formatted) rows and columns around the data and save it again."
+            )
+            % {"range": reference, "rows": limits.max_rows, "columns": limits.max_columns}
+        )
 
 
 def build_dataset(rows: Sequence[Sequence[Any]]) -> tablib.Dataset:
@@ -292,21 +634,82 @@ class Table:
     delimiter: str = ""
 
 
-def read_table(data: bytes, *, filename: str = "", fmt: str | None = None, encoding: str | None = None) -> Table:
-    """Read an uploaded or local file (CSV in any of our encodings and delimiters, or XLSX) into a Table."""
+class Readable(Protocol):
+    """An open binary file, such as an upload."""
+
+    def read(self, size: int = ..., /) -> bytes:
+        """Read up to size bytes."""
+        ...
+
+
+Source = bytes | os.PathLike[str] | Readable
+
+
+def read_upload(source: Source, *, limits: Limits | None = None) -> bytes:
+    """The bytes of a file, refused before it is read whole when it is larger than IMPORT_MAX_BYTES.
+
+    A path's size and an upload's declared size are checked first; whatever the source, at most one
+    byte more than the limit is ever read.
+    """
+    limits = limits or Limits.from_settings()
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, os.PathLike):
+        try:
+            check_size(os.stat(source).st_size, limits)
+            with open(source, "rb") as file:
+                data = file.read(limits.max_bytes + 1)
+        except OSError as exc:
+            raise ImportFileError(_("The file cannot be read: %(error)s.") % {"error": exc.strerror}) from exc
+    else:
+        size = getattr(source, "size", None)
+        if isinstance(size, int):
+            check_size(size, limits)
+        data = source.read(limits.max_bytes + 1)
+    check_size(len(data), limits)
+    return data
+
+
+def check_size(size: int, limits: Limits | None = None) -> None:
+    """Refuse a file larger than IMPORT_MAX_BYTES (for a form that knows an upload's size before reading it)."""
+    limits = limits or Limits.from_settings()
+    if size > limits.max_bytes:
+        raise ImportFileError(
+            _("The file is larger than %(max)s MB, the most the import reads; split it into smaller files.")
+            % {"max": _megabytes(limits.max_bytes)}
+        )
+
+
+def read_table(
+    source: Source,
+    *,
+    filename: str = "",
+    fmt: str | None = None,
+    encoding: str | None = None,
+    limits: Limits | None = None,
+) -> Table:
+    """Read an uploaded or local file (CSV in any of our encodings and delimiters, or XLSX) into a Table.
+
+    The one reader of every import (page, admin, command, background job): a file beyond the limits
+    (IMPORT_* settings) is refused with an ImportFileError whose message says why, before it costs
+    more memory than the limits allow.
+    """
+    limits = limits or Limits.from_settings()
+    data = read_upload(source, limits=limits)
     if not data:
         raise ImportFileError(_("The file is empty."))
     fmt = detect_format(data, filename=filename, fmt=fmt)
     if fmt == "xlsx":
-        return Table(parse_xlsx(data), fmt)
+        return Table(parse_xlsx(data, limits=limits), fmt)
     text = decode_text(data, encoding=encoding)
+    del data
     content = text.text.removeprefix("\ufeff")
-    delimiter = sniff_delimiter(content) if content.strip() else ","
-    return Table(parse_csv(content, delimiter=delimiter), fmt, text=text, delimiter=delimiter)
+    delimiter = sniff_delimiter(content) if content and not content.isspace() else ","
+    return Table(parse_csv(content, delimiter=delimiter, limits=limits), fmt, text=text, delimiter=delimiter)
 
 
 def read_dataset(
-    data: bytes, *, filename: str = "", fmt: str | None = None, encoding: str | None = None
+    data: Source, *, filename: str = "", fmt: str | None = None, encoding: str | None = None
 ) -> tablib.Dataset:
     """Read an uploaded or local file into a Dataset (read_table without how it was read)."""
     return read_table(data, filename=filename, fmt=fmt, encoding=encoding).dataset
@@ -394,9 +797,12 @@ class CSVFormat(base_formats.CSV):
     """CSV for the admin's import and export: BOM-aware, delimiter sniffed, formulae escaped by the resource."""
 
     def create_dataset(self, in_stream: str | bytes, **kwargs: Any) -> tablib.Dataset:
-        """Parse an upload the admin has already decoded (or raw bytes)."""
-        text = in_stream if isinstance(in_stream, str) else decode_text(in_stream, encoding=self.encoding).text
-        return parse_csv(text)
+        """Read an upload through read_table, as every import does, which finds its encoding.
+
+        The admin hands over text it decoded in its from_encoding; encoding it back gives the file's bytes.
+        """
+        data = in_stream.encode(self.encoding or "utf-8") if isinstance(in_stream, str) else in_stream
+        return read_table(data, fmt="csv").dataset
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> str:
         """Write CSV without the library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT pass (resources escape)."""
@@ -407,8 +813,8 @@ class XLSXFormat(base_formats.XLSX):
     """XLSX for the admin: blank trailing rows ignored, numbers exported as numbers."""
 
     def create_dataset(self, in_stream: bytes, **kwargs: Any) -> tablib.Dataset:
-        """Read the first sheet."""
-        return parse_xlsx(in_stream)
+        """Read the first sheet through read_table, as every import does."""
+        return read_table(in_stream, fmt="xlsx").dataset
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
         """Write the workbook without the library's escape pass, which turns every cell into text."""

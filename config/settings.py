@@ -434,6 +434,22 @@ IMPORT_EXPORT_CHUNK_SIZE = 1000
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 256 * 1024)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
+# --- Hostile files: import limits -------------------------------------------------------------
+# Every import (the import page, the admin, manage.py import, the background job) reads files through
+# common.spreadsheets.read_table, which refuses a file beyond these limits before it costs memory or
+# time: IMPORT_MAX_BYTES above for the file itself; an XLSX workbook (a zip of XML files) unpacked in
+# total, per part compressed more than the ratio (a zip bomb), or with more parts; rows under the
+# header, columns, filled cells and characters in one cell (Excel's own limit is 32,767).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 500_000)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
+IMPORT_MAX_ZIP_MEMBERS = env_int("IMPORT_MAX_ZIP_MEMBERS", 1000)
+# A background import "running" with no heartbeat for this many seconds is marked failed (its worker died).
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 300)
+
 # --- Logging --------------------------------------------------------------------------------
 
 LOGGING = {

@@ -18,8 +18,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
 
-from common.spreadsheets import CSVFormat, XLSXFormat, typed_cells
+from common.spreadsheets import CSVFormat, ImportFileError, XLSXFormat, check_size, typed_cells
 from crm import services
 from crm.choices import Stage
 from crm.forms import PROFILE_FIELDS, EmployerAdminForm, VacancyAdminForm
@@ -46,12 +47,47 @@ def _save_typed_interaction(request: HttpRequest, interaction: Interaction) -> N
         )
 
 
+class BoundedImportForm(ImportForm):
+    """The admin's import form, refusing a file larger than IMPORT_MAX_BYTES before it is read."""
+
+    def clean_import_file(self) -> Any:
+        """The upload, when its size is within the limit."""
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_size(upload.size)
+        except ImportFileError as exc:
+            raise ValidationError(str(exc)) from exc
+        return upload
+
+
 class NetworkImportExportAdmin(ImportExportModelAdmin):
     """Import and export buttons; importing needs add and change permission, exporting needs view."""
 
-    # Our formats sniff `;` files, decode with a clear error and escape formulae cell by cell.
+    # Our formats sniff `;` files, decode with a clear error and escape formulae cell by cell; both read
+    # through common.spreadsheets.read_table, as every import does, with its limits on hostile files.
     import_formats = [CSVFormat, XLSXFormat]
     export_formats = [CSVFormat, XLSXFormat]
+    import_form_class = BoundedImportForm
+    # The admin decodes a CSV upload before our format sees it; Latin-1 maps every byte to one character
+    # and back, so the format gets the file's bytes again and finds their encoding as every import does.
+    from_encoding = "latin-1"
+
+    def write_to_tmp_storage(self, import_file: Any, input_format: Any) -> Any:
+        """Store the upload (the library adds chunk to chunk, which copies a big file many times)."""
+        tmp_storage = self.get_tmp_storage_class()(
+            encoding=None if input_format.is_binary() else self.from_encoding,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        tmp_storage.save(b"".join(import_file.chunks()))
+        return tmp_storage
+
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
+        """Show why read_table refused a file in its own words; other errors as the library does."""
+        if isinstance(e, ImportFileError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         """Imports create and update rows."""

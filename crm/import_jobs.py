@@ -9,6 +9,11 @@ A job's state is a small JSON file beside its upload (MEDIA_ROOT/imports/<id>.js
 atomically (rename); a worker claims a job by creating its lock file exclusively, so a redelivered
 message runs it at most once. crm has no table for import jobs; a model would replace the JSON file
 when imports get a history page.
+
+A running job records a heartbeat: every save stamps the time, and a thread saves at least every
+quarter of IMPORT_STALE_SECONDS while the worker lives. A worker that dies (killed, out of memory)
+leaves a job "running" whose heartbeat grows old; the next look at its page marks it failed, with a
+message. Its import ran in one transaction, so the database rolled it back: nothing was imported.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -33,6 +41,8 @@ from crm.importing import ImportReport, RowProblem, default_owner, import_table
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 # Write progress at most this often (seconds), so a fast import is not slowed by file writes.
 PROGRESS_EVERY = 0.5
+# The job's heartbeat thread and its rows both save the state file; one at a time in this process.
+_SAVING = threading.Lock()
 
 
 def jobs_dir() -> Path:
@@ -57,6 +67,8 @@ class ImportJob:
     processed: int = 0
     report: dict[str, Any] | None = None
     error: str = ""
+    #: When the state was last saved (seconds since the epoch): the worker's sign of life while running.
+    heartbeat: float = 0.0
 
     @property
     def path(self) -> Path:
@@ -81,10 +93,25 @@ class ImportJob:
         return self.state in (DONE, FAILED)
 
     def save(self) -> None:
-        """Write the state atomically, so the page never reads half a file."""
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(dataclasses.asdict(self)))
-        os.replace(temporary, self.path)
+        """Write the state atomically with a fresh heartbeat, so the page never reads half a file."""
+        with _SAVING:
+            self.heartbeat = time.time()
+            temporary = self.path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(dataclasses.asdict(self)))
+            os.replace(temporary, self.path)
+
+    def fail_if_stale(self, *, now: float | None = None) -> bool:
+        """Mark a running job whose worker stopped beating failed, with a message; True when it was."""
+        now = time.time() if now is None else now
+        if self.state != RUNNING or now - self.heartbeat <= settings.IMPORT_STALE_SECONDS:
+            return False
+        self.state = FAILED
+        self.error = _(
+            "The import stopped: the worker running it gave no sign of life for %(minutes)s minutes (it may "
+            "have run out of memory). Nothing was imported; upload the file again, or split it."
+        ) % {"minutes": max(1, round((now - self.heartbeat) / 60))}
+        self.save()
+        return True
 
     @classmethod
     def load(cls, job_id: str) -> ImportJob | None:
@@ -173,19 +200,21 @@ def perform_import_job(job_id: str) -> ImportJob | None:
         return job
     job.state = RUNNING
     job.save()
-    try:
-        table = read_table(job.upload.read_bytes(), filename=job.filename, encoding=job.encoding or None)
-    except (ImportFileError, OSError) as exc:
-        report = ImportReport(dry_run=job.dry_run, file_errors=[str(exc)])
-    else:
-        job.total = len(table.dataset)
-        job.save()
-        resource = RESOURCES[job.kind]()
-        _count_rows(resource, job)
-        actor = _user(job.user_id)
-        report = import_table(
-            resource=resource, table=table, actor=actor, owner=default_owner(actor), dry_run=job.dry_run
-        )
+    with _heartbeat(job):
+        try:
+            # The stored path, so that read_table checks its size before reading it (IMPORT_MAX_BYTES).
+            table = read_table(job.upload, filename=job.filename, encoding=job.encoding or None)
+        except ImportFileError as exc:
+            report = ImportReport(dry_run=job.dry_run, file_errors=[str(exc)])
+        else:
+            job.total = len(table.dataset)
+            job.save()
+            resource = RESOURCES[job.kind]()
+            _count_rows(resource, job)
+            actor = _user(job.user_id)
+            report = import_table(
+                resource=resource, table=table, actor=actor, owner=default_owner(actor), dry_run=job.dry_run
+            )
     job.report = dataclasses.asdict(report)
     job.state = DONE
     job.save()
@@ -193,6 +222,25 @@ def perform_import_job(job_id: str) -> ImportJob | None:
     if not job.dry_run or not (report.ok or report.encoding_choices):
         job.upload.unlink(missing_ok=True)
     return job
+
+
+@contextmanager
+def _heartbeat(job: ImportJob) -> Iterator[None]:
+    """Save the job at least every quarter of IMPORT_STALE_SECONDS while the block runs (a sign of life)."""
+    stop = threading.Event()
+    interval = max(1.0, settings.IMPORT_STALE_SECONDS / 4)
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            job.save()
+
+    thread = threading.Thread(target=beat, name=f"import-heartbeat-{job.id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _user(user_id: int) -> Any:

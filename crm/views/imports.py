@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from common.spreadsheets import ENCODINGS, FORMATS
+from common.spreadsheets import ENCODINGS, FORMATS, ImportFileError, read_upload
 from common.web import HtmxHttpRequest, staff_view
 from crm.forms import ImportUploadForm
 from crm.import_jobs import ImportJob, jobs_dir, remove_stale_files, start_import_job
@@ -169,7 +169,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         remove_stale_files()
         upload = form.cleaned_data["file"]
-        return _preview(request, kind=form.cleaned_data["kind"], data=upload.read(), filename=upload.name)
+        try:
+            data = read_upload(upload)  # refused by its size before it is read whole
+        except ImportFileError as exc:
+            report = ImportReport(dry_run=True, file_errors=[str(exc)])
+            return _page(request, {"report": report, "kind": form.cleaned_data["kind"], "filename": upload.name})
+        return _preview(request, kind=form.cleaned_data["kind"], data=data, filename=upload.name)
     return _page(request, {"form": form})
 
 
@@ -190,6 +195,7 @@ def import_job(request: HtmxHttpRequest, job_id: str) -> HttpResponse:
     job = ImportJob.load(job_id)
     if job is None or job.user_id != request.user.pk:
         raise Http404
+    job.fail_if_stale()
     report = job.import_report()
     context: dict[str, Any] = {"job": job, "report": report, "kind": job.kind, "filename": job.filename}
     context["chosen_encoding"] = job.encoding

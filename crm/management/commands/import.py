@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from common.spreadsheets import FORMATS
+from common.spreadsheets import FORMATS, ImportFileError, read_upload
 from crm.importing import ImportReport, import_file, possible_owners
 from crm.resources import RESOURCES
 
@@ -21,7 +21,8 @@ class Command(BaseCommand):
     help = (
         "Import employers, contacts or vacancies from a CSV (comma, semicolon or tab; UTF-8, or Windows-1252 "
         "as Excel saves it) or XLSX file. Existing rows are matched on their natural key and updated. If any "
-        "row is wrong, nothing is imported and every wrong row is listed."
+        "row is wrong, nothing is imported and every wrong row is listed. Files beyond the IMPORT_MAX_* "
+        "settings (size, rows, columns, cells) are refused."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -44,9 +45,14 @@ class Command(BaseCommand):
         """Read the file, import it, print the report; exit non-zero when nothing was imported."""
         path = Path(options["file"])
         try:
-            data = path.read_bytes()
+            path.stat()
         except OSError as exc:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": path, "error": exc.strerror}) from exc
+        try:
+            # Refused by its size before it is read whole, as on the import page (IMPORT_MAX_BYTES).
+            data = read_upload(path)
+        except ImportFileError as exc:
+            raise CommandError(_("Nothing was imported: %(error)s") % {"error": exc}) from exc
         report = import_file(
             resource=RESOURCES[options["kind"]](),
             data=data,
