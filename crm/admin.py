@@ -25,8 +25,9 @@ from crm import services
 from crm.choices import Stage
 from crm.forms import PROFILE_FIELDS, EmployerAdminForm, VacancyAdminForm
 from crm.models import Contact, Employer, EmployerStageChange, Interaction, LadderStep, Vacancy, normalise_postcode
-from crm.querysets import EmployerQuerySet, LadderStepQuerySet
+from crm.querysets import EmployerQuerySet, LadderStepQuerySet, interaction_editable_q
 from crm.resources import ContactResource, EmployerResource, VacancyResource
+from crm.roles import may_change_interaction
 
 
 def _refused(request: HttpRequest, what: str, exc: ValidationError) -> None:
@@ -421,6 +422,16 @@ class InteractionAdmin(admin.ModelAdmin):
     readonly_fields = ["author", "created_at"]
     actions = ["complete_next_steps"]
 
+    def has_change_permission(self, request: HttpRequest, obj: Interaction | None = None) -> bool:
+        """Model permission, and for one row its author or an administrator (others read it only)."""
+        allowed = super().has_change_permission(request, obj)
+        return bool(allowed and (obj is None or may_change_interaction(request.user, obj)))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Interaction | None = None) -> bool:
+        """Model permission, and for one row its author or an administrator."""
+        allowed = super().has_delete_permission(request, obj)
+        return bool(allowed and (obj is None or may_change_interaction(request.user, obj)))
+
     def save_model(self, request: HttpRequest, obj: Interaction, form: Any, change: bool) -> None:
         """A new interaction gets its author and moves a prospect on."""
         if change:
@@ -435,8 +446,9 @@ class InteractionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark the next steps done"), permissions=["change"])
     def complete_next_steps(self, request: HttpRequest, queryset: QuerySet[Interaction]) -> None:
-        """complete_next_step for each selected interaction that has an open one."""
-        done = sum(services.complete_next_step(interaction=i, actor=request.user) for i in queryset)
+        """complete_next_step for each selected interaction that has an open one and the user may change."""
+        mine = queryset.filter(interaction_editable_q(request.user))
+        done = sum(services.complete_next_step(interaction=i, actor=request.user) for i in mine)
         self.message_user(
             request, ngettext("%(n)d next step marked done.", "%(n)d next steps marked done.", done) % {"n": done}
         )

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from crm.choices import Stage, VacancyStatus
+from crm.roles import Role, has_role
 
 if TYPE_CHECKING:
     from crm.models import Employer, Interaction, LadderStep, Vacancy  # noqa: F401  (used in string generics)
@@ -109,8 +110,24 @@ class EmployerQuerySet(models.QuerySet["Employer"]):
         )
 
 
+def interaction_editable_q(user: Any) -> Q:
+    """The interactions `user` may change or delete: her own, or every one for an administrator.
+
+    The queryset form of crm.roles.may_change_interaction (the same rule, for lists and bulk actions).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if has_role(user, Role.ADMINISTRATOR):
+        return ~Q(pk__in=[])
+    return Q(author_id=user.pk)
+
+
 class InteractionQuerySet(models.QuerySet["Interaction"]):
     """Interactions and their next steps."""
+
+    def editable_by(self, user: Any) -> InteractionQuerySet:
+        """Those `user` may change or delete: her own, every one for an administrator (may_change_interaction)."""
+        return self.filter(interaction_editable_q(user))
 
     def open_next_steps(self) -> InteractionQuerySet:
         """Interactions whose next step is not done yet."""

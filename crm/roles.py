@@ -72,8 +72,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "vacancy": _ALL,
             "ladderstep": ("view",),
         },
+        # No client: she sees the placements at her employers without the client's file (Flora III.1.B).
         "placements": {
-            "client": ("view",),
             "placement": ("view",),
             "aftercarestep": ("view",),
             "aftercareplan": ("view",),
@@ -162,9 +162,38 @@ def has_role(user: object, role: Role) -> bool:
 
 
 def sees_every_client(user: object) -> bool:
-    """Administrators (superusers too) and relationship managers see every client and placement.
+    """Administrators (superusers too) read every client's file and every placement: they lead the network.
 
-    They own the network, not a caseload; coaches and case managers see their own clients only
-    (placements.querysets.placement_access_q).
+    Everyone else reads the files of the clients she coaches or supervises (placements.querysets
+    client_access_q); a relationship manager reads none as such (Flora III.1.B, share what the purpose needs;
+    analysis §8.2: "employer, contact, vacancy and placement metadata only").
     """
+    return has_role(user, Role.ADMINISTRATOR)
+
+
+def sees_placements_at_own_employers(user: object) -> bool:
+    """Relationship managers see the placements at the employers they own, without the client's file.
+
+    The placement's reference, dates, status and mentor are her work with the employer; the client's name,
+    contact data, gender, consents, agreement and notes are not (Flora III.1.B; analysis §6.5, §8.2), unless
+    she also coaches the client (placements.querysets placement_access_q and placement_casework_q).
+    """
+    return has_role(user, Role.RELATIONSHIP_MANAGER)
+
+
+def works_with_every_employer(user: object) -> bool:
+    """Administrators and relationship managers act for the whole employer network (e.g. ask a declined employer)."""
     return has_role(user, Role.ADMINISTRATOR) or has_role(user, Role.RELATIONSHIP_MANAGER)
+
+
+def may_change_interaction(user: object, interaction: Any) -> bool:
+    """Only its author or an administrator changes or deletes an interaction (the one rule, crm.querysets uses it).
+
+    Every staff role reads the employer's timeline; what someone wrote down stays hers to correct.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    author_id = getattr(interaction, "author_id", None)
+    return author_id is not None and author_id == getattr(user, "pk", None)

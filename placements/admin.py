@@ -192,8 +192,9 @@ class PlacementAdmin(admin.ModelAdmin):
     date_hierarchy = "start_on"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Placement]:
-        """Only the placements the user may see."""
-        return Placement.objects.visible_to(request.user)
+        """Only the user's casework: the admin shows the whole row (its steps' notes, the reason in words), so a
+        relationship manager's restricted view of placements at her employers stays in the workspace."""
+        return Placement.objects.in_casework_of(request.user)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Placement | None = None) -> list[str]:
         """Dates and plan of a running placement change through rescheduling, not by editing the row."""

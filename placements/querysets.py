@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 
-from crm.roles import Role, has_role, sees_every_client
+from crm.roles import Role, has_role, sees_every_client, sees_placements_at_own_employers
 from placements.choices import ClientStatus, PlacementStatus, StepStatus
 
 if TYPE_CHECKING:
@@ -48,14 +48,14 @@ def supervised_coach_ids(user: Any) -> frozenset[int]:
     return cached
 
 
-def placement_access_q(user: Any, via: str = "") -> Q:
-    """The rows whose placement `user` may see: the one visibility rule for placements and what hangs off them.
+def placement_casework_q(user: Any, via: str = "") -> Q:
+    """The rows whose placement `user` follows as casework: she reads the client on it and may change it.
 
-    A placement is visible to its coach and to the client's coach and case manager; a case manager also
-    sees the placements that a coach he supervises follows or whose client she coaches
-    (supervised_coach_ids). Administrators, superusers and relationship managers see every one. `via` is
-    the path from the filtered model to its placement ("placement", "step__placement"); leave it empty to
-    filter placements themselves. Rows without a placement only match for those who see everything.
+    A placement is casework for its coach and for the client's coach and case manager; a case manager also
+    follows the placements that a coach he supervises follows or whose client she coaches
+    (supervised_coach_ids). Administrators and superusers follow every one. `via` is the path from the
+    filtered model to its placement ("placement", "step__placement"); leave it empty to filter placements
+    themselves. Rows without a placement only match for those who see everything.
     """
     # Q() drops out of an OR (Q() | q is q), so "every row" and "no row" are spelled as conditions that
     # Django compiles away: no WHERE clause at all, or an empty result without a query.
@@ -74,11 +74,26 @@ def placement_access_q(user: Any, via: str = "") -> Q:
     return rule
 
 
+def placement_access_q(user: Any, via: str = "") -> Q:
+    """The rows whose placement `user` may see: the one visibility rule for placements and what hangs off them.
+
+    Her casework (placement_casework_q), and for a relationship manager the placements at the employers she
+    owns, as a restricted view: the client's reference, the dates, the status and the mentor, never the
+    client's file (Flora III.1.B; analysis §8.2). PlacementQuerySet.with_client_access tells the two apart.
+    """
+    rule = placement_casework_q(user, via)
+    owner_view = getattr(user, "is_authenticated", False) and not sees_every_client(user)
+    if owner_view and sees_placements_at_own_employers(user):
+        prefix = f"{via}__" if via else ""
+        rule |= Q(**{f"{prefix}employer__owner": user})
+    return rule
+
+
 class ClientQuerySet(models.QuerySet["Client"]):
     """Clients, with row-level visibility."""
 
     def visible_to(self, user: Any) -> ClientQuerySet:
-        """Coaches see their clients; case managers also their caseload and their coaches' clients; admins, RMs all."""
+        """Her file is read by her coach and case manager, their supervisors and administrators (client_access_q)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if sees_every_client(user):
@@ -87,10 +102,11 @@ class ClientQuerySet(models.QuerySet["Client"]):
 
 
 def client_access_q(user: Any, prefix: str = "") -> Q:
-    """The clients `user` may see, as a condition on the client's own columns, `prefix` away ("client__").
+    """The clients whose file `user` may read, as a condition on the client's own columns, `prefix` away ("client__").
 
-    The one rule behind ClientQuerySet.visible_to: her coach and her case manager, and a case manager for
-    the clients of the coaches he supervises; everyone for those who see every client.
+    The one rule behind ClientQuerySet.visible_to: her coach and her case manager, a case manager for the
+    clients of the coaches he supervises, and administrators. A relationship manager reads no client's file
+    as such (Flora III.1.B, share what the purpose needs), only those of the clients she coaches herself.
     """
     if not getattr(user, "is_authenticated", False):
         return Q(**{f"{prefix}pk__in": []})
@@ -160,8 +176,24 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
     """Placements, with row-level visibility."""
 
     def visible_to(self, user: Any) -> PlacementQuerySet:
-        """A coach sees the placements of her clients and those she coaches (placement_access_q)."""
+        """A coach sees the placements of her clients and those she coaches; an RM those at her employers."""
         return self.filter(placement_access_q(user))
+
+    def in_casework_of(self, user: Any) -> PlacementQuerySet:
+        """The placements `user` follows as casework: the only ones she may change (placement_casework_q)."""
+        return self.filter(placement_casework_q(user))
+
+    def with_client_access(self, user: Any) -> PlacementQuerySet:
+        """Annotate `client_shown`: True where `user` may read the client on the placement (placement_casework_q).
+
+        False only on the restricted view of a relationship manager (a placement at her employer whose client
+        she does not coach): pages, the API and exports then show the client's reference and nothing more.
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.annotate(client_shown=Value(False, output_field=BooleanField()))
+        if sees_every_client(user) or not sees_placements_at_own_employers(user):
+            return self.annotate(client_shown=Value(True, output_field=BooleanField()))
+        return self.annotate(client_shown=ExpressionWrapper(placement_casework_q(user), output_field=BooleanField()))
 
     def running(self) -> PlacementQuerySet:
         """Active placements."""
@@ -172,10 +204,14 @@ class AftercareStepQuerySet(models.QuerySet["AftercareStep"]):
     """Aftercare steps."""
 
     def visible_to(self, user: Any) -> AftercareStepQuerySet:
-        """Steps of placements the user may see, steps assigned to her, and those of the coaches she supervises."""
+        """Steps of her casework, steps assigned to her, and those of the coaches she supervises.
+
+        Outcomes and notes are casework, so a relationship manager's restricted view of a placement at her
+        employer does not reach its steps here; the placement page shows her their dates and kinds only.
+        """
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        rule = placement_access_q(user, via="placement") | Q(assignee=user)
+        rule = placement_casework_q(user, via="placement") | Q(assignee=user)
         if supervised := sorted(supervised_coach_ids(user)):
             rule |= Q(assignee_id__in=supervised)
         return self.filter(rule)

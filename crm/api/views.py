@@ -6,13 +6,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import WorkflowViewSet
+from common.api_defaults import ModelPermissions
 from crm import services
 from crm.api import filters
 from crm.api.serializers import (
@@ -29,6 +31,7 @@ from crm.api.serializers import (
     VacancySerializer,
 )
 from crm.models import Contact, Employer, EmployerStageChange, Interaction, LadderStep, Vacancy
+from crm.roles import may_change_interaction
 
 _BAD_INPUT = OpenApiResponse(description="Invalid input or refused by a business rule; field errors, nothing changed.")
 
@@ -144,11 +147,37 @@ class ContactViewSet(WorkflowViewSet[Contact]):
     ordering = ["last_name", "first_name", "id"]
 
 
-@extend_schema_view(create=extend_schema(responses={201: InteractionSerializer, 400: _BAD_INPUT}))
+class AuthorOrAdministrator(permissions.BasePermission):
+    """Reading is for every staff role; changing or deleting an interaction is for its author or an administrator.
+
+    Another user's interaction is visible, so changing it answers 403 (not 404): crm.roles.may_change_interaction.
+    """
+
+    message = gettext_lazy("Only the author of an interaction or an administrator may change or delete it.")
+
+    def has_object_permission(self, request: Request, view: Any, obj: Interaction) -> bool:
+        """Safe methods pass; every other one needs the author or an administrator."""
+        return request.method in permissions.SAFE_METHODS or may_change_interaction(request.user, obj)
+
+
+_REFUSED = OpenApiResponse(description="Not your interaction: only its author or an administrator may change it.")
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: InteractionSerializer, 400: _BAD_INPUT}),
+    update=extend_schema(responses={200: InteractionSerializer, 400: _BAD_INPUT, 403: _REFUSED}),
+    partial_update=extend_schema(responses={200: InteractionSerializer, 400: _BAD_INPUT, 403: _REFUSED}),
+    destroy=extend_schema(responses={204: None, 403: _REFUSED}),
+)
 class InteractionViewSet(WorkflowViewSet[Interaction]):
     """Contacts with employers. Logging one goes through `log_interaction`, which settles open next steps
-    (unless `complete_open_steps` is false) and moves a prospect to "contacted"."""
+    (unless `complete_open_steps` is false) and moves a prospect to "contacted".
 
+    Every staff role reads them; only the author or an administrator edits, deletes or completes the next step
+    of one (403 for anyone else).
+    """
+
+    permission_classes = [ModelPermissions, AuthorOrAdministrator]
     queryset = Interaction.objects.select_related("employer")
     serializer_class = InteractionSerializer
     filterset_class = filters.InteractionFilter
@@ -168,7 +197,7 @@ class InteractionViewSet(WorkflowViewSet[Interaction]):
         serializer.validated_data.pop("complete_open_steps", None)
         super().perform_update(serializer)
 
-    @extend_schema(request=None, responses={200: InteractionSerializer, 400: _BAD_INPUT})
+    @extend_schema(request=None, responses={200: InteractionSerializer, 400: _BAD_INPUT, 403: _REFUSED})
     @action(detail=True, methods=["post"], url_path="complete-next-step", permission_action="change")
     def complete_next_step(self, request: Request, pk: str | None = None) -> Response:
         """Mark the next step done; 400 when there is none or it is already done."""

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import WorkflowViewSet
-from crm.roles import sees_every_client
+from crm.roles import works_with_every_employer
 from outreach.api.survey_serializers import (
     InviteDeclinedInputSerializer,
     InviteInputSerializer,
@@ -89,7 +89,7 @@ class SurveyInvitationViewSet(WorkflowViewSet[SurveyInvitation]):
     @action(detail=False, methods=["post"], url_path="invite-declined", permission_action="add")
     def invite_declined(self, request: Request) -> Response:
         """Ask an employer who declined our offer the short category C survey (relationship managers)."""
-        if not sees_every_client(request.user):
+        if not works_with_every_employer(request.user):
             raise PermissionDenied(_("Only relationship managers and administrators ask employers who declined."))
         data = self.action_input(InviteDeclinedInputSerializer)
         invitation = self.run_service(

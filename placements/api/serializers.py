@@ -46,11 +46,11 @@ class VisibleClientField(serializers.PrimaryKeyRelatedField[Client]):
 
 @extend_schema_field(OpenApiTypes.INT)
 class VisiblePlacementField(serializers.PrimaryKeyRelatedField[Placement]):
-    """A placement the requesting user may see."""
+    """A placement the requesting user follows as casework (the only ones she may add work to)."""
 
     def get_queryset(self) -> QuerySet[Placement]:
-        """Placements visible to the request's user."""
-        return Placement.objects.visible_to(_request_user(self))
+        """Placements in the request's user's casework."""
+        return Placement.objects.in_casework_of(_request_user(self))
 
 
 def _active_users() -> QuerySet[Any]:
@@ -197,6 +197,13 @@ class PlacementSerializer(CleanModelSerializer[Placement]):
         allow_null=True,
         help_text=_("Empty: the default plan, fixed when the placement is activated."),
     )
+    client_reference = serializers.CharField(
+        source="client.reference", read_only=True, help_text=_("The client's pseudonymous reference.")
+    )
+    end_reason = serializers.CharField(
+        read_only=True,
+        help_text=_("Why it ended, in words; empty for a reader who does not follow the client (Flora III.1.B)."),
+    )
     retained_3_months = serializers.SerializerMethodField()
     retained_6_months = serializers.SerializerMethodField()
 
@@ -205,6 +212,7 @@ class PlacementSerializer(CleanModelSerializer[Placement]):
         fields = [
             "id",
             "client",
+            "client_reference",
             "employer",
             "vacancy",
             "kind",
@@ -255,6 +263,13 @@ class PlacementSerializer(CleanModelSerializer[Placement]):
         if self.instance is None and "coach" not in attrs:
             attrs["coach"] = attrs["client"].coach
         return super().validate(attrs)
+
+    def to_representation(self, instance: Placement) -> dict[str, Any]:
+        """The reason in words is casework: a relationship manager's restricted view leaves it out."""
+        data: dict[str, Any] = super().to_representation(instance)
+        if not getattr(instance, "client_shown", True):
+            data["end_reason"] = ""
+        return data
 
     def get_retained_3_months(self, obj: Placement) -> bool:
         """Lasted three months by today (Flora I.3)."""

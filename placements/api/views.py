@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -143,8 +144,17 @@ class PlacementViewSet(WorkflowViewSet[Placement]):
     ordering = ["-start_on", "-id"]
 
     def get_queryset(self) -> QuerySet[Placement]:
-        """The placements of the requesting user's clients and those she coaches."""
-        return Placement.objects.visible_to(self.request.user)
+        """Reading: the placements she may see, with whether she reads their client (`client_shown`).
+
+        Changing: only her casework; a relationship manager's restricted view of a placement at her employer
+        is a 404 for every write and action, like another coach's placement.
+        """
+        user = self.request.user
+        if self.request.method in SAFE_METHODS:
+            placements = Placement.objects.visible_to(user)
+        else:
+            placements = Placement.objects.in_casework_of(user)
+        return placements.with_client_access(user).select_related("client")
 
     def perform_destroy(self, instance: Placement) -> None:
         """Only a planned placement can be deleted; one with a schedule is cancelled or ended instead."""

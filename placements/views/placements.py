@@ -82,8 +82,12 @@ def _short(day: dt.date | None) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
 
 
-def status_line(placement: Placement, *, today: dt.date) -> str:
-    """One sentence saying where the placement stands and what comes next."""
+def status_line(placement: Placement, *, today: dt.date, client_shown: bool = True) -> str:
+    """One sentence saying where the placement stands and what comes next.
+
+    The reason in words is casework: without `client_shown` (a relationship manager's restricted view) the
+    sentence leaves it out.
+    """
     start = _short(placement.start_on)
     if placement.status == PlacementStatus.PLANNED:
         return _("Planned to start on %(start)s. Activate it to make the aftercare schedule.") % {"start": start}
@@ -96,7 +100,11 @@ def status_line(placement: Placement, *, today: dt.date) -> str:
         return _("Completed on %(end)s.") % {"end": end}
     if placement.status == PlacementStatus.ENDED_EARLY:
         values = {"end": end, "who": placement.get_ended_by_display(), "reason": placement.end_reason}
+        if not client_shown:
+            return _("Ended early on %(end)s. Ended by: %(who)s.") % values
         return _("Ended early on %(end)s. Ended by: %(who)s. Reason: %(reason)s") % values
+    if not client_shown:
+        return _("Cancelled before it started.")
     return _("Cancelled before it started: %(reason)s") % {"reason": placement.end_reason}
 
 
@@ -118,20 +126,28 @@ def placement_actions(placement: Placement, *, today: dt.date) -> list[dict[str,
 
 @staff_view("placements.view_placement")
 def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The agreement, the aftercare timeline for both tracks, the mentor, packs sent and the evaluation."""
+    """The agreement, the aftercare timeline for both tracks, the mentor, packs sent and the evaluation.
+
+    A relationship manager's restricted view of a placement at her employer (`client_shown` false) shows the
+    client's reference, the dates, the status, the mentor and the schedule; not the client's file, the agreement,
+    the steps' outcomes or the reason in words, and no actions (Flora III.1.B).
+    """
     related = ("client", "employer", "mentor", "coach", "plan", "vacancy")
-    placement = get_object_or_404(Placement.objects.visible_to(request.user).select_related(*related), pk=pk)
+    placements = Placement.objects.visible_to(request.user).with_client_access(request.user)
+    placement = get_object_or_404(placements.select_related(*related), pk=pk)
+    shown = bool(placement.client_shown)  # type: ignore[attr-defined]
     steps = list(placement.steps.select_related("assignee", "completed_by", "template").order_by("due_on", "pk"))
     client_track, employer_track = _two_tracks(steps)
     today = timezone.localdate()
     context = {
         "placement": placement,
-        "agreement": placement.client.current_agreement(),
+        "client_shown": shown,
+        "agreement": placement.client.current_agreement() if shown else None,
         "client_track": client_track,
         "employer_track": employer_track,
         "today": today,
-        "status_line": status_line(placement, today=today),
-        "actions": placement_actions(placement, today=today),
+        "status_line": status_line(placement, today=today, client_shown=shown),
+        "actions": placement_actions(placement, today=today) if shown else [],
         "packs_section": outreach_section("placement_packs", app="placements"),
         "evaluation_section": outreach_section("placement_evaluation", app="placements"),
         "checkins_section": outreach_section("placement_checkins", app="placements"),
@@ -393,9 +409,13 @@ def placement_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _load(request: HttpRequest, pk: int) -> Placement:
-    """A placement the user may see, with what its pages show."""
+    """A placement the user follows as casework (the only ones she may change), with what its pages show.
+
+    A relationship manager's restricted view of a placement at her employer is a 404 here, like another
+    coach's placement.
+    """
     related = ("client", "employer", "plan", "mentor")
-    return get_object_or_404(Placement.objects.visible_to(request.user).select_related(*related), pk=pk)
+    return get_object_or_404(Placement.objects.in_casework_of(request.user).select_related(*related), pk=pk)
 
 
 def _change_rows(changes: list[StepChange]) -> list[dict[str, Any]]:
