@@ -4,10 +4,12 @@ Client, ConsentRecord, CoachingAgreement and Placement are registered here rathe
 stays free of privacy code. auditlog listens to save and delete signals; the placements services also
 change rows with conditional bulk updates (`Client.objects.filter(pk=...).update(...)`, which send no
 signal), so the managers of these models get a queryset whose `update()` writes the same entries
-(AuditedUpdates): the rows are read before and after, and each changed row gets its entry. Each entry of a related row keeps its client's id in `serialized_data`
-(`{"fields": {"client": <id>}}`), so a client's history includes rows since deleted. Entries are
-append-only for staff (privacy.admin); the one rewrite is erasure, which masks her personal values
-(privacy.erasure) because the right to erasure covers the log too.
+(AuditedUpdates): the rows are read before and after, and each changed row gets its entry.
+
+Each entry of a related row keeps its client's id in `serialized_data` (`{"fields": {"client": <id>}}`),
+so a client's history includes rows since deleted. Entries are append-only for staff (privacy.admin);
+the one rewrite is erasure, which masks her personal values (privacy.erasure) because the right to
+erasure covers the log too.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class AuditedUpdates(QuerySet[Any]):
                 diff_old=before[row.pk],
                 diff_new=row,
                 fields_to_check=fields,
-                use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
+                use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False),
             )
         return count
 

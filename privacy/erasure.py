@@ -121,7 +121,7 @@ def _masked(changes: Any, fields: tuple[str, ...]) -> Any:
 def _erase_audit_entries(client: Client) -> None:
     """Mask her personal values in the audit trail; who changed what and when stays."""
     types = {ct.pk: model for model, ct in ContentType.objects.get_for_models(*PERSONAL_FIELDS).items()}
-    for entry in entries_for_client(client).only("pk", "content_type", "changes"):
+    for entry in entries_for_client(client).select_related(None).only("pk", "content_type", "changes"):
         fields = PERSONAL_FIELDS.get(types.get(entry.content_type_id), ())  # type: ignore[arg-type]
         LogEntry.objects.filter(pk=entry.pk).update(changes=_masked(entry.changes, fields), changes_text="")
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm.import_jobs import jobs_dir
 from outreach.followups.models import CoachDigest, FollowUpNotice
@@ -67,11 +68,15 @@ class RetentionPlan:
 
     def lines(self) -> list[str]:
         """What the plan does, one line per item, for the dry run."""
-        out = [f"erase closed file {reference}" for _pk, reference in self.clients]
+        out = [_("erase closed file %(reference)s") % {"reference": ref} for _pk, ref in self.clients]
         if self.answers:
-            out.append(f"clear the free text of {len(self.answers)} survey answer(s)")
-        out += [f"remove the addresses of {len(ids)} mail(s) ({label})" for label, ids in self.mails.items() if ids]
-        out += [f"delete upload {path.name}" for path in self.uploads]
+            out.append(_("clear the free text of %(count)d survey answer(s)") % {"count": len(self.answers)})
+        out += [
+            _("remove the addresses of %(count)d mail(s) (%(kind)s)") % {"count": len(ids), "kind": label}
+            for label, ids in self.mails.items()
+            if ids
+        ]
+        out += [_("delete upload %(name)s") % {"name": path.name} for path in self.uploads]
         return out
 
 

@@ -122,7 +122,12 @@ def collect(client: Client) -> dict[str, Any]:
         ],
         "interactions_about_her_placements": [row(i) for i in interactions],
         "survey_responses": [
-            {"survey": str(r.template), "placement": r.invitation.placement_id, **row(r), "answers": _answers(r)}
+            {
+                "survey": str(r.template),
+                "placement": r.invitation.placement_id,
+                **row(r, skip=("invitation",)),
+                "answers": _answers(r),
+            }
             for r in responses
         ],
         "mails_about_her": _mails(placement_ids),
