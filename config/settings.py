@@ -70,9 +70,6 @@ INSTALLED_APPS = [
     # Audit trail of changes (django-auditlog) and the privacy app: access events, subject access, erasure, retention.
     "auditlog",
     "privacy",
-    # Audit trail of changes (django-auditlog) and the privacy app: access events, subject access, erasure, retention.
-    "auditlog",
-    "privacy",
     # After our apps: crm's `import` and `export` commands take precedence over the library's.
     "import_export",
     # Failed sign-ins per username and client address, and the lockout (common/signin.py).
@@ -88,8 +85,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # auditlog's middleware (who changed a row), reading token users too (privacy/middleware.py).
-    "privacy.middleware.AuditActorMiddleware",
     # auditlog's middleware (who changed a row), reading token users too (privacy/middleware.py).
     "privacy.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -345,22 +340,6 @@ if min(RETENTION_CLOSED_FILE_MONTHS, RETENTION_SURVEY_TEXT_MONTHS, RETENTION_MAI
 if not 0 <= RETENTION_HOUR <= 23:
     raise ImproperlyConfigured("RETENTION_HOUR must be an hour from 0 to 23")
 
-# --- Privacy: audit and retention ----------------------------------------------------------
-# privacy/: changes to clients, consents, agreements and placements are kept by django-auditlog with
-# who and when; viewing a file and every export are access events; both are append-only for staff.
-# The retention schedule (privacy/retention.py) runs daily at RETENTION_HOUR (beat) and by
-# `manage.py retention [--dry-run]`: a closed file is erased (anonymised, counts kept) this many months
-# after closing; survey free text, stored mails' addresses and import uploads go on their own schedule.
-RETENTION_CLOSED_FILE_MONTHS = env_int("RETENTION_CLOSED_FILE_MONTHS", 24)
-RETENTION_SURVEY_TEXT_MONTHS = env_int("RETENTION_SURVEY_TEXT_MONTHS", 24)
-RETENTION_MAIL_MONTHS = env_int("RETENTION_MAIL_MONTHS", 12)
-RETENTION_UPLOAD_DAYS = env_int("RETENTION_UPLOAD_DAYS", 7)
-RETENTION_HOUR = env_int("RETENTION_HOUR", 3)
-if min(RETENTION_CLOSED_FILE_MONTHS, RETENTION_SURVEY_TEXT_MONTHS, RETENTION_MAIL_MONTHS, RETENTION_UPLOAD_DAYS) < 1:
-    raise ImproperlyConfigured("RETENTION_*_MONTHS and RETENTION_UPLOAD_DAYS must be at least 1")
-if not 0 <= RETENTION_HOUR <= 23:
-    raise ImproperlyConfigured("RETENTION_HOUR must be an hour from 0 to 23")
-
 # --- Celery beat ----------------------------------------------------------------------------
 # The one schedule. Each entry expires before its next run, so a backlog after a worker outage is
 # one run, not many.
@@ -391,12 +370,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.tasks.run_survey_sweep",
         "schedule": float(SURVEY_SWEEP_SECONDS),
         "options": {"expires": SURVEY_SWEEP_SECONDS * 4 // 5},
-    },
-    # The retention schedule, once a day (privacy.retention).
-    "privacy-retention": {
-        "task": "privacy.tasks.apply_retention",
-        "schedule": crontab(minute=30, hour=RETENTION_HOUR),
-        "options": {"expires": 6 * 3600},
     },
     # The retention schedule, once a day (privacy.retention).
     "privacy-retention": {

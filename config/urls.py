@@ -67,8 +67,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     # Administrators' privacy actions on a client's file: subject-access export and erasure.
     path("privacy/", include("privacy.urls")),
-    # Administrators' privacy actions on a client's file: subject-access export and erasure.
-    path("privacy/", include("privacy.urls")),
     path("", include("placements.urls")),
     path("healthz", health, name="health"),
     # The employer's evaluation survey: a personal link, no sign-in.
