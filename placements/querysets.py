@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models import BooleanField, Case, Q, Value, When
 
 from crm.roles import Role, has_role, sees_every_client, sees_placements_at_own_employers
 from placements.choices import ClientStatus, PlacementStatus, StepStatus
@@ -193,7 +193,11 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
             return self.annotate(client_shown=Value(False, output_field=BooleanField()))
         if sees_every_client(user) or not sees_placements_at_own_employers(user):
             return self.annotate(client_shown=Value(True, output_field=BooleanField()))
-        return self.annotate(client_shown=ExpressionWrapper(placement_casework_q(user), output_field=BooleanField()))
+        # Case, not a bare condition: a NULL column (no case manager) would make the OR NULL rather than false.
+        shown = Case(
+            When(placement_casework_q(user), then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+        return self.annotate(client_shown=shown)
 
     def running(self) -> PlacementQuerySet:
         """Active placements."""

@@ -362,8 +362,8 @@ def test_adding_an_interaction_on_its_own_page_records_the_author(rita):
 
 
 def test_the_mark_done_action_completes_open_next_steps_only(rita):
-    open_step = InteractionFactory(next_step="Bellen", next_step_due=NOW.date())
-    no_step = InteractionFactory()
+    open_step = InteractionFactory(next_step="Bellen", next_step_due=NOW.date(), author=rita)
+    no_step = InteractionFactory(author=rita)
 
     client_for(staff(rita)).post(
         url("interaction", "changelist"),
@@ -455,3 +455,36 @@ def test_ladder_step_names_are_edited_in_the_list(adam):
     assert response.status_code == 302
     step.refresh_from_db()
     assert (step.name, step.name_nl, step.name_sv) == ("Work placement", "Werkplek", "Praktikplats")
+
+
+def test_the_mark_done_action_leaves_another_users_next_steps_alone(rita, alice):
+    alices = InteractionFactory(next_step="Bellen", next_step_due=NOW.date(), author=alice)
+
+    client_for(staff(rita)).post(
+        url("interaction", "changelist"), {"action": "complete_next_steps", "_selected_action": [alices.pk]}
+    )
+
+    alices.refresh_from_db()
+    assert alices.next_step_done_at is None
+
+
+def test_another_users_interaction_is_read_only_in_the_admin_and_cannot_be_deleted(rita, alice):
+    alices = InteractionFactory(author=alice, summary="Alice belde")
+    client = client_for(staff(rita))
+
+    page = client.get(url("interaction", "change", alices.pk))
+    posted = client.post(url("interaction", "change", alices.pk), {"summary": "Rita was here", "kind": "call"})
+    deleted = client.post(url("interaction", "delete", alices.pk), {"post": "yes"})
+
+    assert page.status_code == 200 and b'name="summary"' not in page.content  # shown, not as a form
+    assert posted.status_code == 403 and deleted.status_code == 403
+    alices.refresh_from_db()
+    assert alices.summary == "Alice belde"
+
+
+def test_the_author_edits_her_own_interaction_in_the_admin(rita):
+    ritas = InteractionFactory(author=rita)
+
+    page = client_for(staff(rita)).get(url("interaction", "change", ritas.pk))
+
+    assert page.status_code == 200 and b'name="summary"' in page.content

@@ -502,7 +502,7 @@ def test_an_interaction_with_a_contact_of_another_employer_is_a_400(rita):
 
 
 def test_complete_next_step_marks_it_done_once(rita):
-    interaction = InteractionFactory(next_step="Offerte", next_step_due=NOW.date())
+    interaction = InteractionFactory(next_step="Offerte", next_step_due=NOW.date(), author=rita)
     client = client_for(rita)
 
     first = client.post(f"{API}/interactions/{interaction.pk}/complete-next-step/")
@@ -730,3 +730,64 @@ def test_every_list_runs_a_constant_number_of_queries(rita, django_assert_max_nu
         response = client.get(API + path)
 
     assert len(results(response)) == rows
+
+
+# --- Interactions are changed only by their author or an administrator ---------------------------------
+
+
+def test_a_coach_cannot_edit_or_delete_another_users_interaction_and_nothing_changes(alice, rita):
+    """The issue's finding: a PATCH on another user's interaction answered 200."""
+    ritas = InteractionFactory(author=rita, summary="Rita belde", next_step="Offerte", next_step_due=NOW.date())
+    client = client_for(alice)
+
+    assert client.get(f"{API}/interactions/{ritas.pk}/").status_code == 200  # she reads the timeline
+    patched = client.patch(f"{API}/interactions/{ritas.pk}/", {"summary": "Alice was here"}, format="json")
+    put = client.put(f"{API}/interactions/{ritas.pk}/", {"employer": ritas.employer_id, "kind": "call"}, format="json")
+    completed = client.post(f"{API}/interactions/{ritas.pk}/complete-next-step/")
+    deleted = client.delete(f"{API}/interactions/{ritas.pk}/")
+
+    assert [patched.status_code, put.status_code, completed.status_code, deleted.status_code] == [403] * 4
+    assert "author" in patched.json()["detail"]
+    ritas.refresh_from_db()
+    assert (ritas.summary, ritas.next_step_done_at) == ("Rita belde", None)
+
+
+def test_a_relationship_manager_cannot_edit_a_coachs_interaction_nor_one_without_an_author(rita, alice):
+    alices = InteractionFactory(author=alice)
+    imported = InteractionFactory(author=None)
+
+    for interaction in (alices, imported):
+        response = client_for(rita).patch(f"{API}/interactions/{interaction.pk}/", {"minutes": 5}, format="json")
+        assert response.status_code == 403
+    assert set(Interaction.objects.values_list("minutes", flat=True)) == {20}
+
+
+def test_the_author_edits_and_deletes_her_own_interaction(alice):
+    mine = InteractionFactory(author=alice)
+    client = client_for(alice)
+
+    response = client.patch(f"{API}/interactions/{mine.pk}/", {"summary": "Bijgewerkt"}, format="json")
+
+    assert response.status_code == 200 and response.json()["summary"] == "Bijgewerkt"
+    # A coach has no delete permission on interactions at all: the model permission still applies.
+    assert client.delete(f"{API}/interactions/{mine.pk}/").status_code == 403
+
+
+def test_an_administrator_edits_and_deletes_anyones_interaction(adam, rita):
+    ritas = InteractionFactory(author=rita)
+    client = client_for(adam)
+
+    assert client.patch(f"{API}/interactions/{ritas.pk}/", {"minutes": 45}, format="json").status_code == 200
+    assert client.delete(f"{API}/interactions/{ritas.pk}/").status_code == 204
+    assert not Interaction.objects.filter(pk=ritas.pk).exists()
+
+
+def test_editable_by_and_may_change_interaction_are_one_rule(alice, rita, adam):
+    from crm.roles import may_change_interaction
+
+    alices, ritas, orphan = InteractionFactory(author=alice), InteractionFactory(author=rita), InteractionFactory()
+    for user in (alice, rita, adam):
+        editable = set(Interaction.objects.editable_by(user))
+        assert editable == {i for i in (alices, ritas, orphan) if may_change_interaction(user, i)}, user
+    assert set(Interaction.objects.editable_by(alice)) == {alices}
+    assert set(Interaction.objects.editable_by(adam)) == {alices, ritas, orphan}

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group, User
 
-from crm.roles import Role, has_role, roles_of, sees_every_client
+from crm.roles import (
+    ROLE_PERMISSIONS,
+    Role,
+    has_role,
+    roles_of,
+    sees_every_client,
+    sees_placements_at_own_employers,
+    works_with_every_employer,
+)
 from tests.placements.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +33,7 @@ def test_a_fresh_user_object_sees_a_changed_role(alice):
     alice.groups.set([Group.objects.get(name=Role.RELATIONSHIP_MANAGER)])
 
     fresh = User.objects.get(pk=alice.pk)
-    assert roles_of(fresh) == {Role.RELATIONSHIP_MANAGER} and sees_every_client(fresh)
+    assert roles_of(fresh) == {Role.RELATIONSHIP_MANAGER} and sees_placements_at_own_employers(fresh)
     assert roles_of(alice) == {Role.COACH}  # the object read before the change keeps what it read
 
 
@@ -43,9 +51,19 @@ def test_a_superuser_counts_as_an_administrator_and_sees_every_client():
     assert sees_every_client(root)
 
 
-def test_relationship_managers_and_administrators_see_every_client_and_coaches_do_not(rita, adam, alice, carl):
-    assert sees_every_client(rita) and sees_every_client(adam)
-    assert not sees_every_client(alice) and not sees_every_client(carl)
+def test_only_administrators_see_every_client_and_relationship_managers_see_none_as_such(rita, adam, alice, carl):
+    """Flora III.1.B: the relationship manager's work is with employers, so a client's file is not hers to read."""
+    assert sees_every_client(adam)
+    assert not sees_every_client(rita) and not sees_every_client(alice) and not sees_every_client(carl)
+    assert sees_placements_at_own_employers(rita) and not sees_placements_at_own_employers(alice)
+    assert works_with_every_employer(rita) and works_with_every_employer(adam) and not works_with_every_employer(carl)
+
+
+def test_a_relationship_manager_has_no_permission_on_clients_consents_or_agreements(rita):
+    granted = ROLE_PERMISSIONS[Role.RELATIONSHIP_MANAGER]["placements"]
+    assert {"client", "consentrecord", "coachingagreement", "ladderposition"}.isdisjoint(granted)
+    assert granted["placement"] == ("view",)
+    assert not rita.has_perm("placements.view_client") and rita.has_perm("placements.view_placement")
 
 
 def test_an_anonymous_user_has_no_role_and_runs_no_query(django_assert_num_queries):

@@ -170,12 +170,47 @@ def test_each_coach_lists_only_her_own_rows(alice, bob, mine, theirs, path, key)
     assert not alices & bobs
 
 
-def test_a_relationship_manager_reads_placements_but_cannot_change_them(rita, mine):
-    assert ids(client_for(rita).get(f"{API}/placements/")) == {mine["placement"]}
+def test_a_relationship_manager_reads_the_placements_at_her_employers_but_cannot_change_them(rita, mine, theirs):
+    placement = Placement.objects.select_related("employer", "client").get(pk=mine["placement"])
+    placement.employer.owner = rita
+    placement.employer.save()
+    client = client_for(rita)
 
-    response = client_for(rita).post(f"{API}/placements/{mine['placement']}/cancel/", {"reason": "X"}, format="json")
-
+    assert ids(client.get(f"{API}/placements/")) == {mine["placement"]}  # not the one at another's employer
+    row = client.get(f"{API}/placements/{placement.pk}/").json()
+    assert (row["client"], row["client_reference"]) == (placement.client_id, placement.client.reference)
+    response = client.post(f"{API}/placements/{placement.pk}/cancel/", {"reason": "X"}, format="json")
     assert response.status_code == 403
+
+
+def test_a_relationship_manager_reads_no_client_steps_or_agreements(rita, mine):
+    employer = Placement.objects.get(pk=mine["placement"]).employer
+    employer.owner = rita
+    employer.save()
+    client = client_for(rita)
+
+    assert client.get(f"{API}/clients/").status_code == 403
+    assert client.get(f"{API}/clients/{mine['client']}/").status_code == 403
+    assert client.get(f"{API}/agreements/").status_code == 403
+    assert ids(client.get(f"{API}/steps/")) == set()
+
+
+def test_a_relationship_manager_who_also_coaches_cannot_change_a_placement_she_only_sees(rita, mine):
+    from django.contrib.auth.models import Group
+
+    from crm.roles import Role
+
+    rita.groups.add(Group.objects.get(name=Role.COACH))
+    placement = Placement.objects.select_related("employer").get(pk=mine["placement"])
+    placement.employer.owner = rita
+    placement.employer.save()
+    client = client_for(User.objects.get(pk=rita.pk))
+
+    assert client.get(f"{API}/placements/{placement.pk}/").status_code == 200
+    response = client.post(f"{API}/placements/{placement.pk}/cancel/", {"reason": "X"}, format="json")
+    assert response.status_code == 404
+    assert client.patch(f"{API}/placements/{placement.pk}/", {"job_title": "X"}, format="json").status_code == 404
+    assert Placement.objects.get(pk=placement.pk).status == placement.status
 
 
 def test_a_coach_cannot_create_a_placement_for_another_coachs_client(alice, theirs):

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from crm.roles import roles_of
 from placements.models import AftercareStep, Client, Placement, Team
-from placements.querysets import placement_access_q, supervised_coach_ids
+from placements.querysets import placement_access_q, placement_casework_q, supervised_coach_ids
 from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,17 +39,46 @@ def test_a_placement_is_seen_by_its_coach_and_by_the_clients_coach_and_case_mana
     assert set(Placement.objects.visible_to(coached.client.coach)) == {coached}
 
 
-def test_administrators_superusers_and_relationship_managers_see_every_placement(rita, adam, network):
+def test_administrators_and_superusers_see_every_placement(adam, network):
     root = UserFactory(is_superuser=True)
 
-    for user in (rita, adam, root):
+    for user in (adam, root):
         assert set(Placement.objects.visible_to(user)) == set(network), user
 
 
-def test_seeing_every_placement_survives_an_or_with_another_condition(rita, alice, network):
+def test_a_relationship_manager_sees_the_placements_at_her_employers_only_and_none_as_casework(rita, network):
+    own, _coached, bobs = network
+    for placement in (own, bobs):
+        placement.employer.owner = rita
+        placement.employer.save()
+
+    assert set(Placement.objects.visible_to(rita)) == {own, bobs}
+    assert not Placement.objects.in_casework_of(rita).exists()
+    shown = dict(Placement.objects.visible_to(rita).with_client_access(rita).values_list("pk", "client_shown"))
+    assert shown == {own.pk: False, bobs.pk: False}
+
+
+def test_a_relationship_manager_who_also_coaches_reads_her_own_client_on_a_placement(rita, network):
+    from django.contrib.auth.models import Group
+
+    from crm.roles import Role
+
+    _own, _coached, bobs = network
+    rita.groups.add(Group.objects.get(name=Role.COACH))
+    bobs.employer.owner = rita
+    bobs.employer.save()
+    mine = PlacementFactory(client=ClientFactory(coach=rita))
+
+    shown = dict(Placement.objects.visible_to(rita).with_client_access(rita).values_list("pk", "client_shown"))
+    assert shown == {bobs.pk: False, mine.pk: True}
+    assert set(Client.objects.visible_to(rita)) == {mine.client}
+    assert set(Placement.objects.in_casework_of(rita)) == {mine}
+
+
+def test_seeing_every_placement_survives_an_or_with_another_condition(adam, alice, network):
     bobs = network[2]
 
-    assert set(Placement.objects.filter(placement_access_q(rita) | Q(job_title="Nothing like it"))) == set(network)
+    assert set(Placement.objects.filter(placement_access_q(adam) | Q(job_title="Nothing like it"))) == set(network)
     assert set(Placement.objects.filter(placement_access_q(alice) | Q(pk=bobs.pk))) == set(network)
     assert set(Placement.objects.filter(placement_access_q(AnonymousUser()) | Q(pk=bobs.pk))) == {bobs}
 
@@ -80,15 +109,26 @@ def test_the_rule_follows_a_path_to_the_placement(alice, rita, network):
         steps[own],
         steps[coached],
     }
-    assert set(AftercareStep.objects.filter(placement_access_q(rita, via="placement"))) == set(steps.values())
+    assert set(AftercareStep.objects.filter(placement_casework_q(alice, via="placement"))) == {
+        steps[own],
+        steps[coached],
+    }
+    own.employer.owner = rita
+    own.employer.save()
+    assert set(AftercareStep.objects.filter(placement_access_q(rita, via="placement"))) == {steps[own]}
+    # Steps are casework: the relationship manager's restricted view does not reach them.
+    assert not AftercareStep.objects.visible_to(rita).exists()
 
 
-def test_clients_are_seen_by_their_coach_and_case_manager(alice, carl, rita, network):
+def test_clients_are_seen_by_their_coach_and_case_manager_and_not_by_a_relationship_manager(
+    alice, carl, rita, adam, network
+):
     own, coached, bobs = network
 
     assert set(Client.objects.visible_to(alice)) == {own.client}
     assert set(Client.objects.visible_to(carl)) == {own.client}
-    assert set(Client.objects.visible_to(rita)) == {own.client, coached.client, bobs.client}
+    assert not Client.objects.visible_to(rita).exists()
+    assert set(Client.objects.visible_to(adam)) == {own.client, coached.client, bobs.client}
 
 
 @pytest.fixture
