@@ -358,7 +358,7 @@ def collect_rows(rows: Iterable[Sequence[Any]], limits: Limits) -> list[list[Any
             continue
         kept.extend([] for _blank in range(blank_rows))
         blank_rows = 0
-        cells += width
+        cells += width if kept else 0  # the header is not counted: max_cells is about the data
         if cells > limits.max_cells:
             raise ImportFileError(
                 _(
@@ -526,39 +526,54 @@ def _read_first_sheet(data: bytes, limits: Limits) -> list[list[Any]]:
 def _scan_sheet(source: IO[bytes], limits: Limits) -> tuple[int, int]:
     """The last row and column holding a cell; refuses the sheet at the first cell beyond the limits.
 
-    The declared range (<dimension ref>) is refused too when it is beyond the limits: a spreadsheet
-    program writes it as the range of cells that exist, formatted or not.
+    One pass with defusedxml that keeps at most one row: each child of <sheetData> is dropped when it
+    ends, and a row is refused at its first cell beyond the column limit (or when it holds far more
+    elements than its cells need), before it grows. The declared range (<dimension ref>) is refused
+    too when it is beyond the limits: a spreadsheet program writes it as the range of cells that exist.
     """
-    last_row = last_column = row = column = other = 0
-    in_data = False
-    for event, element in _elements(source):
-        tag = _local(element.tag)
-        if tag == "sheetData":
-            in_data = event == "start"
-        if event != "start":
+    most_rows, most_columns, most_in_row = limits.max_rows + 1, limits.max_columns, 20 * limits.max_columns
+    last_row = last_column = row = column = other = in_row = depth = data_depth = 0
+    data: Any = None
+    names: dict[str, str] = {}
+    for event, element in safe_iterparse(source, events=("start", "end")):
+        name = names.get(element.tag) or names.setdefault(element.tag, _local(element.tag))
+        if event == "end":
+            depth -= 1
+            if data is not None and depth == data_depth:
+                data.remove(element)  # a row (or anything else) of sheetData, read: drop it
+            elif name == "sheetData":
+                data = None
             continue
-        if not in_data:
+        depth += 1
+        if data is None:
+            if name == "sheetData":
+                data, data_depth = element, depth
+                continue
             other += 1
             if other > _MAX_OTHER_ELEMENTS:
                 raise ImportFileError(_("The sheet holds far more formatting than its cells need; it was refused."))
-            if tag == "dimension":
+            if name == "dimension":
                 _check_dimension(element.get("ref", ""), limits)
-        elif tag == "row":
-            row, column = int(element.get("r") or row + 1), 0
-            if row > limits.max_rows + 1:
-                raise ImportFileError(_too_many_rows(limits))
-        elif tag == "c":
+            continue
+        in_row += 1
+        if in_row > most_in_row:
+            raise ImportFileError(_too_many_columns(limits, row))
+        if name == "row":
+            row, column, in_row = int(element.get("r") or row + 1), 0, 0
+        elif name == "c":
             reference = element.get("r")
             if reference:
                 letters, cell_row = coordinate_from_string(reference)
                 row, column = max(row, cell_row), column_index_from_string(letters)
             else:
                 column += 1
-            if row > limits.max_rows + 1:
-                raise ImportFileError(_too_many_rows(limits))
-            if column > limits.max_columns:
-                raise ImportFileError(_too_many_columns(limits, row))
             last_row, last_column = max(last_row, row), max(last_column, column)
+        else:
+            continue
+        if row > most_rows:
+            raise ImportFileError(_too_many_rows(limits))
+        if column > most_columns:
+            raise ImportFileError(_too_many_columns(limits, row))
     return last_row, last_column
 
 

@@ -159,6 +159,28 @@ def test_the_minimal_workbook_of_this_corpus_is_read(reader, tmp_path):
     assert outcome["rows"] == 1, outcome
 
 
+def test_a_workbook_of_thousands_of_rows_from_a_spreadsheet_program_is_read_whole(reader, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append([f"column {n}" for n in range(10)])
+    for row in range(5000):
+        book.active.append([f"value {row}.{n}" for n in range(10)])
+    book.active.cell(row=5001, column=10).font = Font(bold=True)  # formatted, within the range
+    book.save(tmp_path / "normal.xlsx")
+
+    outcome = reader(tmp_path / "normal.xlsx")
+
+    assert outcome["rows"] == 5000 and outcome["peak_mb"] < PEAK_MB, outcome
+
+
+def test_a_windows_csv_of_thousands_of_rows_is_read_whole(reader, tmp_path):
+    path = tmp_path / "normal.csv"
+    path.write_bytes(("naam;plaats\n" + "".join(f"Café {n};Zoë\n" for n in range(5000))).encode("cp1252"))
+
+    outcome = reader(path)
+
+    assert outcome["rows"] == 5000 and outcome["peak_mb"] < PEAK_MB, outcome
+
+
 def test_a_zip_bomb_of_hundreds_of_megabytes_of_zeros_is_refused_from_the_zip_directory(reader, tmp_path):
     path = workbook(tmp_path / "bomb.xlsx")
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive, archive.open("xl/media/image1.png", "w") as part:
