@@ -117,3 +117,16 @@ def test_an_unknown_access_kind_is_refused_and_writes_nothing(alice):
         access.record(alice, "peeked")
 
     assert not AccessEvent.objects.exists()
+
+
+def test_deleting_a_client_keeps_her_access_events_with_her_reference(alice, adam):
+    amina = ClientFactory.create(coach=alice)
+    reference = amina.reference
+    access.record(adam, AccessKind.VIEWED, client=amina)
+
+    amina.delete()
+
+    event = AccessEvent.objects.get()
+    assert (event.client, event.client_reference, event.user) == (None, reference, adam)
+    deleted = [e for e in LogEntry.objects.all() if e.action == LogEntry.Action.DELETE]
+    assert [e.object_repr for e in deleted] == [reference]

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
+from config.celery import app as celery_app
 from outreach.followups.models import CoachDigest
 from outreach.mail.models import MailStatus
 from outreach.surveys.models import Answer
@@ -120,6 +121,7 @@ def test_a_bad_date_is_refused(due):
 def test_beat_runs_the_retention_task_once_a_day_and_the_task_applies_the_plan(due, time_machine):
     entry = django_settings.CELERY_BEAT_SCHEDULE["privacy-retention"]
     assert entry["task"] == apply_retention.name == "privacy.tasks.apply_retention"
+    assert entry["task"] in celery_app.tasks  # the worker finds it (tasks.py autodiscovery)
     assert entry["schedule"].hour == {django_settings.RETENTION_HOUR}
     assert entry["options"]["expires"] < 24 * 3600
     time_machine.move_to(dt.datetime(2029, 6, 15, 12, tzinfo=dt.UTC), tick=False)
