@@ -563,3 +563,18 @@ def test_every_list_runs_a_constant_number_of_queries(alice, bob, django_assert_
         response = api.get(API + path)
 
     assert len(results(response)) == rows
+
+
+def test_the_reason_in_words_is_left_out_of_a_relationship_managers_restricted_view(rita, alice, mine):
+    placement = Placement.objects.select_related("employer").get(pk=mine["placement"])
+    placement.employer.owner = rita
+    placement.employer.save()
+    services.end_placement(
+        placement=placement, actor=alice, end_on=TODAY, completed=False, ended_by="client", reason="Haar moeder is ziek"
+    )
+
+    ritas = client_for(rita).get(f"{API}/placements/{placement.pk}/").json()
+    alices = client_for(alice).get(f"{API}/placements/{placement.pk}/").json()
+
+    assert (ritas["status"], ritas["ended_by"], ritas["end_reason"]) == ("ended_early", "client", "")
+    assert alices["end_reason"] == "Haar moeder is ziek"

@@ -14,7 +14,7 @@ from django.urls import reverse
 from crm.choices import ContactRole, Stage, VacancyKind, VacancyStatus
 from placements.choices import ClientStatus, EndedBy, PlacementStatus, StepKind, StepStatus
 from placements.models import AftercarePlan, AftercareStep, KindPlan, Placement
-from placements.services import activate_placement, move_step
+from placements.services import activate_placement, complete_step, end_placement, move_step
 from tests.crm.factories import ContactFactory, EmployerFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 
@@ -396,3 +396,41 @@ def test_another_coach_gets_404_on_every_page_and_form_and_nothing_changes(alice
     assert planned.status == PlacementStatus.PLANNED and running.status == PlacementStatus.ACTIVE
     assert running.start_on == dt.date(2026, 10, 5)
     assert list(AftercareStep.objects.order_by("pk").values_list("pk", "due_on", "status")) == steps_before
+
+
+# --- A relationship manager's restricted view (Flora III.1.B) -------------------------------------
+
+
+def test_a_relationship_manager_reads_a_placement_at_her_employer_without_the_clients_file(alice, rita):
+    placement = active_placement(alice, employer=EmployerFactory(owner=rita))
+    step = placement.steps.order_by("due_on", "pk").first()
+    complete_step(step=step, actor=alice, outcome="Slaapt slecht sinds de scheiding")
+    end_placement(
+        placement=placement,
+        actor=alice,
+        end_on=dt.date(2026, 10, 30),
+        completed=False,
+        ended_by=EndedBy.CLIENT,
+        reason="Zorg voor haar moeder",
+    )
+
+    page = text(signed_in(rita).get(reverse("placements:placement", args=[placement.pk])))
+    coach_page = text(signed_in(alice).get(reverse("placements:placement", args=[placement.pk])))
+
+    assert placement.client.reference in page and placement.mentor.full_name in page
+    assert "Ended early on" in page and "Zorg voor haar moeder" not in page  # the reason in words is casework
+    assert "Slaapt slecht" not in page  # so are the steps' outcomes
+    assert reverse("placements:client", args=[placement.client_id]) not in page
+    assert "part of the client&#x27;s casework" in page or "part of the client's casework" in page
+    assert "Zorg voor haar moeder" in coach_page and "Slaapt slecht" in coach_page
+
+
+def test_a_relationship_manager_has_no_actions_on_a_placement_at_another_employer_or_her_own(rita, alice):
+    at_hers = active_placement(alice, employer=EmployerFactory(owner=rita))
+    elsewhere = active_placement(alice)
+    browser = signed_in(rita)
+
+    assert browser.get(reverse("placements:placement", args=[elsewhere.pk])).status_code == 404
+    assert browser.get(reverse("placements:placement-end", args=[at_hers.pk])).status_code == 403
+    employer_page = text(browser.get(reverse("crm:employer", args=[at_hers.employer_id])))
+    assert at_hers.client.reference in employer_page and at_hers.client.first_name not in employer_page
