@@ -77,17 +77,18 @@ def reader() -> Any:
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert process.stdin is not None and process.stdout is not None
+    stdin, stdout, stderr = process.stdin, process.stdout, process.stderr
+    assert stdin is not None and stdout is not None and stderr is not None
 
     def read(path: Path, limits: dict[str, int] | None = None, **kwargs: Any) -> dict[str, Any]:
-        process.stdin.write(json.dumps({"path": str(path), "limits": limits or {}, **kwargs}) + "\n")
-        process.stdin.flush()
-        line = process.stdout.readline()
-        assert line, process.stderr.read()[-3000:] if process.poll() is not None else "the reader said nothing"
+        stdin.write(json.dumps({"path": str(path), "limits": limits or {}, **kwargs}) + "\n")
+        stdin.flush()
+        line = stdout.readline()
+        assert line, stderr.read()[-3000:] if process.poll() is not None else "the reader said nothing"
         return dict(json.loads(line))
 
     yield read
-    process.stdin.close()
+    stdin.close()
     process.wait(timeout=30)
 
 
@@ -440,7 +441,8 @@ def _admin_format(name: str) -> str:
     """The position of a format in the employer admin's import form (the form posts an index)."""
     from django.contrib import admin
 
-    formats = admin.site._registry[Employer].get_import_formats()
+    employer_admin: Any = admin.site._registry[Employer]
+    formats = employer_admin.get_import_formats()
     return str(next(i for i, fmt in enumerate(formats) if fmt().get_extension() == name))
 
 

@@ -56,7 +56,7 @@ def test_an_import_whose_worker_is_killed_is_failed_on_its_page_and_imported_not
     job.save()
 
     publish(worker, TASK, job.id, task_id="import-killed")
-    wait_until(lambda: ImportJob.load(job.id).processed > 0, timeout=60, what="rows", check=worker.assert_alive)  # type: ignore[union-attr]
+    wait_until(lambda: ImportJob.load(job.id).processed > 0, timeout=60, what="rows", check=worker.assert_alive)
     worker.kill()  # as the kernel's out-of-memory killer would
 
     left = ImportJob.load(job.id)
@@ -66,7 +66,7 @@ def test_an_import_whose_worker_is_killed_is_failed_on_its_page_and_imported_not
     page = client.get(reverse("crm:import-job", args=[job.id]), HTTP_HX_REQUEST="true").content.decode()
 
     assert "gave no sign of life" in page
-    assert ImportJob.load(job.id).state == "failed"  # type: ignore[union-attr]
+    assert ImportJob.load(job.id).state == "failed"
     assert not Employer.objects.exists()  # the import's transaction died with the worker
 
 
@@ -137,7 +137,7 @@ def test_a_stale_job_is_failed_only_once_the_heartbeat_is_older_than_the_setting
     assert not loaded.fail_if_stale(now=loaded.heartbeat + 60)
     assert loaded.fail_if_stale(now=loaded.heartbeat + 61)
     assert not loaded.fail_if_stale(now=loaded.heartbeat + 3600)  # failed already: nothing more to do
-    assert ImportJob.load(job.id).state == "failed"  # type: ignore[union-attr]
+    assert ImportJob.load(job.id).state == "failed"
 
 
 def test_a_job_saves_its_heartbeat_while_a_long_step_runs(rita, media, settings):
@@ -147,13 +147,13 @@ def test_a_job_saves_its_heartbeat_while_a_long_step_runs(rita, media, settings)
 
     settings.IMPORT_STALE_SECONDS = 4  # a beat every second
     job = running_job(rita, beat_seconds_ago=3600)
-    old = ImportJob.load(job.id).heartbeat  # type: ignore[union-attr]
+    old = ImportJob.load(job.id).heartbeat
     beaten = threading.Event()
 
     with _heartbeat(job):
         # The main thread is busy (a long read or import); the beat comes from the job's own thread.
         for _tick in range(50):
-            if ImportJob.load(job.id).heartbeat > old:  # type: ignore[union-attr]
+            if ImportJob.load(job.id).heartbeat > old:
                 beaten.set()
                 break
             threading.Event().wait(0.1)
