@@ -40,12 +40,12 @@ class AuditedUpdates(QuerySet[Any]):
 
     def update(self, **kwargs: Any) -> int:
         """Update the rows, then log each changed row with its before and after values."""
-        if auditlog_disabled.get() or not auditlog.contains(self.model):
+        fields = [name for name in kwargs if name not in _NOISE]
+        if not fields or auditlog_disabled.get() or not auditlog.contains(self.model):
             return super().update(**kwargs)
         rows = self.model._base_manager.filter(pk__in=list(self.values_list("pk", flat=True)))
         before = {row.pk: row for row in rows}
         count = super().update(**kwargs)
-        fields = [name for name in kwargs if name not in _NOISE]
         for row in self.model._base_manager.filter(pk__in=list(before)):
             _create_log_entry(
                 action=LogEntry.Action.UPDATE,

@@ -19,11 +19,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from crm.models import Interaction
 from outreach.followups.models import FollowUpNotice
 from outreach.packs.models import InfoPackDelivery
 from outreach.packs.render import html_to_pdf
 from outreach.surveys.models import Answer, SurveyMail, SurveyResponse
-from placements.models import AftercareStep, Client, LadderPosition
+from placements.models import AftercareStep, Client, CoachingAgreement, ConsentRecord, LadderPosition, Placement
 from privacy.audit import entries_for_client
 from privacy.models import AccessEvent
 
@@ -159,6 +160,15 @@ def _readable(value: Any) -> str:
     return str(value)
 
 
+def _field_labels() -> dict[str, str]:
+    """Field names as the forms call them, in the active language, for the PDF (the JSON keeps the names)."""
+    labels: dict[str, str] = {}
+    for model in (Client, ConsentRecord, CoachingAgreement, LadderPosition, Placement, AftercareStep, Interaction):
+        for field in model._meta.concrete_fields:
+            labels.setdefault(field.name, str(field.verbose_name))
+    return labels
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """The readable copy: one section per kind of data, one block per row."""
     sections = [
@@ -166,14 +176,17 @@ def render_pdf(data: dict[str, Any]) -> bytes:
         for key, value in data.items()
         if key in SECTION_TITLES
     ]
+    labels = _field_labels()
     blocks = [
-        (title, [[(name.replace("_", " "), _readable(v)) for name, v in item.items()] for item in items])
+        (title, [[(labels.get(name, name.replace("_", " ")), _readable(v)) for name, v in it.items()] for it in items])
         for title, items in sections
     ]
-    html = render_to_string(
-        "privacy/subject_access.html",
-        {"reference": data["client"]["reference"], "generated_at": data["generated_at"], "sections": blocks},
-    )
+    context = {
+        "reference": data["client"]["reference"],
+        "generated_at": dt.datetime.fromisoformat(data["generated_at"]),
+        "sections": blocks,
+    }
+    html = render_to_string("privacy/subject_access.html", context)
     return html_to_pdf(html)
 
 
