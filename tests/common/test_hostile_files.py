@@ -249,6 +249,14 @@ def test_a_row_of_a_hundred_thousand_cells_is_refused_without_building_it(reader
     assert_refused(outcome, "Row 2", "beyond column 100")
 
 
+def test_a_sheet_of_more_formatted_empty_cells_than_the_limit_is_refused_while_it_is_scanned(reader, tmp_path):
+    rows = "".join(f'<row r="{r}">' + '<c s="1"/>' * 10 + "</row>" for r in range(2, 1002))
+
+    outcome = reader(workbook(tmp_path / "formatted.xlsx", rows=rows), limits={"max_cells": 2000})
+
+    assert_refused(outcome, "more than 4000 cells")
+
+
 def test_billion_laughs_in_the_sheet_are_refused_as_unsafe(reader, tmp_path):
     sheet = LAUGHS + f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr">'
     sheet += "<is><t>&lol9;</t></is></c></row></sheetData></worksheet>"
