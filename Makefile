@@ -47,8 +47,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 
+# The deployment checks run with production settings: DEBUG off, a throwaway 50+ character key, a host name.
 djcheck: $(STAMP)
 	$(BIN)/python manage.py check --fail-level WARNING
+	DEBUG=0 ALLOWED_HOSTS=example.org SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py spectacular --fail-on-warn --file var/openapi.yml
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from common.csp import inline_style_hashes
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header and the per-request nonce (settings under "Security headers").
+    "csp.middleware.CSPMiddleware",
     # Serves the collected static files (with far-future caching of the hashed names) without a web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -516,3 +520,39 @@ if not 1 <= SESSION_HOURS <= 24 * 30:
 SESSION_COOKIE_AGE = SESSION_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Security headers -----------------------------------------------------------------------
+# A strict Content-Security-Policy (django-csp) on every page: scripts, styles, images, fonts and
+# requests from this site only; no inline script or style except with the response's nonce
+# (`{{ request.csp_nonce }}`: the API docs) or, for the request-less 500 page's style, its hash; no
+# plugins, no framing, forms post to this site only. The workspace, the admin, the survey pages and
+# the API docs pass it (tests/browser/test_csp_browser.py). PDF layouts are rendered to files, not served.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # The nonce appears in the header only on a page that uses it (the API docs): elsewhere, files only.
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, *inline_style_hashes(BASE_DIR / "templates" / "500.html")],
+        # data: for the empty favicon and the icons Swagger UI draws in its stylesheet.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# HTTPS only, by default whenever DEBUG is off: plain HTTP is redirected (except the health check,
+# which process supervisors probe locally), and browsers are told to use HTTPS for a year, for
+# subdomains too, and may preload it. Behind a proxy that ends TLS, it must send X-Forwarded-Proto
+# (SECURE_PROXY_SSL_HEADER is trusted when TRUSTED_PROXY_COUNT is set), or every request redirects.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+if env_bool("TRUST_X_FORWARDED_PROTO", default=TRUSTED_PROXY_COUNT > 0):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS must be 0 (off) or more")

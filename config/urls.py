@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -81,10 +83,21 @@ urlpatterns = [
     # The schema needs a signed-in user or a token (SERVE_PERMISSIONS); the docs pages send an anonymous
     # visitor to the sign-in page and load Swagger UI and ReDoc from our own static files.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    # Both pages run under the Content-Security-Policy: Swagger UI's inline style and start script carry the
+    # response's nonce (templates/api/swagger_ui.html). ReDoc writes its styles at run time and searches in a
+    # worker built from a blob, so its page allows inline styles and that worker; its scripts are files.
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")),
+        name="api-docs",
+    ),
     path(
         "api/redoc/",
-        login_required(SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")),
+        login_required(
+            csp_replace({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+                SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")
+            )
+        ),
         name="api-redoc",
     ),
 ]

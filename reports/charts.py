@@ -23,6 +23,7 @@ from threading import Lock
 import matplotlib
 from matplotlib.figure import Figure
 
+from common.csp import svg_presentation_attributes
 from reports.tables import TOTAL_KEY, Chart, Table
 
 # Okabe-Ito: told apart by people with the common colour-vision deficiencies.
@@ -101,8 +102,9 @@ def _draw(kind: str, labels: list[str], series: list[Series], unit: str) -> str:
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
-    # Scale with its box: keep the viewBox, let CSS set the size.
-    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
+    # Scale with its box: keep the viewBox, let CSS set the size. No inline styles: the page's
+    # Content-Security-Policy refuses them (common.csp).
+    return svg_presentation_attributes(re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1))
 
 
 def chart_svg(table: Table, *, title_id: str = "") -> str:
