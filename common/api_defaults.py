@@ -6,9 +6,10 @@ not import DRF's views, generics or viewsets (common/api.py does, and would make
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from rest_framework import pagination, permissions
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination, permissions
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -47,3 +48,25 @@ class CursorPagination(pagination.CursorPagination):
     ordering = "-pk"
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        """The page size asked for: a whole number from 1 to max_page_size; anything else is a 400, not ignored."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return cast(int, self.page_size)  # REST_FRAMEWORK["PAGE_SIZE"]
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            message = _("Ask for a whole number of rows from 1 to %(max)s.") % {"max": self.max_page_size}
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return size
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        """DRF's cursor and page_size parameters, page_size with its bounds."""
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters

@@ -144,6 +144,9 @@ class StageChangeInputSerializer(serializers.Serializer[object]):
 class EmployerStageChangeSerializer(serializers.ModelSerializer[EmployerStageChange]):
     """One move of an employer along the pipeline (read-only history)."""
 
+    # Blank for an employer's first stage, and the schema says so (a read-only field loses allow_blank).
+    from_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True, label=_("From"))
+
     class Meta:
         model = EmployerStageChange
         fields = ["id", "employer", "from_stage", "to_stage", "changed_at", "changed_by", "note"]

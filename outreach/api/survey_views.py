@@ -68,6 +68,7 @@ class SurveyInvitationViewSet(WorkflowViewSet[SurveyInvitation]):
             SurveyInvitation.objects.visible_to(self.request.user).select_related("template").prefetch_related("mails")
         )
 
+    @extend_schema(exclude=True)  # not an operation of the API: the schema documents `invite` instead
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Invitations are made by the `invite` action, never as a raw row."""
         return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED)
