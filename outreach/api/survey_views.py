@@ -34,6 +34,7 @@ from outreach.mail.models import MailStatus
 from outreach.surveys import results as survey_results
 from outreach.surveys import services as survey_services
 from outreach.surveys.models import SurveyInvitation
+from privacy import access as privacy_access
 
 
 class SurveyInvitationFilter(django_filters.FilterSet):
@@ -131,6 +132,7 @@ class SurveyInvitationViewSet(WorkflowViewSet[SurveyInvitation]):
         if "export" not in query:
             return Response({"results": results})
         content, content_type = survey_results.export_results(results, file_format=query["export"])
+        privacy_access.record(request.user, "exported", detail=f"survey results as {query['export']}")
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="survey-results.{query["export"]}"'
         return response

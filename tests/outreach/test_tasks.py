@@ -19,6 +19,7 @@ from tests.outreach.helpers import START, at, enqueued
 
 
 def test_every_beat_entry_names_a_registered_task_and_expires_before_its_next_run():
+    app.loader.import_default_modules()  # what a worker does at start: every app's tasks module
     schedule = django_settings.CELERY_BEAT_SCHEDULE
     digest = schedule["followups-morning-digest"]
 
@@ -28,6 +29,7 @@ def test_every_beat_entry_names_a_registered_task_and_expires_before_its_next_ru
         "mail-requeue",
         "info-packs-reconcile",
         "surveys-sweep",
+        "privacy-retention",
     }
     for name, entry in schedule.items():
         assert entry["task"] in app.tasks, name

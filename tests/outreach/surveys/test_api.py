@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from outreach.surveys.links import link_for
 from outreach.surveys.models import SurveyInvitation
 from placements.models import Placement
+from privacy.models import AccessEvent
 from tests.crm.factories import ContactFactory, EmployerFactory
 from tests.outreach.surveys.helpers import full_answers, invite, survey_caches
 
@@ -105,6 +106,8 @@ def test_results_and_their_exports(alice: Any, bob: Any, client: HttpClient, pla
     assert b"e3_candidate_fit" in csv_response.content
     xlsx = api(alice).get(LIST + "results/", {"export": "xlsx"})
     assert xlsx.content[:2] == b"PK"
+    exported = AccessEvent.objects.filter(kind="exported", user=alice).values_list("detail", flat=True)
+    assert sorted(exported) == ["survey results as csv", "survey results as xlsx"]
 
 
 def test_a_backwards_period_is_refused(alice: Any) -> None:
