@@ -3,6 +3,12 @@
 Every import and export goes through here (DESIGN "Non-negotiables": exports escape spreadsheet
 formulae; imports report a file they cannot read in words the person importing it understands).
 What a cell means (widgets) and how rows become models stay with the app that imports them.
+
+read_table is the one reader of every import (the page, the admin, manage.py import, the background
+job). It refuses hostile files with an ImportFileError before they cost more than the limits allow:
+the limits and the rows kept within them are in common.import_limits, the checks an XLSX workbook
+passes (zip and XML bombs, absurd ranges) in common.xlsx_guard, the CSV checks (cell and line length,
+NUL bytes, rows and columns) here.
 """
 
 from __future__ import annotations
@@ -14,25 +20,21 @@ import io
 import os
 import re
 import unicodedata
-import warnings
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import PurePath
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 import openpyxl
 import tablib
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse as safe_iterparse
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.formats import base_formats
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
+
+from common.import_limits import ImportFileError, Limits, collect_rows, is_blank, megabytes
+from common.xlsx_guard import sheet_rows
 
 # OWASP "CSV injection": a cell starting with one of these may be run as a formula by a spreadsheet.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,49 +44,6 @@ _SNIFF_BYTES = 64 * 1024
 _XLSX_MAGIC = b"PK\x03\x04"
 # Characters openpyxl refuses in a cell (control characters other than tab, LF and CR).
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-class ImportFileError(Exception):
-    """A file that cannot be read as a table; the message is meant for the person importing it."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How much of a file the import reads (the IMPORT_* settings); beyond them a file is refused, not read.
-
-    Together they bound the memory and time one import costs, whatever the file holds (issue "hostile
-    files"): the file's size, an XLSX workbook's unpacked size, parts and compression ratio (zip bombs),
-    and the rows, columns, filled cells and characters per cell of the table itself.
-    """
-
-    max_bytes: int
-    max_rows: int
-    max_columns: int
-    max_cells: int
-    max_cell_chars: int
-    max_uncompressed_bytes: int
-    max_compression_ratio: int
-    max_zip_members: int
-
-    @classmethod
-    def from_settings(cls) -> Limits:
-        """The limits configured in settings."""
-        return cls(
-            max_bytes=settings.IMPORT_MAX_BYTES,
-            max_rows=settings.IMPORT_MAX_ROWS,
-            max_columns=settings.IMPORT_MAX_COLUMNS,
-            max_cells=settings.IMPORT_MAX_CELLS,
-            max_cell_chars=settings.IMPORT_MAX_CELL_CHARS,
-            max_uncompressed_bytes=settings.IMPORT_MAX_UNCOMPRESSED_BYTES,
-            max_compression_ratio=settings.IMPORT_MAX_COMPRESSION_RATIO,
-            max_zip_members=settings.IMPORT_MAX_ZIP_MEMBERS,
-        )
-
-
-def _megabytes(size: int) -> str:
-    """A size in MB for a message, one decimal when under ten."""
-    value = size / (1024 * 1024)
-    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
 def escape_formula(value: str) -> str:
@@ -97,11 +56,6 @@ def unescape_formula(value: str) -> str:
     if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
         return value[1:]
     return value
-
-
-def is_blank(value: object) -> bool:
-    """An empty cell: None, or text with nothing but whitespace."""
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -337,267 +291,13 @@ def _field_size_limit(limit: int) -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
-def collect_rows(rows: Iterable[Sequence[Any]], limits: Limits) -> list[list[Any]]:
-    """Keep a file's rows, refusing it at the first row, column or cell beyond the limits.
-
-    Trailing blank cells are cut from each row and blank rows are only counted until a row with data
-    follows, so a sheet's empty tail costs no memory; the header row comes on top of max_rows.
-    """
-    kept: list[list[Any]] = []
-    blank_rows = cells = 0
-    for number, row in enumerate(rows, start=1):
-        if number > limits.max_rows + 1:
-            raise ImportFileError(_too_many_rows(limits))
-        width = len(row)
-        while width and is_blank(row[width - 1]):
-            width -= 1
-        if width > limits.max_columns:
-            raise ImportFileError(_too_many_columns(limits, number))
-        if not width:
-            blank_rows += 1
-            continue
-        kept.extend([] for _blank in range(blank_rows))
-        blank_rows = 0
-        cells += width if kept else 0  # the header is not counted: max_cells is about the data
-        if cells > limits.max_cells:
-            raise ImportFileError(_too_many_cells(limits.max_cells))
-        kept.append(list(row[:width]))
-    return kept
-
-
-def _too_many_cells(most: int) -> str:
-    """The message for a table with more cells than the limit."""
-    return _(
-        "The file has more than %(max)s cells, more than the import reads; split it into smaller files, or "
-        "clear the formatting of empty cells."
-    ) % {"max": most}
-
-
-def _too_many_rows(limits: Limits) -> str:
-    """The message for a table longer than the limit."""
-    return _(
-        "The file has more than %(max)s rows under the header, more than the import reads. Split it into "
-        "smaller files; if it has fewer rows, delete the empty (formatted) rows under the data."
-    ) % {"max": limits.max_rows}
-
-
-def _too_many_columns(limits: Limits, row: int) -> str:
-    """The message for a row wider than the limit."""
-    return _(
-        "Row %(row)s has cells beyond column %(max)s, more columns than the import reads. Delete the columns "
-        "right of the data, or the empty (formatted) cells there."
-    ) % {"row": row, "max": limits.max_columns}
-
-
-# --- XLSX: a zip of XML parts, checked before openpyxl reads it -------------------------------
-
-# An XLSX part larger than this is refused when it is compressed more than IMPORT_MAX_COMPRESSION_RATIO.
-_RATIO_FLOOR = 1024 * 1024
-# Elements a sheet may hold outside its rows (column widths, views, merged cells, conditional formats).
-_MAX_OTHER_ELEMENTS = 100_000
-
-
 def parse_xlsx(data: bytes, *, limits: Limits | None = None) -> tablib.Dataset:
     """Read the first sheet of an XLSX workbook (Excel or LibreOffice) into a Dataset.
 
-    Before openpyxl sees the file its zip directory is checked (zip bombs) and every XML part is walked
-    once with defusedxml, holding one element at a time (XML bombs, parts too big to load); the first
-    sheet's walk also finds the rows and columns in use and refuses a range beyond the limits. openpyxl
-    then streams just those rows in read-only mode, never the declared or padded range.
+    common.xlsx_guard checks the workbook before and while openpyxl streams it (zip and XML bombs,
+    sheets whose declared or used range is beyond the limits).
     """
-    limits = limits or Limits.from_settings()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _check_archive(archive, limits)
-        rows = _read_first_sheet(data, limits)
-    except ImportFileError:
-        raise
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, ValueError and XML errors for damaged files
-        if _caused_by_unsafe_xml(exc):
-            raise ImportFileError(
-                _(
-                    "The workbook contains XML entity or DTD declarations, which spreadsheet programs do not "
-                    "write; it was refused as unsafe. Save it again from your spreadsheet program."
-                )
-            ) from exc
-        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
-    return build_dataset(rows)
-
-
-def _caused_by_unsafe_xml(exc: BaseException | None) -> bool:
-    """Whether defusedxml refused the XML, even when openpyxl wrapped its error in another."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, DefusedXmlException):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
-
-
-def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
-    """Refuse a zip bomb from the zip's directory, then walk every XML part but the sheets.
-
-    The sizes in the directory can be trusted as upper bounds: zipfile stops reading a part at its
-    declared size (and fails its checksum), and openpyxl reads the parts through zipfile.
-    """
-    parts = archive.infolist()
-    if len(parts) > limits.max_zip_members:
-        raise ImportFileError(
-            _("The workbook holds %(count)s parts, far more than a spreadsheet has; it was refused.")
-            % {"count": len(parts)}
-        )
-    unpacked = sum(part.file_size for part in parts)
-    if unpacked > limits.max_uncompressed_bytes:
-        raise ImportFileError(
-            _("The workbook unpacks to %(size)s MB, more than the %(max)s MB the import reads.")
-            % {"size": _megabytes(unpacked), "max": _megabytes(limits.max_uncompressed_bytes)}
-        )
-    for part in parts:
-        if part.file_size > _RATIO_FLOOR and part.file_size > limits.max_compression_ratio * max(1, part.compress_size):
-            raise ImportFileError(
-                _(
-                    "A part of the workbook (%(name)s) is compressed %(ratio)s times, far more than a spreadsheet "
-                    "is; it was refused as a possible zip bomb."
-                )
-                % {"name": part.filename, "ratio": part.file_size // max(1, part.compress_size)}
-            )
-    for part in parts:
-        name = part.filename.lower()
-        if name.endswith((".xml", ".rels")) and "worksheets/" not in name:
-            with archive.open(part) as source:
-                _scan_part(source, part.filename, limits)
-
-
-def _elements(source: IO[bytes]) -> Iterator[tuple[str, Any]]:
-    """Walk an XML part with defusedxml, yielding ("start" or "end", element) and keeping only open elements."""
-    stack: list[Any] = []
-    for event, element in safe_iterparse(source, events=("start", "end")):
-        if event == "start":
-            stack.append(element)
-        else:
-            stack.pop()
-            if stack:
-                stack[-1].remove(element)
-        yield event, element
-
-
-def _local(tag: str) -> str:
-    """An element's name without its namespace."""
-    return tag.rpartition("}")[2]
-
-
-def _scan_part(source: IO[bytes], name: str, limits: Limits) -> None:
-    """Refuse a part openpyxl would load whole that holds more than the file's cells could need."""
-    elements = strings = 0
-    most = 4 * limits.max_cells
-    for event, element in _elements(source):
-        if event == "start":
-            continue
-        elements += 1
-        if _local(element.tag) == "si":
-            strings += 1
-        if elements > most or strings > limits.max_cells:
-            raise ImportFileError(
-                _("A part of the workbook (%(name)s) holds far more than its cells need; it was refused.")
-                % {"name": name}
-            )
-
-
-def _read_first_sheet(data: bytes, limits: Limits) -> list[list[Any]]:
-    """The first sheet's rows, streamed by openpyxl in read-only mode within the range _scan_sheet found."""
-    with warnings.catch_warnings():
-        # openpyxl warns about styles and data validation it does not read; neither matters here.
-        warnings.simplefilter("ignore")
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        if not book.worksheets:
-            raise ImportFileError(_("The workbook has no sheet."))
-        sheet = book.worksheets[0]
-        # openpyxl builds each <row> whole and parses every element before the rows: walk it first.
-        with sheet._get_source() as source:
-            last_row, last_column = _scan_sheet(source, limits)
-        if not last_row:
-            return []
-        rows = sheet.iter_rows(min_row=1, max_row=last_row, max_col=last_column, values_only=True)
-        # Take exactly the rows in use: asking for one more would make openpyxl parse the rest of the sheet.
-        return collect_rows(islice(rows, last_row), limits)
-    finally:
-        book.close()
-
-
-def _scan_sheet(source: IO[bytes], limits: Limits) -> tuple[int, int]:
-    """The last row and column holding a cell; refuses the sheet at the first cell beyond the limits.
-
-    One pass with defusedxml that keeps at most one row: each child of <sheetData> is dropped when it
-    ends, and a row is refused at its first cell beyond the column limit (or when it holds far more
-    elements than its cells need), before it grows. The declared range (<dimension ref>) is refused
-    too when it is beyond the limits: a spreadsheet program writes it as the range of cells that exist.
-    """
-    most_rows, most_columns, most_in_row = limits.max_rows + 1, limits.max_columns, 20 * limits.max_columns
-    # Formatted empty cells cost openpyxl as much time as filled ones: twice the filled limit at most.
-    most_cells = 2 * limits.max_cells
-    last_row = last_column = row = column = other = in_row = depth = data_depth = cells = 0
-    data: Any = None
-    names: dict[str, str] = {}
-    for event, element in safe_iterparse(source, events=("start", "end")):
-        name = names.get(element.tag) or names.setdefault(element.tag, _local(element.tag))
-        if event == "end":
-            depth -= 1
-            if data is not None and depth == data_depth:
-                data.remove(element)  # a row (or anything else) of sheetData, read: drop it
-            elif name == "sheetData":
-                data = None
-            continue
-        depth += 1
-        if data is None:
-            if name == "sheetData":
-                data, data_depth = element, depth
-                continue
-            other += 1
-            if other > _MAX_OTHER_ELEMENTS:
-                raise ImportFileError(_("The sheet holds far more formatting than its cells need; it was refused."))
-            if name == "dimension":
-                _check_dimension(element.get("ref", ""), limits)
-            continue
-        in_row += 1
-        if in_row > most_in_row:
-            raise ImportFileError(_too_many_columns(limits, row))
-        if name == "row":
-            row, column, in_row = int(element.get("r") or row + 1), 0, 0
-        elif name == "c":
-            cells += 1
-            if cells > most_cells:
-                raise ImportFileError(_too_many_cells(most_cells))
-            reference = element.get("r")
-            if reference:
-                letters, cell_row = coordinate_from_string(reference)
-                row, column = max(row, cell_row), column_index_from_string(letters)
-            else:
-                column += 1
-            last_row, last_column = max(last_row, row), max(last_column, column)
-        else:
-            continue
-        if row > most_rows:
-            raise ImportFileError(_too_many_rows(limits))
-        if column > most_columns:
-            raise ImportFileError(_too_many_columns(limits, row))
-    return last_row, last_column
-
-
-def _check_dimension(reference: str, limits: Limits) -> None:
-    """Refuse a sheet whose declared used range (A1:XFD1048576) is beyond the limits."""
-    try:
-        _min_col, _min_row, max_col, max_row = range_boundaries(reference)
-    except (TypeError, ValueError):
-        return  # openpyxl ignores a range it cannot read; the cells themselves are checked
-    if (max_row or 0) > limits.max_rows + 1 or (max_col or 0) > limits.max_columns:
-        raise ImportFileError(
-            _(
-                "The sheet's used range is %(range)s, more than the %(rows)s rows and %(columns)s columns the "
-                "import reads. Delete the empty (formatted) rows and columns around the data and save it again."
-            )
-            % {"range": reference, "rows": limits.max_rows, "columns": limits.max_columns}
-        )
+    return build_dataset(sheet_rows(data, limits or Limits.from_settings()))
 
 
 def build_dataset(rows: Sequence[Sequence[Any]]) -> tablib.Dataset:
@@ -698,7 +398,7 @@ def check_size(size: int, limits: Limits | None = None) -> None:
     if size > limits.max_bytes:
         raise ImportFileError(
             _("The file is larger than %(max)s MB, the most the import reads; split it into smaller files.")
-            % {"max": _megabytes(limits.max_bytes)}
+            % {"max": megabytes(limits.max_bytes)}
         )
 
 
