@@ -217,6 +217,8 @@ PAGES: dict[str, tuple[int, int, int, int, int]] = {
     "home": (302, 200, 200, 200, 200),
     "login": (200, 302, 302, 302, 302),
     "logout": (405, 405, 405, 405, 405),
+    "two-factor": (302, 200, 200, 200, 200),
+    "two-factor-verify": (302, 302, 302, 302, 302),  # nothing to verify without a device being set up
     "health": (200, 200, 200, 200, 200),
     "set_language": (302, 302, 302, 302, 302),
     "survey": (404, 404, 404, 404, 404),

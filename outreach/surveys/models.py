@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from common.i18n import in_language
 from crm.choices import Language
 from crm.models import Contact, Employer, Interaction
+from crm.roles import works_with_every_employer
 from outreach.followups.models import FollowUpNotice
 from outreach.mail.models import OutgoingMail, OutgoingMailQuerySet, queue_indexes
 from placements.models import AftercareStep, Placement
@@ -176,8 +177,12 @@ class SurveyInvitationQuerySet(models.QuerySet["SurveyInvitation"]):
         return self.filter(submitted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
 
     def visible_to(self, user: Any) -> SurveyInvitationQuerySet:
-        """Invitations about placements the user may see; relationship managers and admins see all of them."""
-        return self.filter(placement_access_q(user, via="placement"))
+        """Invitations about placements the user may see (placement_access_q: a relationship manager those at her
+        employers); relationship managers and administrators also see those about no placement (declined employers)."""
+        rule = placement_access_q(user, via="placement")
+        if works_with_every_employer(user):
+            rule |= Q(placement__isnull=True)
+        return self.filter(rule)
 
 
 class SurveyInvitation(models.Model):
