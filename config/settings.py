@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "import_export",
     # Failed sign-ins per username and client address, and the lockout (common/signin.py).
     "axes",
+    # The optional second factor, a TOTP code (common/twofactor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then the code page for a session that still owes a code.
+    "django_otp.middleware.OTPMiddleware",
+    "common.twofactor.SecondFactorMiddleware",
     # auditlog's middleware (who changed a row), reading token users too (privacy/middleware.py).
     "privacy.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -556,3 +562,10 @@ if env_bool("TRUST_X_FORWARDED_PROTO", default=TRUSTED_PROXY_COUNT > 0):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if SECURE_HSTS_SECONDS < 0:
     raise ImproperlyConfigured("SECURE_HSTS_SECONDS must be 0 (off) or more")
+
+# --- Two-step sign-in -----------------------------------------------------------------------
+# An optional TOTP second factor (django-otp, common/twofactor.py): anyone turns it on from her
+# two-step sign-in page; with OTP_REQUIRED_FOR_ADMINISTRATORS on, staff (who reach the admin) must
+# set it up before any other page opens. Wrong codes make the next try wait longer.
+OTP_REQUIRED_FOR_ADMINISTRATORS = env_bool("OTP_REQUIRED_FOR_ADMINISTRATORS", default=False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Werkbrug")

@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from common import errors
+from common import errors, twofactor
 from common.signin import ObtainTokenView
 from placements.views.home import home
 
@@ -65,6 +65,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
+    path("accounts/two-step/", twofactor.two_factor, name="two-factor"),
+    path("accounts/two-step/code/", twofactor.verify, name="two-factor-verify"),
     path("network/", include("crm.urls")),
     path("reports/", include("reports.urls")),
     # Administrators' privacy actions on a client's file: subject-access export and erasure.
