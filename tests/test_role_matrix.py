@@ -66,10 +66,10 @@ def world() -> World:
     team = Team.objects.create(name="Utrecht")
     team.leads.add(users["carl"])
     team.coaches.add(users["bob"])
-    employer = EmployerFactory(owner=users["rita"], stage=Stage.ACTIVE, name="Bakkerij Zon")
-    mentor = ContactFactory(employer=employer, role=ContactRole.MENTOR)
-    vacancy = VacancyFactory(employer=employer)
-    client = ClientFactory(
+    employer = EmployerFactory.create(owner=users["rita"], stage=Stage.ACTIVE, name="Bakkerij Zon")
+    mentor = ContactFactory.create(employer=employer, role=ContactRole.MENTOR)
+    vacancy = VacancyFactory.create(employer=employer)
+    client = ClientFactory.create(
         reference="C-2027-0101",
         first_name=NAME,
         email=EMAIL,
@@ -78,7 +78,7 @@ def world() -> World:
         coach=users["bob"],
         case_manager=users["carl"],
     )
-    ConsentFactory(client=client, purpose="coaching", note=f"{NAME} agreed on the phone")
+    ConsentFactory.create(client=client, purpose="coaching", note=f"{NAME} agreed on the phone")
     revise_agreement(
         client=client,
         actor=users["bob"],
@@ -92,14 +92,14 @@ def world() -> World:
         change_note="",
         now=NOW,
     )
-    placement: Placement = PlacementFactory(  # type: ignore[assignment]
+    placement = PlacementFactory.create(
         client=client, employer=employer, mentor=mentor, vacancy=vacancy, start_on=dt.date(2027, 1, 4)
     )
     steps = activate_placement(placement=placement, actor=users["bob"], now=NOW)
     complete_step(step=steps[0], actor=users["bob"], outcome=f"{NAME} slaapt slecht, {PHONE}", now=NOW)
     open_step = AftercareStep.objects.filter(placement=placement, status__in=[StepStatus.PLANNED, StepStatus.DUE])
-    alices = InteractionFactory(employer=employer, author=users["alice"])
-    ritas = InteractionFactory(employer=employer, author=users["rita"])
+    alices = InteractionFactory.create(employer=employer, author=users["alice"])
+    ritas = InteractionFactory.create(employer=employer, author=users["rita"])
     ids = {
         "employer": employer.pk,
         "contact": mentor.pk,
