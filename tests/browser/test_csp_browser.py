@@ -94,6 +94,11 @@ def test_the_workspace_admin_survey_and_api_docs_pass_the_content_security_polic
     ]
     for path in workspace:
         _visit(page, base + path, refused)
+    # The two-step sign-in page with its QR code (a data: image).
+    _visit(page, base + reverse("two-factor"), refused)
+    page.get_by_role("button", name="Set up two-step sign-in").click()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    refused.extend(f"two-step: {text}" for text in page.evaluate("window.__cspViolations || []"))
     admin = [
         "/admin/",
         "/admin/crm/employer/",
