@@ -33,6 +33,11 @@ BENCH_ENV = {
     "SECRET_KEY": "bench-only-secret-key-for-survey-load",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SURVEY_POSTS_PER_MINUTE": "1000000",
+    "SURVEY_GETS_PER_MINUTE": "1000000",
+    # Plain HTTP on the loopback: no redirect to HTTPS (production runs behind TLS).
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
     "SURVEY_CACHE_URL": "redis://127.0.0.1:6379/14",
     # Nothing is enqueued here, but keep any stray task away from the real broker database.
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",

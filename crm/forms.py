@@ -273,7 +273,7 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         if upload.size > settings.IMPORT_MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(size)s MB; split it or use manage.py import.")
+                _("The file is larger than %(size)s MB; split it into smaller files and import them one by one.")
                 % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
             )
         return upload

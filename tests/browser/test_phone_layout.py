@@ -59,6 +59,7 @@ NOT_VISITED = {
     "logout": "signing out is a POST, and visiting it would end the session the sweep runs in",
     "health": "a JSON liveness probe for process supervisors",
     "placements:calendar-feed": "an .ics calendar file, not a page",
+    "privacy:subject-access": "a POST that downloads a ZIP, not a page",
     "outreach:placement-pack-pdf": "a PDF download, not a page",
     "crm:import-template": "a CSV or XLSX download, not a page",
     "outreach:employer-pack-pdf": "a PDF download, not a page",
@@ -116,6 +117,7 @@ def general_pack(data: Data) -> InfoPack:
 # Route name -> the arguments of each sample visit. Adding a route with arguments is one line here.
 SAMPLES: dict[str, Callable[[Data], list[Kwargs]]] = {
     "crm:employer": lambda d: [{"pk": d.employer.pk}],
+    "privacy:erase": lambda d: [{"pk": d.client.pk}],
     "crm:log-interaction": lambda d: [{"pk": d.employer.pk}],
     "crm:move": lambda d: [{"pk": d.employer.pk}],
     "crm:employer-edit": lambda d: [{"pk": d.employer.pk}],
