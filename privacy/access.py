@@ -1,7 +1,7 @@
-"""Writing access events: `record(user, kind, client=None, detail="")`, called where a file is read or data leaves.
+"""Writing access events: `record(user, kind, client=None, detail="")`, where a file is read or data leaves.
 
-Placements, crm and reports call this one function with one line; it imports nothing from those apps, so
-the call adds no dependency beyond this module and its model.
+The other apps do not import this module: they call common.access.record, whose signal `on_accessed`
+receives (connected in privacy.apps), so their imports stay one way.
 """
 
 from __future__ import annotations
@@ -48,3 +48,8 @@ def record_admin_export(sender: Any, model: Any = None, **kwargs: Any) -> None:
         context = {}
     label = model._meta.verbose_name_plural if model is not None else ""
     record(context.get("actor"), AccessKind.EXPORTED, detail=f"admin export: {label}")
+
+
+def on_accessed(sender: Any, *, user: Any, kind: str, client: Any = None, detail: str = "", **kwargs: Any) -> None:
+    """The receiver of common.access.accessed: append the event."""
+    record(user, kind, client=client, detail=detail)

@@ -17,7 +17,9 @@ class PrivacyConfig(AppConfig):
         """Audit the client's rows; record every admin export as an access event."""
         from import_export.signals import post_export
 
+        from common.access import accessed
         from privacy import access, audit
 
         audit.register_models()
         post_export.connect(access.record_admin_export, dispatch_uid="privacy.admin_export")
+        accessed.connect(access.on_accessed, dispatch_uid="privacy.accessed")

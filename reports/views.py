@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
-from privacy import access as privacy_access
+from common import access
 from reports import exports
 from reports.charts import chart_svg
 from reports.counting import count_sections
@@ -127,7 +127,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     scope, _form = _scope(request)
     sections, counted_at = build_sections(scope)
     data = exports.workbook(scope, sections, generated_at=counted_at)
-    privacy_access.record(request.user, "exported", detail=exports.filename(scope, "xlsx"))
+    access.record(request.user, access.EXPORTED, detail=exports.filename(scope, "xlsx"))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(scope, "xlsx")}"'
     return response
@@ -144,7 +144,7 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
     with translation.override(language):
         sections, counted_at = build_sections(scope)
         data = exports.pdf(request, scope, charted(sections), language=language, counted_at=counted_at)
-    privacy_access.record(request.user, "exported", detail=exports.filename(scope, "pdf", language))
+    access.record(request.user, access.EXPORTED, detail=exports.filename(scope, "pdf", language))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(scope, "pdf", language)}"'
     return response

@@ -22,6 +22,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common import access
 from common.api import WorkflowViewSet
 from crm.roles import works_with_every_employer
 from outreach.api.survey_serializers import (
@@ -34,7 +35,6 @@ from outreach.mail.models import MailStatus
 from outreach.surveys import results as survey_results
 from outreach.surveys import services as survey_services
 from outreach.surveys.models import SurveyInvitation
-from privacy import access as privacy_access
 
 
 class SurveyInvitationFilter(django_filters.FilterSet):
@@ -132,7 +132,7 @@ class SurveyInvitationViewSet(WorkflowViewSet[SurveyInvitation]):
         if "export" not in query:
             return Response({"results": results})
         content, content_type = survey_results.export_results(results, file_format=query["export"])
-        privacy_access.record(request.user, "exported", detail=f"survey results as {query['export']}")
+        access.record(request.user, access.EXPORTED, detail=f"survey results as {query['export']}")
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="survey-results.{query["export"]}"'
         return response

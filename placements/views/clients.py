@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import access
 from common.pagination import capped_count, keyset_page
 from common.web import add_service_errors, staff_view
 from crm.roles import Role, has_role
@@ -46,7 +47,6 @@ from placements.services.clients import (
 )
 from placements.services.ladder import ladder_history, move_client_to_step
 from placements.services.preview import preview_schedule
-from privacy import access as privacy_access
 
 # --- Clients and placements -------------------------------------------------------------------
 
@@ -147,7 +147,7 @@ def _detail_context(request: HttpRequest, client: Client, **forms: Any) -> dict[
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One client: her file, placements, consents per purpose and ladder history."""
     client = _client_for(request, pk)
-    privacy_access.record(request.user, "viewed", client=client)  # the access log (privacy app)
+    access.record(request.user, access.VIEWED, client=client)  # the access log (privacy app)
     return render(request, "placements/client_detail.html", _detail_context(request, client))
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from common import access
 from common.spreadsheets import FORMATS
 from crm.importing import export_file
 from crm.resources import RESOURCES
-from privacy import access as privacy_access
 
 DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError(_("XLSX is a binary format; pass -o FILE."))
         resource = RESOURCES[options["kind"]]()
         data = export_file(resource=resource, fmt=fmt, delimiter=DELIMITERS[options["delimiter"]])
-        privacy_access.record(None, "exported", detail=f"manage.py export {options['kind']} as {fmt}")
+        access.record(None, access.EXPORTED, detail=f"manage.py export {options['kind']} as {fmt}")
         if output is None:
             self.stdout.write(data.decode("utf-8-sig"), ending="")
             return
