@@ -17,13 +17,19 @@ from tests.placements.factories import ClientFactory, PlacementFactory
 
 @pytest.fixture
 def make_placement(alice: User, carl: User) -> Callable[..., Placement]:
-    """Build and activate a placement of Alice's client on the default plan; keyword arguments adjust it."""
+    """Build and activate a placement of Alice's client on the default plan; keyword arguments adjust it.
 
-    def make(*, mentor_language="nl", client_first_name="Amina", **fields):
+    `owner` is the relationship manager who owns the employer (none by default): she sees the placement,
+    its packs and its survey invitations only at an employer she owns (Flora III.1.B).
+    """
+
+    def make(*, mentor_language="nl", client_first_name="Amina", owner=None, **fields):
         client = fields.pop("client", None) or ClientFactory(
             coach=fields.pop("coach", alice), case_manager=carl, first_name=client_first_name, gender="woman"
         )
-        mentor = ContactFactory(first_name="Marleen", preferred_language=mentor_language, role="mentor")
+        mentor = ContactFactory(
+            first_name="Marleen", preferred_language=mentor_language, role="mentor", employer__owner=owner
+        )
         placement = PlacementFactory(
             client=client, employer=mentor.employer, mentor=mentor, start_on=fields.pop("start_on", START), **fields
         )

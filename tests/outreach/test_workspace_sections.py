@@ -82,7 +82,7 @@ def answer_survey(invitation: SurveyInvitation, *, at: dt.datetime = NOW) -> Non
 
 
 def test_the_employer_page_lists_the_latest_pack_versions_first_with_links_and_recipients(rita, alice):
-    scenario = placement_scenario(coach=alice, consent=False)
+    scenario = placement_scenario(coach=alice, consent=False, owner=rita)
     old = pack(scenario.employer, version=1, status=InfoPackStatus.READY)
     new = pack(scenario.employer, version=2, status=InfoPackStatus.READY)
     building = pack(scenario.employer, version=1, placement=scenario.placement, language="sv", status="building")
@@ -125,7 +125,7 @@ def test_the_managers_show_each_user_the_packs_and_invitations_of_the_placements
     alice, bob, carl, rita, adam
 ):
     mine = placement_scenario(coach=alice, case_manager=carl, consent=False)
-    theirs = placement_scenario(coach=bob, consent=False)
+    theirs = placement_scenario(coach=bob, consent=False, owner=rita)
     general = {pack(scenario.employer, version=1) for scenario in (mine, theirs)}
     my_pack = pack(mine.employer, version=1, placement=mine.placement)
     their_pack = pack(theirs.employer, version=1, placement=theirs.placement)
@@ -141,7 +141,8 @@ def test_the_managers_show_each_user_the_packs_and_invitations_of_the_placements
         alice: (general | {my_pack}, {my_invitation}),
         carl: (general | {my_pack}, {my_invitation}),
         bob: (general | {their_pack}, {their_invitation}),
-        rita: (general | {my_pack, their_pack}, {my_invitation, their_invitation, unplaced}),
+        # Rita owns only Bob's placement's employer: she sees its packs and invitations, not Alice's.
+        rita: (general | {their_pack}, {their_invitation, unplaced}),
         adam: (general | {my_pack, their_pack}, {my_invitation, their_invitation, unplaced}),
         UserFactory(): (set(), set()),
         AnonymousUser(): (set(), set()),
@@ -183,7 +184,7 @@ def test_without_packs_or_answers_the_sections_say_so(rita, alice):
 
 
 def test_the_employer_page_summarises_the_survey_answers(rita, alice):
-    scenario = placement_scenario(coach=alice, consent=False)
+    scenario = placement_scenario(coach=alice, consent=False, owner=rita)
     invitation, _ = invite(scenario.placement, now=NOW)
     answer_survey(invitation)
 
@@ -203,6 +204,21 @@ def test_a_coach_does_not_see_the_results_of_another_coachs_placement(alice, bob
 
     results = section(employer_page(alice, scenario.employer), "evaluations")
 
+    assert "No survey results yet." in results and "More visits" not in results
+
+
+def test_a_relationship_manager_sees_placement_packs_and_results_only_at_employers_she_owns(rita, alice):
+    scenario = placement_scenario(coach=alice, consent=False)
+    general = pack(scenario.employer, version=1)
+    placed = pack(scenario.employer, version=1, placement=scenario.placement)
+    invitation, _ = invite(scenario.placement, now=NOW)
+    answer_survey(invitation)
+
+    page = employer_page(rita, scenario.employer)
+    packs, results = section(page, "packs"), section(page, "evaluations")
+
+    assert pack_url("preview", general) in packs
+    assert pack_url("preview", placed) not in packs and "Medewerker bakkerij" not in packs
     assert "No survey results yet." in results and "More visits" not in results
 
 
@@ -250,7 +266,7 @@ def many_packs(placement: Placement, contact: Contact, rows: int) -> None:
 
 @pytest.mark.parametrize("rows", [1, 20])
 def test_the_employer_page_runs_the_same_queries_for_1_and_20_packs(rita, alice, django_assert_max_num_queries, rows):
-    scenario = placement_scenario(coach=alice, consent=False)
+    scenario = placement_scenario(coach=alice, consent=False, owner=rita)
     many_packs(scenario.placement, scenario.mentor, rows)
     invitation, _ = invite(scenario.placement, now=NOW)
     answer_survey(invitation)

@@ -60,10 +60,19 @@ class Scenario:
 
 
 def placement_scenario(
-    *, coach: User, case_manager: User | None = None, consent: bool, language: str = "nl"
+    *,
+    coach: User,
+    case_manager: User | None = None,
+    consent: bool,
+    language: str = "nl",
+    owner: User | None = None,
 ) -> Scenario:
-    """Build and activate a placement; the client consented to sharing with the employer only when `consent`."""
-    employer = cast(Employer, EmployerFactory(name="Bakkerij De Korenschoof"))
+    """Build and activate a placement; the client consented to sharing with the employer only when `consent`.
+
+    `owner` is the relationship manager who owns the employer (none by default); only she, of the
+    relationship managers, sees the placement and its packs (Flora III.1.B).
+    """
+    employer = cast(Employer, EmployerFactory(name="Bakkerij De Korenschoof", owner=owner))
     mentor = cast(
         Contact,
         ContactFactory(

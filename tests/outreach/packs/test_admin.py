@@ -76,7 +76,7 @@ def test_a_coach_cannot_pick_another_coachs_placement(alice, bob):
 
 
 def test_download_preview_and_send_pages_work_for_a_built_pack(rita, alice, django_capture_on_commit_callbacks):
-    scenario = placement_scenario(coach=alice, consent=False)
+    scenario = placement_scenario(coach=alice, consent=False, owner=rita)
     [pack] = pack_services.generate_info_pack(actor=rita, placement=scenario.placement, languages=["nl"], now=NOW)
     pack_services.build_info_pack(pack_id=pack.pk, now=NOW)
     client = _login(rita)

@@ -47,16 +47,18 @@ def test_the_pack_list_runs_a_constant_number_of_queries(rita, rows, django_asse
 
 def test_a_coach_sees_general_packs_and_her_own_placements_packs_only(alice, bob, rita):
     mine = placement_scenario(coach=alice, consent=False)
-    theirs = placement_scenario(coach=bob, consent=False)
+    theirs = placement_scenario(coach=bob, consent=False, owner=rita)
     pack_services.generate_info_pack(actor=alice, placement=mine.placement, languages=["nl"])
     pack_services.generate_info_pack(actor=bob, placement=theirs.placement, languages=["nl"])
     pack_services.generate_info_pack(actor=rita, employer=theirs.employer, languages=["en"])
 
     seen_by_alice = {(row["placement"], row["kind"]) for row in _api(alice).get(LIST).json()["results"]}
-    seen_by_rita = _api(rita).get(LIST).json()["results"]
+    seen_by_rita = {(row["placement"], row["kind"]) for row in _api(rita).get(LIST).json()["results"]}
 
     assert seen_by_alice == {(mine.placement.pk, "placement"), (None, "general")}
-    assert len(seen_by_rita) == 3
+    # The relationship manager sees the packs at the employer she owns, not Alice's placement elsewhere.
+    assert seen_by_rita == {(theirs.placement.pk, "placement"), (None, "general")}
+    assert _api(rita).get(f"{LIST}{InfoPack.objects.get(placement=mine.placement).pk}/").status_code == 404
     hidden = InfoPack.objects.get(placement=theirs.placement)
     assert _api(alice).get(f"{LIST}{hidden.pk}/").status_code == 404
 

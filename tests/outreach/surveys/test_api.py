@@ -47,9 +47,10 @@ def test_a_coach_sees_only_her_own_clients_invitations(
     alice: Any, bob: Any, rita: Any, make_placement: Callable[..., Placement]
 ) -> None:
     mine, _link = invite(make_placement())
-    invite(make_placement(coach=bob))
+    at_ritas_employer, _link = invite(make_placement(coach=bob, owner=rita))
     assert [row["id"] for row in api(alice).get(LIST).json()["results"]] == [mine.pk]
-    assert len(api(rita).get(LIST).json()["results"]) == 2
+    # A relationship manager sees the invitations at the employers she owns, not the others.
+    assert [row["id"] for row in api(rita).get(LIST).json()["results"]] == [at_ritas_employer.pk]
 
 
 def test_the_list_never_shows_the_link(alice: Any, placement: Placement) -> None:
