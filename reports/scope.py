@@ -3,9 +3,10 @@
 Each reader sees the figures of what she may see (DESIGN "roles"): a coach her own caseload, a case manager
 his own clients and those of the coaches he supervises, the network lead (an administrator) everything.
 The client rows come from the one visibility rule (`client_access_q`, which `Client.objects.visible_to`
-applies too, and `placement_access_q`); a relationship manager, whose work is with employers (Flora III.1.B,
-share what the purpose needs), reads the network and the employers' evaluations but no section counted
-over clients.
+applies too, and `placement_casework_q`: the placements she follows as casework, so a relationship
+manager who also coaches counts her own casework, not every placement at her employers); a relationship
+manager, whose work is with employers (Flora III.1.B, share what the purpose needs), reads the network
+and the employers' evaluations but no section counted over clients.
 
 The filters: the period (first and last day, both included), the coach (the client's coach; for steps,
 the placement's), the relationship manager and the sector (through the employers of the placements),
@@ -32,7 +33,7 @@ from crm.choices import Sector
 from crm.roles import Role, has_role, roles_of
 from placements.choices import Gender
 from placements.models import Client, Placement
-from placements.querysets import client_access_q, placement_access_q, supervised_coach_ids
+from placements.querysets import client_access_q, placement_casework_q, supervised_coach_ids
 from placements.scheduling import add_months
 from reports.tables import Period
 
@@ -198,7 +199,7 @@ class Scope:
         """The placements the report counts, seen from a model `prefix` away ("placement__")."""
         if not self.reads_clients:
             return Q(**{f"{prefix}pk__in": []})
-        rule = Q() if self.sees_network else placement_access_q(self.user, via=prefix.removesuffix("__"))
+        rule = Q() if self.sees_network else placement_casework_q(self.user, via=prefix.removesuffix("__"))
         if self.coach_id:
             rule &= Q(**{f"{prefix}client__coach_id": self.coach_id})
         if self.gender is not None:
