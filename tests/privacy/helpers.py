@@ -70,6 +70,7 @@ def _survey_answer(placement: Placement) -> None:
     assert template is not None, "the surveys migration seeds a template"
     question = Question.objects.filter(template=template, type="long_text").first()
     assert question is not None
+    assert placement.mentor is not None, "the placement factory gives a mentor"
     invitation = SurveyInvitation.objects.create(
         template=template,
         placement=placement,
