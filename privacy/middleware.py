@@ -13,15 +13,17 @@ from typing import Any
 from auditlog.middleware import AuditlogMiddleware
 from django.http import HttpRequest
 
+from common.clientip import client_address
+
 
 class AuditActorMiddleware(AuditlogMiddleware):
     """Records who changed an audited row, for session and token users alike, and from which address."""
 
     @staticmethod
     def _get_remote_addr(request: HttpRequest) -> str | None:
-        # The socket address only: X-Forwarded-For is written by the client unless a trusted proxy
-        # vouches for it, and an audit trail must not record an address the visitor chose.
-        return request.META.get("REMOTE_ADDR") or None
+        # The one client address rule (common.clientip): X-Forwarded-For only as far as the trusted
+        # proxies (TRUSTED_PROXY_COUNT) vouch for it, so the trail never records an address the visitor chose.
+        return client_address(request) or None
 
     def get_extra_data(self, request: HttpRequest) -> dict[str, Any]:
         """The stock context, with the actor resolved lazily when nobody is signed in yet."""

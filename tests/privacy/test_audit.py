@@ -41,6 +41,22 @@ def test_a_workspace_edit_of_her_file_is_logged_with_the_coach_and_the_old_and_n
     assert updates[0].remote_addr == "127.0.0.1"
 
 
+@pytest.mark.parametrize(("proxies", "recorded"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_the_address_in_the_trail_is_the_one_the_trusted_proxies_vouch_for(client, alice, settings, proxies, recorded):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    amina = ClientFactory.create(coach=alice, first_name="Amina", phone="")
+    login(client, alice)
+
+    client.post(
+        reverse("placements:client-edit", args=[amina.pk]),
+        {"first_name": "Amina", "phone": "+31 6 2222", "preferred_language": "nl"},
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7",
+    )
+
+    updates = [e for e in _entries(Client, amina.pk) if e.action == LogEntry.Action.UPDATE]
+    assert [e.remote_addr for e in updates] == [recorded]
+
+
 def test_an_api_change_with_a_token_is_logged_with_the_token_user(alice):
     placement = PlacementFactory.create(client=ClientFactory(coach=alice))
     api = APIClient()
