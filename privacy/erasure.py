@@ -22,7 +22,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from outreach.packs.models import InfoPack, InfoPackStatus
 from outreach.surveys.models import Answer
 from placements.choices import ClientStatus
 from placements.models import AftercareStep, Client, CoachingAgreement, ConsentRecord, LadderPosition, Placement
+from placements.services.agreements import TERMS as AGREEMENT_TERMS
 from privacy import access
 from privacy.audit import entries_for_client
 from privacy.models import AccessEvent, AccessKind
@@ -37,21 +38,18 @@ from privacy.models import AccessEvent, AccessKind
 # What stands where a required text was.
 ERASED = "[erased]"
 
+
+def _written(model: type[Any], names: tuple[str, ...]) -> tuple[str, ...]:
+    """The text fields among `names` (a number of weeks holds nothing personal)."""
+    return tuple(name for name in names if isinstance(model._meta.get_field(name), models.CharField | models.TextField))
+
+
 # Per audited model, the fields whose values erasure replaces, in the rows and in their audit entries.
 PERSONAL_FIELDS: dict[type[Any], tuple[str, ...]] = {
     Client: ("first_name", "email", "phone", "gender_description"),
     ConsentRecord: ("note",),
-    CoachingAgreement: (
-        "parties",
-        "joint_work",
-        "expected_result",
-        "success_measure",
-        "goals_work",
-        "goals_private",
-        "contact_rhythm",
-        "share_with_employer",
-        "change_note",
-    ),
+    # Every written term of the agreement (placements.services.agreements.TERMS) and the note on a revision.
+    CoachingAgreement: (*_written(CoachingAgreement, AGREEMENT_TERMS), "change_note"),
     Placement: ("end_reason",),
 }
 
