@@ -39,6 +39,11 @@ from privacy.models import AccessEvent, AccessKind
 ERASED = "[erased]"
 
 
+def _may_be_blank(model: type[Any], name: str) -> bool:
+    """Whether the model lets the field be left blank."""
+    return bool(getattr(model._meta.get_field(name), "blank", False))
+
+
 def _written(model: type[Any], names: tuple[str, ...]) -> tuple[str, ...]:
     """The text fields among `names` (a number of weeks holds nothing personal)."""
     return tuple(name for name in names if isinstance(model._meta.get_field(name), models.CharField | models.TextField))
@@ -85,9 +90,12 @@ def _erase_rows(client: Client, *, now: dt.datetime) -> None:
         first_name=placeholder(client), email="", phone="", gender_description="", updated_at=now
     )
     ConsentRecord.objects.filter(client=client).update(note="")
+    # A term the agreement requires reads as erased; one it may leave blank is emptied.
     CoachingAgreement.objects.filter(client=client).update(
-        **dict.fromkeys(("parties", "joint_work", "expected_result", "success_measure"), ERASED),
-        **dict.fromkeys(PERSONAL_FIELDS[CoachingAgreement][4:], ""),
+        **{
+            name: "" if _may_be_blank(CoachingAgreement, name) else ERASED
+            for name in PERSONAL_FIELDS[CoachingAgreement]
+        }
     )
     LadderPosition.objects.filter(client=client).update(note="")
     placements = Placement.objects.filter(client=client)

@@ -15,7 +15,6 @@ A beat task applies the plan daily; `manage.py retention --dry-run` lists it wit
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 from pathlib import Path
@@ -34,18 +33,12 @@ from outreach.packs.models import InfoPackDelivery
 from outreach.surveys.models import Answer, SurveyMail
 from placements.choices import ClientStatus
 from placements.models import Client
+from placements.scheduling import add_months
 from privacy.erasure import erase_client
 from privacy.models import AccessEvent, AccessKind
 
 MAIL_MODELS: tuple[Any, ...] = (FollowUpNotice, CoachDigest, InfoPackDelivery, SurveyMail)
 FINISHED = (MailStatus.SENT, MailStatus.FAILED, MailStatus.SKIPPED)
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months earlier (clamped to the month's end)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -83,7 +76,7 @@ class RetentionPlan:
 def plan(today: dt.date, *, now: dt.datetime | None = None) -> RetentionPlan:
     """List what is due on `today`; changes nothing."""
     now = now or timezone.now()
-    closed_before = months_before(today, settings.RETENTION_CLOSED_FILE_MONTHS)
+    closed_before = add_months(today, -settings.RETENTION_CLOSED_FILE_MONTHS)
     erased = AccessEvent.objects.filter(kind=AccessKind.ERASED, client__isnull=False).values("client")
     clients = (
         Client.objects.filter(status=ClientStatus.CLOSED, closed_on__lt=closed_before)
@@ -91,9 +84,9 @@ def plan(today: dt.date, *, now: dt.datetime | None = None) -> RetentionPlan:
         .order_by("closed_on", "pk")
         .values_list("pk", "reference")
     )
-    text_before = _start_of(months_before(today, settings.RETENTION_SURVEY_TEXT_MONTHS))
+    text_before = _start_of(add_months(today, -settings.RETENTION_SURVEY_TEXT_MONTHS))
     answers = Answer.objects.filter(response__submitted_at__lt=text_before).exclude(text="").order_by("pk")
-    mail_before = _start_of(months_before(today, settings.RETENTION_MAIL_MONTHS))
+    mail_before = _start_of(add_months(today, -settings.RETENTION_MAIL_MONTHS))
     mails = {
         model._meta.label_lower: list(
             model.objects.filter(status__in=FINISHED, created_at__lt=mail_before)

@@ -15,6 +15,7 @@ from outreach.followups.models import CoachDigest
 from outreach.mail.models import MailStatus
 from outreach.surveys.models import Answer
 from placements import services
+from placements.scheduling import add_months
 from privacy import retention
 from privacy.erasure import is_erased
 from privacy.tasks import apply_retention
@@ -131,6 +132,6 @@ def test_beat_runs_the_retention_task_once_a_day_and_the_task_applies_the_plan(d
     assert done["clients"] == 1 and is_erased(due["old"])
 
 
-def test_months_before_clamps_to_the_end_of_a_shorter_month():
-    assert retention.months_before(dt.date(2029, 3, 31), 1) == dt.date(2029, 2, 28)
-    assert retention.months_before(dt.date(2029, 1, 15), 24) == dt.date(2027, 1, 15)
+def test_retention_periods_count_back_in_calendar_months_clamped_to_a_shorter_month():
+    assert add_months(dt.date(2029, 3, 31), -1) == dt.date(2029, 2, 28)
+    assert add_months(dt.date(2029, 1, 15), -24) == dt.date(2027, 1, 15)
