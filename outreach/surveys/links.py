@@ -1,69 +1,40 @@
-"""Survey links: pure functions the services and the public page share.
+"""Survey links: common.links with the survey's purpose, "werkbrug.survey" (the links already sent keep working).
 
-A link is `prefix + secret`. The prefix (8 characters) finds the row through an index; the secret
-is checked against a SHA-256 hash with `hmac.compare_digest` (STYLE "Public links and documents").
-The secret is derived as HMAC-SHA256(SECRET_KEY, seed) from a 256-bit seed drawn with `secrets`:
-the database holds the seed and the hash, never the link, so a copy of the database alone opens no
-survey, while the mail task can still put the same link in the first mail and in each reminder
-(rotating the link per mail would break the link in the first mail). Resending draws a new seed.
+The token design (prefix, HMAC-derived secret from a stored seed, SHA-256 hash, constant-time
+compare) is common.links'; the workplace mentor's page uses the same functions with its own purpose.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
-from dataclasses import dataclass
+from common import links
+from common.links import LINK_LENGTH, PREFIX_LENGTH, Token, hash_secret, secret_matches, split_link
 
-from django.conf import settings
+PURPOSE = "werkbrug.survey"
 
-PREFIX_LENGTH = 8
-# A link is the prefix plus a 43-character secret; anything of another shape is refused before a query.
-LINK_LENGTH = PREFIX_LENGTH + 43
-
-
-@dataclass(frozen=True)
-class Token:
-    """A fresh link's parts: what is stored (prefix, seed, hash) and the link itself (never stored)."""
-
-    prefix: str
-    seed: str
-    hash: str
-    link: str
+__all__ = [
+    "LINK_LENGTH",
+    "PREFIX_LENGTH",
+    "PURPOSE",
+    "Token",
+    "derive_secret",
+    "hash_secret",
+    "link_for",
+    "new_token",
+    "secret_matches",
+    "split_link",
+]
 
 
 def derive_secret(seed: str) -> str:
-    """The secret part of a link, from the stored seed and the site's SECRET_KEY (256 bits)."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"werkbrug.survey:{seed}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def hash_secret(secret: str) -> str:
-    """The SHA-256 hex digest stored for a secret."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    """The secret part of a survey link."""
+    return links.derive_secret(seed, purpose=PURPOSE)
 
 
 def new_token() -> Token:
-    """Draw a new link: an 8-character lookup prefix and a secret from a 256-bit random seed."""
-    prefix = secrets.token_urlsafe(6)[:PREFIX_LENGTH]
-    seed = secrets.token_urlsafe(32)
-    secret = derive_secret(seed)
-    return Token(prefix=prefix, seed=seed, hash=hash_secret(secret), link=prefix + secret)
+    """Draw a new survey link."""
+    return links.new_token(purpose=PURPOSE)
 
 
 def link_for(prefix: str, seed: str) -> str:
     """The link of a stored invitation, for its mails."""
-    return prefix + derive_secret(seed)
-
-
-def split_link(link: str) -> tuple[str, str] | None:
-    """(prefix, secret) of a well-formed link, None otherwise."""
-    if len(link) != LINK_LENGTH or not all(ch.isalnum() or ch in "-_" for ch in link):
-        return None
-    return link[:PREFIX_LENGTH], link[PREFIX_LENGTH:]
-
-
-def secret_matches(secret: str, stored_hash: str) -> bool:
-    """Compare a presented secret with the stored hash in constant time."""
-    return hmac.compare_digest(hash_secret(secret), stored_hash)
+    return links.link_for(prefix, seed, purpose=PURPOSE)

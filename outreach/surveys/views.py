@@ -11,22 +11,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from common.clientip import client_address
 from common.web import staff_view
 from crm.choices import Language
+from outreach.publicpages import native_language_names, page_language, private, rate_limited
 from outreach.surveys.answers import field_name, parse_answers
 from outreach.surveys.models import Question, SurveyInvitation
 from outreach.surveys.services import colleague_first_name, find_invitation, resend_invitation, submit_response
@@ -38,32 +35,8 @@ LANGUAGES = tuple(Language.values)
 
 
 def _language(request: HttpRequest, invitation: SurveyInvitation | None) -> str:
-    """?lang= when it names one of ours, else the invitee's language, else the browser's (Accept-Language).
-
-    A link that does not work never reveals its invitation, so its page speaks the browser's language
-    whatever the reason (unknown, expired, used): the pages stay the same for all of them.
-    """
-    asked = request.GET.get("lang", "")
-    if asked in LANGUAGES:
-        return asked
-    if invitation is not None:
-        return invitation.language
-    browser = translation.get_language_from_request(request)
-    return browser if browser in LANGUAGES else settings.LANGUAGE_CODE
-
-
-def native_language_names() -> list[tuple[str, str]]:
-    """Each of our languages by its own name (English, Nederlands, Svenska), for the language switch."""
-    # Django spells some names in lower case, as in running text ("svenska"); a menu item starts with a capital.
-    return [(code, capfirst(translation.get_language_info(code)["name_local"])) for code, _name in settings.LANGUAGES]
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """Not indexed, no referrer to other sites, never cached."""
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """The page's language (outreach.publicpages.page_language), the invitee's when the link works."""
+    return page_language(request, invitation.language if invitation is not None else None)
 
 
 def _page(request: HttpRequest, name: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
@@ -71,29 +44,7 @@ def _page(request: HttpRequest, name: str, context: dict[str, Any], *, status: i
     with translation.override(context["language"]):
         response = render(request, f"outreach/surveys/{name}", {**context, "path": request.path}, status=status)
     response["Content-Language"] = context["language"]
-    return _private(response)
-
-
-def rate_limited(request: HttpRequest) -> bool:
-    """Count this request against its client address for the current minute; True beyond the limit.
-
-    Posts (answers) and views (GET and HEAD, which is how a link is guessed) are counted apart, views
-    more generously: SURVEY_POSTS_PER_MINUTE and SURVEY_GETS_PER_MINUTE. The address is
-    common.clientip's, so behind a trusted proxy each employer has a counter of her own.
-    """
-    posting = request.method == "POST"
-    kind, limit = ("post", settings.SURVEY_POSTS_PER_MINUTE) if posting else ("get", settings.SURVEY_GETS_PER_MINUTE)
-    window = int(timezone.now().timestamp() // 60)
-    key = f"survey-{kind}:{client_address(request)}:{window}"
-    cache = caches[settings.SURVEY_RATE_LIMIT_CACHE]
-    try:
-        cache.add(key, 0, timeout=120)
-        count = cache.incr(key)
-    except Exception:
-        # A cache outage must not stop employers answering; the link is still single-use.
-        logger.exception("Survey rate limit unavailable")
-        return False
-    return bool(count > limit)
+    return private(response)
 
 
 def _rows(questions: list[Question], language: str, data: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
@@ -158,7 +109,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             return _page(request, "form.html", _form_context(invitation, language, rows), status=400)
         if submit_response(invitation=invitation, answers=answers, language=language, now=now) is None:
             return _page(request, "unavailable.html", {"language": language}, status=UNAVAILABLE_STATUS)
-    return _private(HttpResponseRedirect(f"{reverse('survey-thanks')}?lang={language}"))
+    return private(HttpResponseRedirect(f"{reverse('survey-thanks')}?lang={language}"))
 
 
 @require_http_methods(["GET", "HEAD"])
