@@ -3,7 +3,9 @@
 The employer evaluation follows igma ch. 6 ("a final evaluation: were the expectations met and the
 goals reached, and what can be learned") and draws on the question bank in Flora analysis §4.9
 (E1-E25). These are the defaults for new databases: a data migration loads them; an administrator
-edits them later as new versions.
+edits them later as new versions. E1, E2, E12 and E13 (what employers valued, §4.8) came later: a
+database seeded before them gets them as a new version from migration 0010, which writes them out
+again, with their added-value dimension (a seeded question gets its dimension from 0009 and 0010).
 """
 
 from __future__ import annotations
@@ -65,6 +67,15 @@ EMPLOYER_END: list[Row] = [
         options=AGREE,
     ),
     q(
+        "e1_overall",
+        "scale_1_5",
+        "Overall, how do you rate the collaboration with the job coach?",
+        "Hoe beoordeelt u, alles samen, de samenwerking met de jobcoach?",
+        "Hur bedömer ni samarbetet med jobbcoachen som helhet?",
+        "E1, Flora IV.3 werkgever C",
+        options=QUALITY,
+    ),
+    q(
         "e3_candidate_fit",
         "scale_1_5",
         "Did the candidate match the profile of the job?",
@@ -80,6 +91,27 @@ EMPLOYER_END: list[Row] = [
         "Na hoeveel weken kon de nieuwe medewerker zelfstandig werken?",
         "Hur många veckor tog det innan den nya medarbetaren kunde arbeta självständigt?",
         "E4, Flora IV.3 werkgever C",
+        help_en="An estimate is fine.",
+        help_nl="Een schatting volstaat.",
+        help_sv="En uppskattning räcker.",
+    ),
+    q(
+        "e2_time_saved",
+        "scale_1_5",
+        "Did working with the job coach save you time in recruiting and onboarding?",
+        "Heeft de samenwerking met de jobcoach u tijd bespaard bij het aanwerven en inwerken?",
+        "Sparade samarbetet med jobbcoachen er tid vid rekrytering och introduktion?",
+        "E2, Flora IV.3 werkgever C (tijdswinst)",
+        options=AGREE,
+    ),
+    q(
+        "e2_hours_saved",
+        "number",
+        "About how many hours did it save you?",
+        "Hoeveel uur heeft het u ongeveer bespaard?",
+        "Ungefär hur många timmar sparade det er?",
+        "E2, Flora IV.3 werkgever C (tijdswinst)",
+        required=False,
         help_en="An estimate is fine.",
         help_nl="Een schatting volstaat.",
         help_sv="En uppskattning räcker.",
@@ -119,6 +151,42 @@ EMPLOYER_END: list[Row] = [
         "Hjälpte coachen kommunikationen mellan er, era arbetsledare och medarbetaren?",
         "E8, Flora IV.3 werkgever C",
         options=AGREE,
+    ),
+    q(
+        "e12_employment_measures",
+        "yes_no",
+        "Did you use an employment measure for this placement, such as a wage subsidy or on-the-job training?",
+        "Heeft u voor deze plaatsing een tewerkstellingsmaatregel gebruikt, zoals een loonsubsidie "
+        "of een opleiding op de werkvloer?",
+        "Använde ni en arbetsmarknadsåtgärd för den här placeringen, till exempel ett lönestöd "
+        "eller en utbildning på arbetsplatsen?",
+        "E12, Flora IV.3 werkgever C #4",
+    ),
+    q(
+        "e12_measures_help",
+        "scale_1_5",
+        "If you did, how helpful was the job coach in informing you and arranging it?",
+        "Zo ja, hoe nuttig was de jobcoach om u te informeren en het te regelen?",
+        "Om ja, hur till hjälp var jobbcoachen med att informera er och ordna det?",
+        "E12, Flora IV.3 werkgever C #4",
+        options=QUALITY,
+        required=False,
+        help_en="Leave this empty if you did not use one.",
+        help_nl="Laat dit leeg als u er geen gebruikte.",
+        help_sv="Lämna tomt om ni inte använde någon.",
+    ),
+    q(
+        "e13_admin_support",
+        "scale_1_5",
+        "How helpful was the support with administration, such as work permits?",
+        "Hoe nuttig was de hulp bij de administratie, zoals arbeidsvergunningen?",
+        "Hur till hjälp var stödet med administrationen, till exempel arbetstillstånd?",
+        "E13, Flora IV.3 werkgever C #5",
+        options=QUALITY,
+        required=False,
+        help_en="Leave this empty if you did not need any.",
+        help_nl="Laat dit leeg als u die niet nodig had.",
+        help_sv="Lämna tomt om ni inte behövde något.",
     ),
     q(
         "e14_role_clarity",
