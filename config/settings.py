@@ -312,6 +312,12 @@ SURVEY_RATE_LIMIT_CACHE = "surveys"
 if min(SURVEY_REMINDER_AFTER_DAYS, SURVEY_LINK_VALID_DAYS, SURVEY_POSTS_PER_MINUTE) < 1 or SURVEY_MAX_REMINDERS < 0:
     raise ImproperlyConfigured("SURVEY_* days and limits must be at least 1 (SURVEY_MAX_REMINDERS at least 0)")
 
+# --- Workplace mentor's page (outreach/mentors/) ------------------------------------------------
+# The mentor's personal link works from the first info pack until this many days after the placement ends.
+MENTOR_LINK_DAYS_AFTER_END = env_int("MENTOR_LINK_DAYS_AFTER_END", 60)
+if MENTOR_LINK_DAYS_AFTER_END < 0:
+    raise ImproperlyConfigured("MENTOR_LINK_DAYS_AFTER_END must be 0 or more")
+
 # Programme reports (reports/): a section once counted is kept this many seconds per reader and filters,
 # so the page, its downloads and the next visit read it back; "Count again" on the page recounts at once.
 # 0 counts every time.

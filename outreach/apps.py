@@ -13,6 +13,8 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         # crm never imports outreach: the employer timeline words a mailed pack through what is registered here.
         from crm.timeline import register_wording
+        from outreach.mentors.services import word_mentor_interactions
         from outreach.packs.services import word_pack_sends
 
         register_wording(word_pack_sends)
+        register_wording(word_mentor_interactions)

@@ -2,6 +2,15 @@
 
 from outreach.followups.models import MAILED_KINDS, CoachDigest, FollowUpNotice, NoticeKind
 from outreach.mail.models import MailStatus, OutgoingMail
+from outreach.mentors.models import (
+    MentorConcern,
+    MentorLink,
+    MentorMail,
+    MentorMailKind,
+    Urgency,
+    VisitReply,
+    VisitReplyKind,
+)
 from outreach.packs.models import (
     InfoPack,
     InfoPackDelivery,
@@ -34,6 +43,10 @@ __all__ = [
     "InfoPackStatus",
     "InfoPackTrigger",
     "MailStatus",
+    "MentorConcern",
+    "MentorLink",
+    "MentorMail",
+    "MentorMailKind",
     "NoticeKind",
     "OutgoingMail",
     "ProgrammeProfile",
@@ -46,4 +59,7 @@ __all__ = [
     "SurveyMailKind",
     "SurveyResponse",
     "SurveyTemplate",
+    "Urgency",
+    "VisitReply",
+    "VisitReplyKind",
 ]

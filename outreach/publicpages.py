@@ -8,10 +8,11 @@ shared Redis cache; each page speaks the language asked for, else its visitor's,
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 
@@ -20,6 +21,7 @@ from crm.choices import Language
 
 logger = logging.getLogger(__name__)
 LANGUAGES = tuple(Language.values)
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 
 def page_language(request: HttpRequest, known: str | None) -> str:
@@ -43,7 +45,7 @@ def native_language_names() -> list[tuple[str, str]]:
     return [(code, capfirst(translation.get_language_info(code)["name_local"])) for code, _name in settings.LANGUAGES]
 
 
-def private(response: HttpResponse) -> HttpResponse:
+def private(response: Response) -> Response:
     """Not indexed, no referrer to other sites, never cached."""
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from outreach.followups.services import deliver_digest, deliver_notice, sweep_digests, sweep_followups
 from outreach.mail.queue import requeue_mails
+from outreach.mentors.services import deliver_mentor_mail
 from outreach.packs import services as pack_services
 from outreach.surveys import services as survey_services
 
@@ -32,6 +33,7 @@ SENDERS: dict[str, Callable[[int], str]] = {
     "digest": lambda pk: deliver_digest(digest_pk=pk),
     "pack": lambda pk: pack_services.deliver_info_pack(delivery_id=pk),
     "survey": lambda pk: survey_services.deliver_survey_mail(mail_pk=pk),
+    "mentor": lambda pk: deliver_mentor_mail(mail_pk=pk),
 }
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from common.urls import absolute_url
 from outreach.followups.models import CoachDigest, FollowUpNotice, NoticeKind
 from outreach.mail.render import Mail, render_mail
+from outreach.mentors.services import issued_page_url
 from placements.choices import ConsentPurpose
 from placements.models import AftercareStep
 
@@ -90,6 +91,8 @@ def employer_checkin_mail(notice: FollowUpNotice, *, today: dt.date) -> Mail:
         "step_title": step.label(notice.language),
         "coach_name": placement.coach.get_full_name() or placement.coach.get_username(),
         "coach_email": placement.coach.email,
+        # Every check-in carries her personal page (issue 14); a check-in means the placement is on.
+        "mentor_page": issued_page_url(placement) or "",
     }
     reply_to = (placement.coach.email,) if placement.coach.email else ()
     return render_mail(

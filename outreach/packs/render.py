@@ -45,6 +45,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from crm.choices import Language, Schedule
 from crm.models import Contact, Employer
+from outreach.mentors.services import mentor_page_url
 from outreach.packs.defaults import PROFILE_FIELDS
 from outreach.packs.models import InfoPackKind, ProgrammeProfile, StaffCard
 from placements.choices import ConsentPurpose, StepStatus, Track
@@ -147,6 +148,8 @@ class PackData:
     contacts: tuple[ContactLine, ...]
     website: str = ""
     placement: PlacementFacts | None = None
+    # The workplace mentor's personal page (a placement pack with a working mentor link).
+    mentor_page: str = ""
 
     @property
     def title(self) -> str:
@@ -480,4 +483,5 @@ def gather_pack_data(
         contacts=contacts,
         website=profile.website,
         placement=facts,
+        mentor_page=(mentor_page_url(placement) or "") if placement is not None else "",
     )

@@ -42,6 +42,7 @@ from outreach.mail.models import OPEN_MAIL_STATUSES
 from outreach.mail.queue import Publisher, queued_fields
 from outreach.mail.render import Mail
 from outreach.mail.send import Skip, deliver, describe_error
+from outreach.mentors.services import issue_link
 from outreach.packs.mails import pack_mail
 from outreach.packs.models import (
     InfoPack,
@@ -233,6 +234,9 @@ def generate_info_pack(
         )
         for language in wanted
     ]
+    if placement is not None and placement.mentor_id is not None:
+        # From the first pack on, the mentor has her personal page; the pack carries its link (issue 14).
+        issue_link(placement=placement, actor=actor, now=now)
     for pack in packs:
         _enqueue_build(pack.pk)
     return packs

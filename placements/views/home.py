@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from common.web import outreach_section
 from crm.models import Employer, Interaction
 from crm.views.employers import with_list_columns
 from placements.models import AftercareStep
@@ -88,6 +89,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"today": today}
     if user.has_perm("placements.change_aftercarestep"):
         context["coach"] = _coach_today(user, today)
+        # Concerns the workplace mentors raised on their pages: filled by outreach (DESIGN "Architecture").
+        context["concerns_section"] = outreach_section("home_concerns", app="placements")
     if user.has_perm("placements.view_team"):
         context["lead"] = _lead_today(user, today)
     if user.has_perm("crm.change_employer"):

@@ -151,6 +151,7 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "packs_section": outreach_section("placement_packs", app="placements"),
         "evaluation_section": outreach_section("placement_evaluation", app="placements"),
         "checkins_section": outreach_section("placement_checkins", app="placements"),
+        "mentor_page_section": outreach_section("placement_mentor_page", app="placements"),
     }
     return render(request, "placements/placement_detail.html", context)
 
