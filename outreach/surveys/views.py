@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods
 from common.web import staff_view
 from crm.choices import Language
 from outreach.publicpages import native_language_names, page_language, private, rate_limited
-from outreach.surveys.answers import field_name, parse_answers
+from outreach.surveys.answers import parse_answers
+from outreach.surveys.embed import question_context
 from outreach.surveys.models import Question, SurveyInvitation
 from outreach.surveys.services import colleague_first_name, find_invitation, resend_invitation, submit_response
 from placements.models import Placement
@@ -47,34 +48,19 @@ def _page(request: HttpRequest, name: str, context: dict[str, Any], *, status: i
     return private(response)
 
 
-def _rows(questions: list[Question], language: str, data: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
-    """What the template needs per question, with the values given so far."""
-    rows = []
-    for question in questions:
-        name = field_name(question)
-        rows.append(
-            {
-                "q": question,
-                "name": name,
-                "text": question.text(language),
-                "help": question.help(language),
-                "choices": question.choices(language),
-                "values": data.getlist(name) if data is not None else [],
-                "error": errors.get(question.key, ""),
-            }
-        )
-    return rows
-
-
-def _form_context(invitation: SurveyInvitation, language: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _form_context(
+    invitation: SurveyInvitation,
+    language: str,
+    questions: list[Question],
+    data: Any = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The survey page: the questions as the include renders them everywhere, and what the page says about the job."""
     placement = invitation.placement
     return {
-        "invitation": invitation,
+        **question_context(invitation, language=language, data=data, errors=errors, questions=questions),
         "language": language,
         "languages": native_language_names(),
-        "rows": rows,
-        "nps_keys": [str(number) for number in range(11)],
-        "errors": any(row["error"] for row in rows),
         "job_title": placement.job_title if placement is not None else "",
         "start_on": placement.start_on if placement is not None else None,
         "colleague": colleague_first_name(invitation, today=timezone.localdate()),
@@ -100,13 +86,11 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             return _page(request, "unavailable.html", {"language": language}, status=UNAVAILABLE_STATUS)
         questions = list(invitation.template.questions.order_by("order"))
         if request.method != "POST":
-            return _page(
-                request, "form.html", _form_context(invitation, language, _rows(questions, language, None, {}))
-            )
+            return _page(request, "form.html", _form_context(invitation, language, questions))
         answers, errors = parse_answers(questions, request.POST)
         if errors:
-            rows = _rows(questions, language, request.POST, errors)
-            return _page(request, "form.html", _form_context(invitation, language, rows), status=400)
+            context = _form_context(invitation, language, questions, request.POST, errors)
+            return _page(request, "form.html", context, status=400)
         if submit_response(invitation=invitation, answers=answers, language=language, now=now) is None:
             return _page(request, "unavailable.html", {"language": language}, status=UNAVAILABLE_STATUS)
     return private(HttpResponseRedirect(f"{reverse('survey-thanks')}?lang={language}"))

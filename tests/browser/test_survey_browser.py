@@ -31,7 +31,7 @@ def fill_everything_but(page: Any, invitation: Any, *, skip: str) -> None:
         elif question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
             page.locator(f'input[name="{name}"]').first.check()
         elif question.type == QuestionType.NUMBER:
-            page.locator(f'input[name="{name}"]').fill("een paar")
+            page.locator(f'input[name="{name}"]').fill("een paar" if question.key == "e4_weeks_to_productive" else "12")
         else:
             page.locator(f'[name="{name}"]').fill("Vaker langskomen in de eerste maand.")
 
@@ -54,6 +54,9 @@ def test_a_mentor_answers_the_survey_in_dutch_on_her_phone(
     page.get_by_role("button", name="Mijn antwoorden versturen").click()
 
     expect(page.locator("#error-summary")).to_be_visible()
+    page.locator("#error-summary").get_by_role("link").first.click()
+    expect(page.locator("#q_e3_candidate_fit")).to_be_focused()
+    expect(page.locator("#q_e3_candidate_fit")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#question-e3_candidate_fit")).to_contain_text("Beantwoord deze vraag alstublieft.")
     expect(page.locator("#question-e4_weeks_to_productive")).to_contain_text("Vul een getal in")
     expect(page.locator('input[name="q_e20_recommend"][value="9"]')).to_be_checked()
