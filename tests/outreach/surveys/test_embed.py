@@ -42,7 +42,7 @@ def test_the_open_check_in_and_evaluation_of_the_mentor_oldest_first(
     check_in, _link = invite(placement, now=now - dt.timedelta(days=10), kind="mid_placement")
     evaluation, _link = invite(placement, now=now - dt.timedelta(days=1))
     invite(other, now=now)
-    colleague = ContactFactory(employer=placement.employer)
+    colleague = ContactFactory.create(employer=placement.employer)
     create_invitation(
         template=active_template("employer_end"), contact=colleague, actor=None, placement=placement, now=now
     )
