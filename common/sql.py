@@ -97,7 +97,16 @@ def quartiles(
         sql, params = inner.query.sql_with_params()
     except EmptyResultSet:  # a queryset that can match nothing (e.g. filtered on an empty list) compiles to no SQL
         return {}
-    connection = connections[queryset.db]
+    return quartiles_of_rows(sql, params, using=queryset.db, with_total=with_total)
+
+
+def quartiles_of_rows(sql: str, params: Any, *, using: str, with_total: bool = False) -> dict[Hashable, Quartiles]:
+    """quartiles() over the rows of a compiled SELECT whose columns are `g` (the group) and `v` (never NULL).
+
+    For a caller that must shape the rows in SQL the ORM cannot write, such as summing per placement
+    before joining the sums to their clients (reports/sections/gender.py).
+    """
+    connection = connections[using]
     if connection.vendor == "postgresql":
         return _quartiles_postgresql(connection, sql, params, with_total=with_total)
     picks = []

@@ -17,10 +17,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 
-from common.sql import Quartiles, quartiles
+from common.sql import Quartiles, quartiles_of_rows
 from crm.choices import SectorGender
 from placements.choices import Gender, PlacementStatus, StepStatus
 from placements.kpis import done_within_q
@@ -63,13 +64,25 @@ def _coaching_steps(scope: Scope) -> QuerySet[AftercareStep]:
 
 
 def _minute_quartiles(scope: Scope) -> dict[str, Quartiles]:
-    """Per gender column and over everyone: the clients, their minutes and the quartiles, in one query."""
+    """Per gender column and over everyone: the clients, their minutes and the quartiles, in one query.
+
+    The steps are summed per placement first and only those sums joined to their placement and client:
+    a year of the network's done steps is a few hundred thousand rows, its placements a fifth of that,
+    and the join is what costs (bench/README.md, "Programme reports").
+    """
+    per_placement = _coaching_steps(scope).order_by().values("placement_id").annotate(spent=Sum("minutes_spent"))
+    try:
+        inner, params = per_placement.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can match nothing compiles to no SQL
+        return {}
+    placement, client = Placement._meta.db_table, Client._meta.db_table
+    # Only the compiled queryset and the models' table names are spliced in; values travel as parameters.
     per_client = (
-        _coaching_steps(scope)
-        .values("placement__client", gender=F("placement__client__gender"))
-        .annotate(spent=Sum("minutes_spent"))
+        f"SELECT c.gender AS g, SUM(s.spent) AS v FROM ({inner}) s "  # noqa: S608
+        f"JOIN {placement} p ON p.id = s.placement_id JOIN {client} c ON c.id = p.client_id "
+        "WHERE s.spent IS NOT NULL GROUP BY p.client_id, c.gender"
     )
-    found = quartiles(per_client, group=F("gender"), value=F("spent"), with_total=True)
+    found = quartiles_of_rows(per_client, params, using=per_placement.db, with_total=True)
     return {genders.TOTAL if g is None else genders.key_of(str(g)): q for g, q in found.items()}
 
 
