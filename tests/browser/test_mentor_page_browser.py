@@ -43,13 +43,13 @@ def no_sideways_scroll(page: Any) -> None:
 
 def a_placement_two_weeks_in(alice: Any, carl: Any) -> Placement:
     """Alice's client Amina (consent to share), placed 14 days ago: the mentor's first check-in is due today."""
-    client = ClientFactory(coach=alice, case_manager=carl, first_name="Amina")
+    client = ClientFactory.create(coach=alice, case_manager=carl, first_name="Amina")
     ConsentRecord.objects.create(
         client=client, purpose=ConsentPurpose.SHARE_WITH_EMPLOYER, given_on=timezone.localdate() - dt.timedelta(30)
     )
-    mentor = ContactFactory(first_name="Marleen", preferred_language="nl", role=ContactRole.MENTOR)
+    mentor = ContactFactory.create(first_name="Marleen", preferred_language="nl", role=ContactRole.MENTOR)
     start = timezone.localdate() - dt.timedelta(days=14)
-    placement = PlacementFactory(
+    placement = PlacementFactory.create(
         client=client, employer=mentor.employer, mentor=mentor, start_on=start, job_title="Medewerker keuken"
     )
     activate_placement(placement=placement, actor=alice, now=timezone.now() - dt.timedelta(days=15))
@@ -61,9 +61,10 @@ def the_link_in_the_check_in_mail(placement: Placement) -> str:
     sweep_followups(now=timezone.now(), enqueue=False)
     notice = FollowUpNotice.objects.get(kind=NoticeKind.EMPLOYER_CHECKIN, step__placement=placement)
     deliver_notice(notice_pk=notice.pk, now=timezone.now())
+    assert placement.mentor is not None
     sent = [message for message in django_mail.outbox if placement.mentor.email in message.to]
     assert len(sent) == 1
-    found = re.search(r"https?://\S+/m/[^\s/]+/", sent[0].body)
+    found = re.search(r"https?://\S+/m/[^\s/]+/", str(sent[0].body))
     assert found, sent[0].body
     return urlsplit(found.group(0)).path
 
@@ -113,8 +114,10 @@ def test_the_mentor_proposes_a_date_and_raises_a_concern_the_coach_finds_it(
     expect(page.locator("#concern-list")).to_contain_text(WHAT_HAPPENED)
     no_sideways_scroll(page)
     page.screenshot(path=str(screenshots / "mentor-page-phone-nl-concern.png"), full_page=True)
-    concern = MentorConcern.objects.get()
-    assert (concern.placement, concern.call_back, concern.step.assignee) == (placement, True, alice)
+    concern = MentorConcern.objects.select_related("step").get()
+    follow_up = concern.step
+    assert follow_up is not None
+    assert (concern.placement, concern.call_back, follow_up.assignee) == (placement, True, alice)
 
     # The coach: the urgent follow-up and the concern on her home page, the concern on the employer's timeline.
     coach = browser.new_page(viewport=PHONE)
@@ -122,7 +125,7 @@ def test_the_mentor_proposes_a_date_and_raises_a_concern_the_coach_finds_it(
     concerns = coach.locator("#mentor-concerns")
     expect(concerns).to_contain_text("Marleen")
     expect(concerns).to_contain_text(WHAT_HAPPENED[:40])
-    expect(coach.locator("main")).to_contain_text(concern.step.title)
+    expect(coach.locator("main")).to_contain_text(follow_up.title)
     no_sideways_scroll(coach)
     coach.screenshot(path=str(screenshots / "mentor-concern-coach-home-phone.png"), full_page=True)
 
