@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import translation
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from crm.models import Contact
 from outreach.surveys.answers import field_name, parse_answers
@@ -32,6 +32,11 @@ PLACEMENT_KINDS = (SurveyKind.MID_PLACEMENT, SurveyKind.EMPLOYER_END)
 NPS_KEYS = [str(number) for number in range(11)]
 # Answered in one input, which carries its own aria-describedby (a choice question's fieldset carries it).
 TEXT_TYPES = (QuestionType.NUMBER, QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
+# The heading of each survey on the mentor's page.
+TITLES = {
+    SurveyKind.MID_PLACEMENT: pgettext_lazy("employer", "How is it going? A short check-in"),
+    SurveyKind.EMPLOYER_END: pgettext_lazy("employer", "Your evaluation"),
+}
 # The key of the error when the invitation no longer takes an answer (answered in another tab, cancelled, expired).
 REFUSED = NON_FIELD_ERRORS
 
@@ -146,3 +151,55 @@ def submit_on_page(
         if submit_response(invitation=invitation, answers=answers, language=language, now=now) is None:
             return False, {REFUSED: pgettext("employer", "This survey was already answered or is closed.")}
     return True, {}
+
+
+# --- The surveys section of the mentor's page (templates/outreach/surveys/_page_surveys.html) ------------------
+
+
+def posted_invitation(placement: Placement, data: Any, *, now: dt.datetime, contact: Contact | None = None) -> Any:
+    """The open invitation a form of the page posted for (its `invitation` field), or None."""
+    wanted = str(data.get("invitation", ""))
+    return next((i for i in open_invitations(placement, now=now, contact=contact) if str(i.pk) == wanted), None)
+
+
+def answer_from_page(
+    placement: Placement, data: Any, *, now: dt.datetime, language: str, contact: Contact | None = None
+) -> tuple[bool, dict[str, str]]:
+    """Store the answers the page posted for one of the placement's open invitations, once (`submit_on_page`).
+
+    An invitation that is not open for this placement and contact (answered in another tab, another
+    placement's, made up) is refused like a second answer: (False, {REFUSED: message}).
+    """
+    invitation = posted_invitation(placement, data, now=now, contact=contact)
+    if invitation is None:
+        with translation.override(language):
+            return False, {REFUSED: pgettext("employer", "This survey was already answered or is closed.")}
+    return submit_on_page(invitation, data, now=now, language=language)
+
+
+def page_surveys(
+    placement: Placement,
+    *,
+    now: dt.datetime,
+    language: str,
+    contact: Contact | None = None,
+    data: Any = None,
+    errors: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The context of each open survey on the page, in order; after a refused post, pass the posted data and
+    the errors: the survey they were for shows them with what was typed, the others start empty."""
+    wanted = str(data.get("invitation", "")) if data is not None else ""
+    surveys = []
+    for invitation in open_invitations(placement, now=now, contact=contact):
+        mine = str(invitation.pk) == wanted
+        context = question_context(
+            invitation,
+            language=language,
+            data=data if mine else None,
+            errors=errors if mine else None,
+            prefix=f"survey-{invitation.pk}-",
+        )
+        with translation.override(language):
+            title = str(TITLES.get(SurveyKind(invitation.template.kind), invitation.template.name))
+        surveys.append({**context, "title": title})
+    return surveys

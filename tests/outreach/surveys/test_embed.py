@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,14 @@ from django.template.loader import render_to_string
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from outreach.surveys.embed import REFUSED, open_invitations, question_context, submit_on_page
+from outreach.surveys.embed import (
+    REFUSED,
+    answer_from_page,
+    open_invitations,
+    page_surveys,
+    question_context,
+    submit_on_page,
+)
 from outreach.surveys.models import SurveyInvitation, SurveyResponse
 from outreach.surveys.services import active_template, cancel_invitation, create_invitation
 from placements.models import Placement
@@ -139,3 +147,49 @@ def test_the_survey_page_renders_the_same_questions(client: HttpClient, placemen
     assert refused.status_code == 400
     assert 'id="error-summary"' in html and 'href="#q_e1_overall"' in html
     assert 'id="q_e1_overall" value="1"' in html and 'aria-invalid="true"' in html
+
+
+def test_the_page_section_shows_each_open_survey_with_its_own_ids_and_keeps_what_was_typed_in_one(
+    make_placement: Callable[..., Placement],
+) -> None:
+    now = timezone.now()
+    placement = make_placement()
+    check_in, _link = invite(placement, now=now - dt.timedelta(days=2), kind="mid_placement")
+    evaluation, _link = invite(placement, now=now)
+    posted = form({**full_answers(evaluation.template), "invitation": str(evaluation.pk), "q_e1_overall": ""})
+
+    stored, errors = answer_from_page(placement, posted, now=now, language="nl")
+    surveys = page_surveys(placement, now=now, language="nl", data=posted, errors=errors)
+
+    assert not stored and list(errors) == ["e1_overall"]
+    assert [survey["invitation"] for survey in surveys] == [check_in, evaluation]
+    assert [survey["errors"] for survey in surveys] == [False, True]
+    html = render_to_string(
+        "outreach/surveys/_page_surveys.html", {"surveys": surveys, "path": "/m/x/", "language": "nl"}
+    )
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # two forms on one page never share an id
+    assert f'name="invitation" value="{check_in.pk}"' in html and f'name="invitation" value="{evaluation.pk}"' in html
+    assert f'href="#survey-{evaluation.pk}-q_e1_overall"' in html
+    chosen = evaluation.template.questions.exclude(type__in=["number", "short_text", "long_text"]).exclude(
+        key="e1_overall"
+    )
+    assert html.count(" checked") == chosen.count()  # what was chosen in the evaluation; the check-in is empty
+
+
+def test_an_answer_from_the_page_is_stored_once_and_only_for_an_open_invitation_of_the_placement(
+    make_placement: Callable[..., Placement],
+) -> None:
+    now = timezone.now()
+    placement, other = make_placement(), make_placement()
+    invitation, _link = invite(placement, now=now)
+    foreign, _link = invite(other, now=now)
+    data = full_answers(invitation.template)
+
+    refused, errors = answer_from_page(placement, form({**data, "invitation": str(foreign.pk)}), now=now, language="en")
+    assert not refused and list(errors) == [REFUSED] and not SurveyResponse.objects.exists()
+
+    posted = form({**data, "invitation": str(invitation.pk)})
+    assert answer_from_page(placement, posted, now=now, language="nl") == (True, {})
+    assert answer_from_page(placement, posted, now=now, language="nl")[0] is False
+    assert SurveyResponse.objects.get().invitation == invitation
