@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -104,6 +106,16 @@ def test_the_migration_adds_a_version_and_leaves_the_answered_one_as_it_was(
     assert dict(new.questions.filter(key__in=VALUES).values_list("key", "dimension")) == VALUES
     kept = new.questions.get(key="e3_candidate_fit")
     assert (kept.text_nl, kept.dimension) == (old.questions.get(key="e3_candidate_fit").text_nl, "supply")
+
+
+def test_it_runs_on_the_models_as_migration_0009_left_them(client: HttpClient, placement: Placement) -> None:
+    """The function as the migration runs it: with the historical models of the state it follows."""
+    old = an_answered_evaluation_without_the_four(client, placement)
+    state = MigrationLoader(connection).project_state(("outreach", "0009_question_dimension"))
+    MIGRATION.add_employer_values(state.apps, None)
+    new = active_template("employer_end")
+    assert (new.previous, new.version) == (old, old.version + 1)
+    assert keys(new) == [row["key"] for row in defaults.EMPLOYER_END]
 
 
 def test_the_old_versions_answers_still_count_in_the_results_and_the_report(
