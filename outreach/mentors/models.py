@@ -215,9 +215,6 @@ class VisitReply(models.Model):
     proposed_on = models.DateField(_("proposed date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    interaction = models.ForeignKey(
-        Interaction, verbose_name=_("interaction"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     idempotency_key = models.CharField(_("form key"), max_length=64, editable=False)
 
     class Meta:

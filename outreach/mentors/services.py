@@ -300,7 +300,7 @@ def propose_date(
     now: dt.datetime | None = None,
 ) -> VisitReply:
     """The mentor proposes another date for a planned visit: the step stays where it is, the coach is told by mail
-    and sees it on the placement page and the employer's timeline, and accepts by moving the step herself."""
+    and sees it on the placement page, and accepts by moving the step herself."""
     now = now or timezone.now()
     key = _check_key(key)
     step = _mentor_step(link, step_pk)
@@ -320,8 +320,6 @@ def propose_date(
         reply = stored.row
         assert isinstance(reply, VisitReply)
         if stored.created:
-            interaction = _log(link, reply_summary(reply), now)
-            VisitReply.objects.filter(pk=reply.pk).update(interaction=interaction)
             _queue_mails(MentorMailKind.PROPOSAL, [link.placement.coach], now=now, reply=reply)
     return reply
 
@@ -458,26 +456,17 @@ def concern_summary(concern: MentorConcern) -> str:
     }
 
 
-def reply_summary(reply: VisitReply) -> str:
-    """The timeline line of a proposed date, in the active language."""
-    return _("%(name)s proposed %(proposed)s instead of %(planned)s for %(step)s.") % {
-        "name": _mentor_name(reply.link),
-        "proposed": reply.proposed_on.isoformat() if reply.proposed_on else "",
-        "planned": reply.for_due_on.isoformat(),
-        "step": reply.step.label().lower(),
-    }
-
-
 def word_mentor_interactions(interactions: Sequence[Interaction]) -> dict[int, str]:
-    """The timeline lines, in the reader's language, of the interactions the mentor's page logged; two queries."""
-    pks = [interaction.pk for interaction in interactions if interaction.kind == InteractionKind.EMAIL]
+    """The timeline lines, in the reader's language, of the concerns the mentor's page logged; one query at most."""
+    pks = [
+        interaction.pk
+        for interaction in interactions
+        if interaction.kind == InteractionKind.EMAIL and interaction.initiated_by == Initiator.EMPLOYER
+    ]
     if not pks:
         return {}
     concerns = MentorConcern.objects.filter(interaction_id__in=pks).select_related("link__contact")
-    replies = VisitReply.objects.filter(interaction_id__in=pks).select_related("link__contact", "step__template")
-    words = {c.interaction_id: concern_summary(c) for c in concerns if c.interaction_id}
-    words.update({r.interaction_id: reply_summary(r) for r in replies if r.interaction_id})
-    return words
+    return {concern.interaction_id: concern_summary(concern) for concern in concerns if concern.interaction_id}
 
 
 def _log(link: MentorLink, summary_of: str, now: dt.datetime) -> Interaction:

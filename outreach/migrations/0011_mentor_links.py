@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("crm", "0004_decline_reason"),
         ("outreach", "0010_evaluation_employer_values"),
-        ("placements", "0010_ladderposition_direction"),
+        ("placements", "0011_done_steps_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -182,17 +182,6 @@ class Migration(migrations.Migration):
                 ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
                 ("idempotency_key", models.CharField(editable=False, max_length=64, verbose_name="form key")),
-                (
-                    "interaction",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="crm.interaction",
-                        verbose_name="interaction",
-                    ),
-                ),
                 (
                     "link",
                     models.ForeignKey(

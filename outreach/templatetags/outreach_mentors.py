@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from outreach.mentors.models import MentorConcern, MentorLink, Urgency, VisitReply, VisitReplyKind
@@ -39,13 +39,14 @@ def _status(link: MentorLink | None, placement: Placement) -> str:
 @register.simple_tag
 def placement_mentor_page(placement: Placement, user: Any) -> dict[str, Any]:
     """The mentor's link (status, last opened, its address for who may change the placement), her concerns and her
-    replies about visits; four queries whatever the number of rows."""
+    replies about visits; three queries whatever the number of rows."""
     link = MentorLink.objects.live().filter(placement=placement).order_by("-created_at", "-pk").first()
     status = _status(link, placement)
-    may_change = bool(
-        user.has_perm("placements.change_placement")
-        and Placement.objects.in_casework_of(user).filter(pk=placement.pk).exists()
-    )
+    # The placement page annotates whether the placement is her casework (PlacementQuerySet.with_client_access).
+    casework = getattr(placement, "client_shown", None)
+    if casework is None:
+        casework = Placement.objects.in_casework_of(user).filter(pk=placement.pk).exists()
+    may_change = bool(user.has_perm("placements.change_placement") and casework)
     concerns = list(
         MentorConcern.objects.in_casework_of(user)
         .filter(placement=placement)
@@ -57,17 +58,11 @@ def placement_mentor_page(placement: Placement, user: Any) -> dict[str, Any]:
         .select_related("step__template", "link__contact")
         .order_by("-created_at", "-pk")[:SECTION_LIMIT]
     )
-    last_opened = (
-        MentorLink.objects.filter(placement=placement, last_opened_at__isnull=False)
-        .order_by("-last_opened_at")
-        .values_list("last_opened_at", flat=True)
-        .first()
-    )
     return {
         "link": link,
         "status": status,
         "url": link_url(link) if link is not None and status == "working" and may_change else "",
-        "last_opened_at": last_opened,
+        "last_opened_at": link.last_opened_at if link is not None else None,
         "may_change": may_change,
         "concerns": [{"concern": c, "answered_at": concern_answered_at(c)} for c in concerns],
         "proposals": [{"reply": r, "current": r.for_due_on == r.step.due_on and r.step.is_open} for r in replies],
@@ -76,11 +71,11 @@ def placement_mentor_page(placement: Placement, user: Any) -> dict[str, Any]:
 
 @register.simple_tag
 def mentor_concerns(user: Any) -> dict[str, Any]:
-    """The open concerns about the user's casework, the most urgent and oldest first; two queries."""
+    """The open concerns whose urgent follow-up is the user's, the most urgent and oldest first; one query (two with
+    more than HOME_LIMIT)."""
     rows = (
         MentorConcern.objects.open()
-        .in_casework_of(user)
-        .filter(Q(step__isnull=True) | Q(step__status__in=OPEN_STEP_STATUSES))
+        .filter(step__assignee_id=user.pk, step__status__in=OPEN_STEP_STATUSES)
         .select_related("placement__client", "placement__employer", "link__contact", "step")
     )
     shown = list(rows.order_by(URGENCY_ORDER, "created_at", "pk")[:HOME_LIMIT])

@@ -64,7 +64,11 @@ def test_every_outreach_task_has_a_stable_name_and_goes_to_the_outreach_queue(ta
 def test_the_send_task_knows_every_kind_of_mail_row_and_is_bounded_in_time():
     from outreach.mail.queue import mail_models
 
-    assert set(tasks.SENDERS) == {model.kind_label for model in mail_models()} == {"notice", "digest", "pack", "survey"}
+    assert (
+        set(tasks.SENDERS)
+        == {model.kind_label for model in mail_models()}
+        == {"notice", "digest", "pack", "survey", "mentor"}
+    )
     assert tasks.send_mails.acks_late is True
     assert tasks.send_mails.time_limit == django_settings.MAIL_TASK_TIME_LIMIT_SECONDS
     assert tasks.send_mails.time_limit < django_settings.MAIL_SENDING_LEASE_SECONDS
