@@ -54,6 +54,7 @@ def test_a_mentor_answers_the_survey_in_dutch_on_her_phone(
     page.get_by_role("button", name="Mijn antwoorden versturen").click()
 
     expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_focused()  # read out first, as GOV.UK's summary is
     page.locator("#error-summary").get_by_role("link").first.click()
     expect(page.locator("#q_e3_candidate_fit")).to_be_focused()
     expect(page.locator("#q_e3_candidate_fit")).to_have_attribute("aria-invalid", "true")
