@@ -1,4 +1,5 @@
-"""Demo employer evaluations for `manage.py seed_demo`: every state a coach meets on the placement page.
+"""Demo employer evaluations for `manage.py seed_demo`: every state a coach meets on the placement page, and a
+personal page for the mentor of every running demo placement (issue 14), so `make run` shows it.
 
 Runs after the placements seeder (INSTALLED_APPS order) and reads the demo placements whose employer
 evaluation it left open (placements.demo OPEN_EVALUATION): one answered, one sent and waiting, one
@@ -18,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from outreach.mail.models import MailStatus
+from outreach.mentors.models import MentorLink
+from outreach.mentors.services import issue_link
 from outreach.surveys.answers import CleanAnswer
 from outreach.surveys.links import new_token
 from outreach.surveys.models import (
@@ -149,10 +152,21 @@ def _candidates(*, as_of: dt.date) -> list[tuple[Placement, AftercareStep]]:
     return rows
 
 
+def _mentor_links(context: DemoContext) -> int:
+    """A working link for the mentor of each running demo placement that has none (issue_link is idempotent)."""
+    running = Placement.objects.running().filter(mentor__isnull=False).exclude(mentor_links__revoked_at__isnull=True)
+    made = 0
+    for placement in running.order_by("pk"):
+        issue_link(placement=placement, actor=placement.coach, now=context.now)
+        made += 1
+    context.log(f"{made} mentor links ({MentorLink.objects.live().count()} in all)")
+    return made
+
+
 def seed_demo(*, context: DemoContext) -> dict[str, int]:
     """Give the demo placements' employer evaluations their states; only what is missing is created."""
     template = SurveyTemplate.objects.filter(kind=SurveyKind.EMPLOYER_END, is_active=True).first()
-    created = {"survey invitations": 0, "survey responses": 0}
+    created = {"survey invitations": 0, "survey responses": 0, "mentor links": _mentor_links(context)}
     if template is None:
         context.log("No active employer evaluation survey: demo evaluations skipped.")
         return created

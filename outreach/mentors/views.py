@@ -34,6 +34,7 @@ from outreach.packs.models import InfoPack, InfoPackKind, StaffCard
 from outreach.packs.render import PackDataError, _staff_line, programme_profile, question_blocks
 from outreach.packs.services import withheld_reason
 from outreach.publicpages import native_language_names, page_language, private, rate_limited
+from outreach.surveys.embed import REFUSED, answer_from_page, page_surveys
 from outreach.surveys.views import UNAVAILABLE_STATUS
 from placements.choices import ConsentPurpose
 from placements.models import Placement
@@ -162,20 +163,31 @@ def _page_context(
     placement = link.placement
     today = timezone.localdate()
     action = posted.get("action", "")
+    survey_errors = posted.get("survey_errors", {})
     concern_form = posted if action == "concern" else {}
     prefix = f"step-{posted.get('step', '')}-" if action in ("confirm", "propose") else "concern-"
     fields = ("what_happened", "urgency", "phone", "proposed_on", "note")
     error_summary = [
         (prefix + (name if name in fields else "form"), message) for name, message in posted.get("errors", {}).items()
     ]
+    if REFUSED in survey_errors:
+        # The survey's own summary lists the answers to correct; one that is no longer open has no form to show it.
+        error_summary.append(("surveys", survey_errors[REFUSED]))
     done = request.GET.get("done", "")
     return {
         "language": language,
         "languages": native_language_names(),
         "link": link,
         "link_token": services.link_text(link),
-        # The open check-in and evaluation to answer here: outreach.surveys.embed, once it exists.
-        "surveys_section": "",
+        # The open check-in and evaluation, answered here with the survey page's questions (outreach.surveys.embed).
+        "surveys": page_surveys(
+            placement,
+            now=timezone.now(),
+            language=language,
+            contact=link.contact,
+            data=posted.get("data"),
+            errors=survey_errors or None,
+        ),
         "placement": placement,
         "mentor_name": link.contact.first_name or link.contact.full_name,
         "employer_name": placement.employer.name,
@@ -214,7 +226,7 @@ def _messages_of(error: ValidationError) -> dict[str, str]:
     return {"__all__": error.messages[0]}
 
 
-def _handle_post(request: HttpRequest, link: MentorLink, now: dt.datetime) -> tuple[str, dict[str, Any]]:
+def _handle_post(request: HttpRequest, link: MentorLink, now: dt.datetime, language: str) -> tuple[str, dict[str, Any]]:
     """Run the posted action; ("done key", {}) on success, ("", what to show again) on a refusal."""
     data = request.POST
     action = data.get("action", "")
@@ -242,6 +254,10 @@ def _handle_post(request: HttpRequest, link: MentorLink, now: dt.datetime) -> tu
                 key=key,
                 now=now,
             )
+        elif action == "survey":
+            stored, errors = answer_from_page(link.placement, data, now=now, language=language, contact=link.contact)
+            if not stored:
+                return "", {"action": action, "survey_errors": errors, "data": data}
         else:
             raise ValidationError({"action": _("Reload the page and try again.")})
     except ValidationError as exc:
@@ -273,7 +289,7 @@ def mentor_page(request: HttpRequest, token: str) -> HttpResponse:
     language = page_language(request, link.language)
     if request.method == "POST":
         with translation.override(language):
-            done, posted = _handle_post(request, link, now)
+            done, posted = _handle_post(request, link, now, language)
             if not done:
                 return _render(
                     request,

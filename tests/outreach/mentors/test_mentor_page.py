@@ -433,3 +433,26 @@ def test_the_home_block_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(20):
         html = client.get("/").content.decode()
     assert html.count("Concern from ") >= min(count, 10)
+
+
+# --- The check-in and the evaluation, answered on the page -------------------------------------------------------
+
+
+def test_the_open_check_in_is_answered_on_the_page_once_and_a_scanner_answers_nothing(placement, page, client):
+    from outreach.surveys.answers import field_name
+    from outreach.surveys.models import SurveyResponse
+    from tests.outreach.surveys.helpers import full_answers, invite
+
+    invitation, _link = invite(placement, kind="mid_placement")
+    html = client.get(page).content.decode()
+    assert 'id="surveys"' in html and f'value="{invitation.pk}"' in html
+    assert not SurveyResponse.objects.exists()
+    answers = full_answers(invitation.template)
+    first_field = field_name(invitation.template.questions.order_by("order").first())
+    refused = client.post(page, {"action": "survey", "invitation": invitation.pk, **answers, first_field: ""})
+    assert refused.status_code == 400 and not SurveyResponse.objects.exists()
+    data = {"action": "survey", "invitation": invitation.pk, **answers}
+    assert client.post(page, data)["Location"].endswith("done=survey#done")
+    again = client.post(page, data)
+    assert again.status_code == 400 and SurveyResponse.objects.count() == 1
+    assert 'id="surveys"' not in client.get(page).content.decode()
