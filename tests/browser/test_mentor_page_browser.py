@@ -1,9 +1,10 @@
 """The workplace mentor's page in real Chromium on a phone (issue 14, "Done when").
 
 The mentor opens her link from the check-in mail the follow-up sweep queued and the mail pipeline
-built, sees the employer track's schedule in Dutch, proposes another date for a visit and raises a
-concern; then the coach signs in and finds the urgent follow-up and the concern on her home page, and
-the concern on the employer's timeline. The page never scrolls sideways at 390 px.
+built, sees the employer track's schedule in Dutch, proposes another date for a visit, answers the
+mid-placement check-in on the page (a question left open first) and raises a concern; then the coach
+signs in and finds the urgent follow-up and the concern on her home page, and the concern on the
+employer's timeline. The page never scrolls sideways at 390 px.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from outreach.followups.models import FollowUpNotice, NoticeKind
 from outreach.followups.services import deliver_notice, sweep_followups
 from outreach.mentors.models import MentorConcern, VisitReply, VisitReplyKind
 from outreach.mentors.services import is_visit, mentor_steps
+from outreach.surveys.models import SurveyResponse
+from outreach.surveys.services import invite_for_placement
 from placements.choices import ConsentPurpose
 from placements.models import ConsentRecord, Placement
 from placements.services import activate_placement
@@ -74,6 +77,8 @@ def test_the_mentor_proposes_a_date_and_raises_a_concern_the_coach_finds_it(
 ) -> None:
     placement = a_placement_two_weeks_in(alice, carl)
     path = the_link_in_the_check_in_mail(placement)
+    # The coach asks for the mid-placement check-in (the survey API's invite, kind mid_placement).
+    check_in = invite_for_placement(placement=placement, actor=alice, kind="mid_placement")
     visit = next(step for step in mentor_steps(placement) if is_visit(step) and step.due_on > timezone.localdate())
 
     page = browser.new_page(viewport=PHONE, locale="nl-NL")
@@ -102,6 +107,28 @@ def test_the_mentor_proposes_a_date_and_raises_a_concern_the_coach_finds_it(
     reply = VisitReply.objects.get(step=visit)
     assert (reply.kind, reply.proposed_on) == (VisitReplyKind.PROPOSED, proposed)
     no_sideways_scroll(page)
+
+    # The check-in, answered on the page: a question left open is pointed out and nothing typed is lost.
+    survey = page.locator(f"#survey-{check_in.pk}-form")
+    prefix = f"#survey-{check_in.pk}-q_"
+    survey.locator(f"{prefix}mid_going_well-4").check()
+    survey.locator(f"{prefix}mid_call_me").check()
+    survey.locator(f"{prefix}mid_comments").fill("Ze leert snel.")
+    survey.locator('button[type="submit"]').click()
+    summary = page.locator(f"#survey-{check_in.pk}-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(2)
+    expect(page.locator(f"{prefix}mid_comments")).to_have_value("Ze leert snel.")
+    expect(page.locator(f"{prefix}mid_going_well-4")).to_be_checked()
+    no_sideways_scroll(page)
+    page.screenshot(path=str(screenshots / "mentor-page-phone-nl-check-in-error.png"), full_page=True)
+    page.locator(f"{prefix}mid_work_attitudes-3").check()
+    page.locator(f"{prefix}mid_communication-5").check()
+    page.locator(f"#survey-{check_in.pk}-form button[type='submit']").click()
+    expect(page.locator("#done")).to_be_visible()
+    expect(page.locator(f"#survey-{check_in.pk}-form")).to_have_count(0)
+    answered = SurveyResponse.objects.get(invitation=check_in)
+    assert (answered.language, answered.answers.count()) == ("nl", 5)
 
     # A concern, urgent, with a call back.
     form = page.locator("#concern-form")
