@@ -183,6 +183,12 @@ def page_kwargs(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "outreach:placement-pack-pdf": {**placement, "pack_pk": 0},
         "outreach:placement-pack-send": {**placement, "pack_pk": 0},
         "outreach:placement-evaluation-resend": {**placement, "invitation_pk": 0},
+        "mentor-page": {"token": "unknown"},
+        "mentor-pack-pdf": {"token": "unknown", "pack_pk": 0},
+        "outreach:mentor-link-issue": placement,
+        "outreach:mentor-link-reissue": placement,
+        "outreach:mentor-link-revoke": placement,
+        "outreach:mentor-concern-answer": {**placement, "concern_pk": 0},
         "privacy:subject-access": client,
         "privacy:erase": client,
     }
@@ -301,6 +307,14 @@ PAGES: dict[str, tuple[int, int, int, int, int]] = {
     "outreach:placement-pack-pdf": (302, 404, 404, 404, 404),
     "outreach:placement-pack-send": (302, 404, 404, 404, 404),
     "outreach:placement-evaluation-resend": (302, 405, 405, 405, 405),
+    # The workplace mentor's page: public by link (an unknown one is the polite 404); the coach's actions on it are
+    # posts for whoever may change the placement (the object is checked after the method: 404 for another coach).
+    "mentor-page": (404, 404, 404, 404, 404),
+    "mentor-pack-pdf": (404, 404, 404, 404, 404),
+    "outreach:mentor-link-issue": (302, 405, 405, 403, 405),
+    "outreach:mentor-link-reissue": (302, 405, 405, 403, 405),
+    "outreach:mentor-link-revoke": (302, 405, 405, 403, 405),
+    "outreach:mentor-concern-answer": (302, 405, 405, 403, 405),
 }
 
 
