@@ -419,7 +419,8 @@ def test_the_page_runs_a_fixed_number_of_queries(placement, link, page, client, 
         VisitReply.objects.create(
             step=step, link=link, kind=VisitReplyKind.CONFIRMED, for_due_on=step.due_on, idempotency_key=f"c{step.pk}"
         )
-    with django_assert_max_num_queries(22):
+    # The link, its open-write, surveys, consent, agreement, steps, replies, staff card, profile, packs, concerns.
+    with django_assert_max_num_queries(12):
         assert client.get(page).status_code == 200
 
 
@@ -456,3 +457,26 @@ def test_the_open_check_in_is_answered_on_the_page_once_and_a_scanner_answers_no
     again = client.post(page, data)
     assert again.status_code == 400 and SurveyResponse.objects.count() == 1
     assert 'id="surveys"' not in client.get(page).content.decode()
+
+
+def test_two_tabs_posting_the_same_concern_at_once_store_it_once(placement, link, monkeypatch):
+    real = services._existing
+    calls = []
+
+    def racing(model, link, key):
+        # The first look finds nothing, as when the other tab's insert commits just after it.
+        calls.append(model)
+        return None if len(calls) == 1 else real(model, link, key)
+
+    form = {"what_happened": "Late again.", "urgency": "today", "call_back": False, "phone": "", "key": KEY}
+    first = services.raise_concern(link=link, **form)
+    monkeypatch.setattr(services, "_existing", racing)
+    second = services.raise_concern(link=link, **form)
+    assert second.pk == first.pk
+    assert MentorConcern.objects.count() == 1 and MentorMail.objects.count() == 2
+    assert AftercareStep.objects.filter(mentor_concerns__isnull=False).count() == 1
+
+
+def test_the_page_is_rate_limited_like_the_survey_page(page, client, settings):
+    settings.SURVEY_GETS_PER_MINUTE = 2
+    assert [client.get(page).status_code for _ in range(3)] == [200, 200, 429]
