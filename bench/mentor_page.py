@@ -1,14 +1,15 @@
 """The workplace mentor's page: its server time, and the concern posts per second it holds on the loopback.
 
     .venv/bin/python bench/mentor_page.py [--placements 300] [--gets 2] [--posts 600] [--threads 8] [--workers 2]
-                                          [--postgres URL]
+                                          [--no-evaluation] [--postgres URL]
 
 Builds a scratch database (var/bench/mentor_page.sqlite3, made afresh each run; with --postgres URL,
 e.g. postgres://postgres@127.0.0.1:5432/wb_mentor_page, that database is dropped, created and
 migrated), N active placements on the default plan, each with its own employer, mentor, consent to
-share and a working mentor link, and starts gunicorn on a loopback port (DEBUG off), as
-bench/survey_load.py does, with the same settings (the public pages' rate limit stays on, counted in
-Redis db 14, with a limit one address cannot reach here).
+share, a working mentor link and an open end-of-placement evaluation (the page at its longest: the
+evaluation's questions to answer on it; --no-evaluation leaves it out), and starts gunicorn on a
+loopback port (DEBUG off), as bench/survey_load.py does, with the same settings (the public pages'
+rate limit stays on, counted in Redis db 14, with a limit one address cannot reach here).
 
 1. Page time: one client GETs every link in turn, `--gets` rounds. The first round is her first visit
    (it notes when she opened it, a write); later rounds only read. On the loopback with one client,
@@ -87,8 +88,9 @@ def collect_static() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def build(count: int) -> list[str]:
-    """Migrate, then N active placements with a working mentor link each; returns the pages' paths."""
+def build(count: int, *, evaluation: bool) -> list[str]:
+    """Migrate, then N active placements with a working mentor link each (and an open evaluation, unless told
+    not to); returns the pages' paths."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.utils import timezone
@@ -97,6 +99,7 @@ def build(count: int) -> list[str]:
     from crm.models import Contact, Employer
     from outreach.mentors.services import issue_link, link_text
     from outreach.packs.models import ProgrammeProfile, StaffCard
+    from outreach.surveys.services import invite_for_placement
     from placements.models import Client, ConsentRecord, Placement
     from placements.services import activate_placement
 
@@ -127,6 +130,8 @@ def build(count: int) -> list[str]:
             client=client, employer=employer, mentor=mentor, coach=coach, job_title="Medewerker", start_on=start
         )
         activate_placement(placement=placement, actor=coach, now=now - dt.timedelta(days=15))
+        if evaluation:
+            invite_for_placement(placement=placement, actor=coach, now=now)
         paths.append(f"/m/{link_text(issue_link(placement=placement, actor=coach, now=now))}/")
     return paths
 
@@ -206,6 +211,7 @@ def main() -> None:
     parser.add_argument("--placements", type=int, default=300)
     parser.add_argument("--gets", type=int, default=2, help="rounds of GETs over every page")
     parser.add_argument("--posts", type=int, default=600)
+    parser.add_argument("--no-evaluation", action="store_true", help="no open evaluation on the pages")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--postgres", default="", help="a scratch database URL; it is dropped and recreated")
@@ -213,7 +219,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_django(args.db, args.postgres)
     started = time.perf_counter()
-    paths = build(args.placements)
+    paths = build(args.placements, evaluation=not args.no_evaluation)
     built = time.perf_counter() - started
     port = free_port()
     server = start_server(port, args.workers)
@@ -232,7 +238,9 @@ def main() -> None:
     from outreach.mentors.models import MentorConcern, MentorLink, MentorMail
 
     print(f"{'database':>22}: {connection.vendor}")
-    print(f"{'placements (built in)':>22}: {args.placements} ({built:.1f} s)")
+    print(
+        f"{'placements (built in)':>22}: {args.placements} ({built:.1f} s), evaluation open: {not args.no_evaluation}"
+    )
     for number, report in enumerate(pages, start=1):
         label = "page GET, first visit" if number == 1 else f"page GET, round {number}"
         print(f"{label:>22}: {report}")
