@@ -8,8 +8,9 @@ checked by `parse_answers` and stored by `submit_response`, which claims the inv
 
 An invitation can be answered here while it can be answered through its link: not answered, not
 cancelled, not expired (`SurveyInvitation.objects.answerable`). The evaluation invitation is made
-when it is due (the follow-up sweep's evaluation notice, or the placement's end); a mid-placement
-check-in is made only when a coach asks for one (the API's invite with kind mid_placement).
+when its step is due (the follow-up sweep's evaluation notice, which outreach.tasks hands to
+`take_evaluation_notices`) or by a coach through the API's invite; a mid-placement check-in only
+through the API's invite with kind mid_placement: nothing makes one on its own.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from outreach.surveys.models import Question, QuestionType, SurveyInvitation, Su
 from outreach.surveys.services import submit_response
 from placements.models import Placement
 
-# The surveys a placement's mentor answers from her page, in the order the page lists them.
+# The surveys a placement's mentor answers from her page.
 PLACEMENT_KINDS = (SurveyKind.MID_PLACEMENT, SurveyKind.EMPLOYER_END)
 NPS_KEYS = [str(number) for number in range(11)]
 # Answered in one input, which carries its own aria-describedby (a choice question's fieldset carries it).
