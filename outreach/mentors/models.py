@@ -116,8 +116,10 @@ class MentorLink(models.Model):
         return timezone.make_aware(dt.datetime.combine(last_day, dt.time.min))
 
     def works(self, *, now: dt.datetime) -> bool:
-        """Not revoked, not expired, and the placement not cancelled (the one validity rule)."""
+        """Not revoked, not expired, the placement not cancelled and she still its mentor (the one validity rule)."""
         if self.revoked_at is not None or self.placement.status == PlacementStatus.CANCELLED:
+            return False
+        if self.contact_id != self.placement.mentor_id:
             return False
         expires = self.expires_at()
         return expires is None or now < expires

@@ -61,6 +61,12 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
     return _render(request, "outreach/surveys/unavailable.html", {"language": language}, status=UNAVAILABLE_STATUS)
 
 
+def _too_many(request: HttpRequest) -> HttpResponse:
+    """The survey links' page for too many requests from one address (429)."""
+    context = {"language": page_language(request, None), "viewing": request.method != "POST"}
+    return _render(request, "outreach/surveys/rate_limited.html", context, status=429)
+
+
 def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     with translation.override(context["language"]):
         response = render(request, template, {**context, "path": request.path}, status=status)
@@ -280,8 +286,7 @@ def _handle_post(request: HttpRequest, link: MentorLink, now: dt.datetime, langu
 def mentor_page(request: HttpRequest, token: str) -> HttpResponse:
     """Show the mentor's page (GET notes that she opened it), or run one of her forms (POST, then redirect)."""
     if rate_limited(request):
-        context = {"language": page_language(request, None), "viewing": request.method != "POST"}
-        return _render(request, "outreach/surveys/rate_limited.html", context, status=429)
+        return _too_many(request)
     now = timezone.now()
     link = services.find_link(token, now=now)
     if link is None:
@@ -309,7 +314,7 @@ def mentor_page(request: HttpRequest, token: str) -> HttpResponse:
 def mentor_pack_pdf(request: HttpRequest, token: str, pack_pk: int) -> HttpResponseBase:
     """One of the packs her page lists, as PDF; any other pack gets the same page as a link that does not work."""
     if rate_limited(request):
-        return _unavailable(request)
+        return _too_many(request)
     link = services.find_link(token, now=timezone.now())
     pack = next((p for p in mentor_packs(link) if p.pk == pack_pk), None) if link is not None else None
     if pack is None:

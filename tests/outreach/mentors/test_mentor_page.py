@@ -163,8 +163,15 @@ def test_the_link_works_until_the_configured_days_after_the_end_and_never_for_a_
 
 
 def test_a_link_stops_when_the_mentor_changes_or_the_placement_is_cancelled(make_placement, alice):
+    from tests.crm.factories import ContactFactory
+
     placement = make_placement(start_on=timezone.localdate() + dt.timedelta(days=30))
+    old = services.link_text(services.issue_link(placement=placement, actor=None))
+    placement.mentor = ContactFactory(employer=placement.employer, first_name="Noor")
+    placement.save(update_fields=["mentor"])
+    assert services.find_link(old, now=timezone.now()) is None
     token = services.link_text(services.issue_link(placement=placement, actor=None))
+    assert services.find_link(token, now=timezone.now()) is not None
     cancel_placement(placement=placement, actor=alice, reason="She found other work")
     assert services.find_link(token, now=timezone.now()) is None
 
