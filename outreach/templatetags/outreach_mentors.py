@@ -40,8 +40,9 @@ def _status(link: MentorLink | None, placement: Placement) -> str:
 def placement_mentor_page(placement: Placement, user: Any) -> dict[str, Any]:
     """The mentor's link (status, last opened, its address for who may change the placement), her concerns and her
     replies about visits; three queries whatever the number of rows."""
-    live = MentorLink.objects.live().filter(placement=placement, contact_id=placement.mentor_id)
-    link = live.order_by("-created_at", "-pk").first()
+    mentor_id = placement.mentor_id
+    live = MentorLink.objects.live().filter(placement=placement, contact_id=mentor_id) if mentor_id else None
+    link = live.order_by("-created_at", "-pk").first() if live is not None else None
     status = _status(link, placement)
     # The placement page annotates whether the placement is her casework (PlacementQuerySet.with_client_access).
     casework = getattr(placement, "client_shown", None)
