@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Interaction
 from outreach.followups.models import FollowUpNotice
+from outreach.mentors.models import MentorConcern, MentorMail, VisitReply
 from outreach.packs.models import InfoPackDelivery
 from outreach.packs.render import html_to_pdf
 from outreach.surveys.models import Answer, SurveyMail, SurveyResponse
@@ -42,6 +43,8 @@ SECTION_TITLES = {
     "aftercare_steps": _("Aftercare steps"),
     "interactions_about_her_placements": _("Contacts with employers about her placements"),
     "survey_responses": _("Employer evaluations of her placements"),
+    "concerns_from_mentors": _("Concerns her workplace mentors raised"),
+    "mentor_replies_about_visits": _("Her workplace mentors' replies about visits"),
     "mails_about_her": _("Mails sent about her"),
     "audit_trail": _("Changes to her file"),
     "access_events": _("Who viewed or exported her file"),
@@ -95,6 +98,9 @@ def _mails(placement_ids: list[int]) -> list[dict[str, Any]]:
     deliveries = InfoPackDelivery.objects.filter(pack__placement__in=placement_ids).order_by("created_at", "pk")
     for delivery in deliveries:
         mails.append({"type": "info pack", **row(delivery, skip=("last_error",))})
+    about = models.Q(concern__placement__in=placement_ids) | models.Q(reply__step__placement__in=placement_ids)
+    for mentor_mail in MentorMail.objects.filter(about).order_by("created_at", "pk"):
+        mails.append({"type": "mentor's page", **row(mentor_mail, skip=("last_error",))})
     return mails
 
 
@@ -130,6 +136,14 @@ def collect(client: Client) -> dict[str, Any]:
                 "answers": _answers(r),
             }
             for r in responses
+        ],
+        "concerns_from_mentors": [
+            row(c, skip=("link", "idempotency_key", "phone"))
+            for c in MentorConcern.objects.filter(placement__in=placement_ids).order_by("created_at", "pk")
+        ],
+        "mentor_replies_about_visits": [
+            row(r, skip=("link", "idempotency_key"))
+            for r in VisitReply.objects.filter(step__placement__in=placement_ids).order_by("created_at", "pk")
         ],
         "mails_about_her": _mails(placement_ids),
         "audit_trail": [

@@ -487,3 +487,13 @@ def test_two_tabs_posting_the_same_concern_at_once_store_it_once(placement, link
 def test_the_page_is_rate_limited_like_the_survey_page(page, client, settings):
     settings.SURVEY_GETS_PER_MINUTE = 2
     assert [client.get(page).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_her_subject_access_export_holds_the_concerns_without_the_mentors_phone(placement, page, client):
+    from privacy.sar import collect
+
+    _concern(page, client, call_back="yes", phone="+31 6 1234 5678")
+    data = collect(placement.client)
+    assert [c["what_happened"] for c in data["concerns_from_mentors"]] == ["She did not come in today."]
+    assert "+31 6 1234 5678" not in str(data)
+    assert {mail["type"] for mail in data["mails_about_her"]} >= {"mentor's page"}
