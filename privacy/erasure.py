@@ -4,7 +4,8 @@ The rows stay (the reference, dates, statuses, employer, coach, ladder steps, pl
 schedule), so the programme reports, the caseloads and each employer's history give the same figures after
 as before; what identifies or describes her is replaced: her name, contact data, her own words about her
 gender, consent notes, the coaching agreement's text, notes on ladder moves, end reasons, step notes and
-outcomes, evaluation free text, and the same values in the audit trail.
+outcomes, evaluation free text, what her workplace mentors wrote (their pages about her placements close), and
+the same values in the audit trail.
 
 Gender is kept: Flora §6.5 classes it S0, "needed for gender reports" (I.3 splits every figure M/F), and
 igma ch. 6 reports count by it; without it the gender columns would shift after an erasure. Alone it does
@@ -26,6 +27,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from outreach.mentors.models import MentorConcern, MentorLink, VisitReply
 from outreach.packs.models import InfoPack, InfoPackStatus
 from outreach.surveys.models import Answer
 from placements.choices import ClientStatus
@@ -104,6 +106,10 @@ def _erase_rows(client: Client, *, now: dt.datetime) -> None:
     steps.update(outcome="", notes="", updated_at=now)
     steps.filter(template__isnull=True).update(title=ERASED)  # a step added by hand has a typed title
     Answer.objects.filter(response__invitation__placement__client=client).exclude(text="").update(text="")
+    # What her workplace mentors wrote about her, and their pages about her placements.
+    MentorConcern.objects.filter(placement__client=client).update(what_happened=ERASED, answer="", phone="")
+    VisitReply.objects.filter(step__placement__client=client).update(note="")
+    MentorLink.objects.live().filter(placement__client=client).update(revoked_at=now)
     _erase_placement_packs(client)
     client.refresh_from_db()
 

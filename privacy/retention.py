@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from crm.import_jobs import jobs_dir
 from outreach.followups.models import CoachDigest, FollowUpNotice
 from outreach.mail.models import MailStatus
+from outreach.mentors.models import MentorMail
 from outreach.packs.models import InfoPackDelivery
 from outreach.surveys.models import Answer, SurveyMail
 from placements.choices import ClientStatus
@@ -37,7 +38,7 @@ from placements.scheduling import add_months
 from privacy.erasure import erase_client
 from privacy.models import AccessEvent, AccessKind
 
-MAIL_MODELS: tuple[Any, ...] = (FollowUpNotice, CoachDigest, InfoPackDelivery, SurveyMail)
+MAIL_MODELS: tuple[Any, ...] = (FollowUpNotice, CoachDigest, InfoPackDelivery, SurveyMail, MentorMail)
 FINISHED = (MailStatus.SENT, MailStatus.FAILED, MailStatus.SKIPPED)
 
 

@@ -497,3 +497,18 @@ def test_her_subject_access_export_holds_the_concerns_without_the_mentors_phone(
     assert [c["what_happened"] for c in data["concerns_from_mentors"]] == ["She did not come in today."]
     assert "+31 6 1234 5678" not in str(data)
     assert {mail["type"] for mail in data["mails_about_her"]} >= {"mentor's page"}
+
+
+def test_erasing_her_file_erases_what_her_mentor_wrote_and_closes_the_page(placement, link, page, client, adam):
+    from privacy.erasure import ERASED, erase_client
+
+    from placements.models import Client
+
+    _concern(page, client, call_back="yes", phone="+31 6 1234 5678")
+    Client.objects.filter(pk=placement.client_id).update(
+        status="closed", closed_on=timezone.localdate(), closing_reason="goal_reached"
+    )
+    erase_client(Client.objects.get(pk=placement.client_id), adam)
+    concern = MentorConcern.objects.get()
+    assert (concern.what_happened, concern.phone) == (ERASED, "")
+    assert services.find_link(services.link_text(link), now=timezone.now()) is None
