@@ -500,9 +500,8 @@ def test_her_subject_access_export_holds_the_concerns_without_the_mentors_phone(
 
 
 def test_erasing_her_file_erases_what_her_mentor_wrote_and_closes_the_page(placement, link, page, client, adam):
-    from privacy.erasure import ERASED, erase_client
-
     from placements.models import Client
+    from privacy.erasure import ERASED, erase_client
 
     _concern(page, client, call_back="yes", phone="+31 6 1234 5678")
     Client.objects.filter(pk=placement.client_id).update(
