@@ -228,7 +228,7 @@ def _date(value: str) -> dt.date | None:
 def _messages_of(error: ValidationError) -> dict[str, str]:
     """The first message per field of a service's refusal."""
     if hasattr(error, "error_dict"):
-        return {name: str(errors[0].message % (errors[0].params or {})) for name, errors in error.error_dict.items()}
+        return {name: messages[0] for name, messages in error.message_dict.items()}
     return {"__all__": error.messages[0]}
 
 
