@@ -110,9 +110,13 @@ def _check_issuable(placement: Placement) -> None:
 @transaction.atomic
 def issue_link(*, placement: Placement, actor: Actor, now: dt.datetime | None = None) -> MentorLink:
     """The mentor's working link, made now if she has none (idempotent): at the first info pack, a check-in mail,
-    or the coach's button. A live link that expired is revoked and replaced."""
+    or the coach's button. A live link that expired is revoked and replaced.
+
+    No row lock: the pack services lock the employer and the placement in their own orders, so a third
+    lock here could deadlock with them. Two requests at once are settled by the one-live-link constraint.
+    """
     now = now or timezone.now()
-    placement = Placement.objects.select_for_update(of=("self",)).get(pk=placement.pk)
+    placement = Placement.objects.select_related("mentor").get(pk=placement.pk)
     _check_issuable(placement)
     mentor = placement.mentor
     assert mentor is not None  # _check_issuable
@@ -121,17 +125,24 @@ def issue_link(*, placement: Placement, actor: Actor, now: dt.datetime | None = 
         live.placement = placement
         if live.works(now=now):
             return live
-        MentorLink.objects.filter(pk=live.pk).update(revoked_at=now, revoked_by=actor_user(actor))
+        MentorLink.objects.filter(pk=live.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor_user(actor)
+        )
     token = links.new_token(purpose=PURPOSE)
-    return MentorLink.objects.create(
-        placement=placement,
-        contact=mentor,
-        token_prefix=token.prefix,
-        token_seed=token.seed,
-        token_hash=token.hash,
-        created_at=now,
-        created_by=actor_user(actor),
-    )
+    try:
+        with transaction.atomic():
+            return MentorLink.objects.create(
+                placement=placement,
+                contact=mentor,
+                token_prefix=token.prefix,
+                token_seed=token.seed,
+                token_hash=token.hash,
+                created_at=now,
+                created_by=actor_user(actor),
+            )
+    except IntegrityError:
+        # Another request issued her link at the same moment: that one is hers.
+        return MentorLink.objects.live().select_related("placement").get(placement=placement, contact=mentor)
 
 
 @transaction.atomic
