@@ -1,10 +1,12 @@
-"""The report's sections, in the order the page, the XLSX and the PDF show them."""
+"""The report's sections, in the order the pages' navigation, the XLSX and the PDF show them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
+
+from django.utils.functional import Promise
 
 from reports.drill import Rows
 from reports.scope import Scope
@@ -14,16 +16,21 @@ from reports.tables import Section
 
 @dataclass(frozen=True)
 class SectionSpec:
-    """One section: its key, how it is built and drilled into, and whether it is counted over clients."""
+    """One section: its key and name, how it is built and drilled into, and whether it is counted over clients.
+
+    Each section has a page of its own (reports:section); the name titles it and its link in the navigation
+    between the pages, without counting the section.
+    """
 
     key: str
+    title: str | Promise
     build: Callable[[Scope], Section]
     rows: Callable[[Scope, str, str, str], Rows | None]
     over_clients: bool
 
 
 def _spec(module: ModuleType) -> SectionSpec:
-    return SectionSpec(module.KEY, module.build, module.rows, module.OVER_CLIENTS)
+    return SectionSpec(module.KEY, module.TITLE, module.build, module.rows, module.OVER_CLIENTS)
 
 
 SECTIONS: list[SectionSpec] = [_spec(m) for m in (outcomes, ladder, gender, network, coaches, employers)]
@@ -34,6 +41,6 @@ def sections_for(scope: Scope) -> list[SectionSpec]:
     return [spec for spec in SECTIONS if scope.reads_clients or not spec.over_clients]
 
 
-def spec(key: str) -> SectionSpec | None:
-    """The section with this key, if there is one."""
-    return next((s for s in SECTIONS if s.key == key), None)
+def readable(scope: Scope, key: str) -> SectionSpec | None:
+    """The section with this key, if there is one and this reader may read it."""
+    return next((s for s in sections_for(scope) if s.key == key), None)

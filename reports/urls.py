@@ -12,5 +12,6 @@ urlpatterns = [
     path("", views.report, name="report"),
     path("report.xlsx", views.export_xlsx, name="xlsx"),
     path("report.pdf", views.export_pdf, name="pdf"),
+    path("<slug:section>/", views.section, name="section"),
     path("<slug:section>/<slug:table>/rows/", views.rows, name="rows"),
 ]

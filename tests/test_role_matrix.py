@@ -145,6 +145,7 @@ def page_kwargs(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "crm:vacancy-open": vacancy,
         "crm:vacancy-fill": vacancy,
         "crm:vacancy-close": vacancy,
+        "reports:section": {"section": "outcomes"},
         "reports:rows": {"section": "coaches", "table": "coaches"},
         "placements:step-row": step,
         "placements:complete-step": step,
@@ -255,6 +256,7 @@ PAGES: dict[str, tuple[int, int, int, int, int]] = {
     "crm:vacancy-close": (302, 403, 403, 200, 200),
     # Reports: every role reads them, each within what she may see (reports.scope).
     "reports:report": (302, 200, 200, 200, 200),
+    "reports:section": (302, 200, 200, 404, 200),  # outcomes, counted over clients: none for Rita, as rows
     "reports:xlsx": (302, 200, 200, 200, 200),
     "reports:pdf": (302, 200, 200, 200, 200),
     "reports:rows": (302, 404, 200, 404, 200),  # Bob's overdue steps: his case manager and the lead

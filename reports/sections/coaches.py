@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.types import display_name
 from crm.models import Interaction
@@ -34,6 +35,8 @@ from reports.tables import Cell, Chart, Row, Section, Table, count
 
 KEY = "coaches"
 OVER_CLIENTS = True
+# The section's name: its page's heading, the navigation between the pages, the PDF's heading.
+TITLE = gettext_lazy("Coach KPIs")
 
 TABLE = "coaches"
 # The key of the row that adds up the coaches shown.
@@ -197,7 +200,7 @@ def build(scope: Scope) -> Section:
     """
     section = Section(
         KEY,
-        _("Coach KPIs"),
+        str(TITLE),
         _(
             "Per coach: how often she was in touch with employers, how many clients she carries, and how well "
             "she keeps the follow-up schedule."

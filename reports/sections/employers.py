@@ -24,6 +24,7 @@ from typing import Any, cast
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.choices import Sector
 from outreach.surveys.models import Answer, Question, QuestionType, SurveyKind, SurveyResponse, ValueDimension
@@ -35,6 +36,8 @@ from reports.tables import Cell, Chart, Row, Section, Table
 
 KEY = "employers"
 OVER_CLIENTS = False
+# The section's name: its page's heading, the navigation between the pages, the PDF's heading.
+TITLE = gettext_lazy("What employers said")
 
 KIND = SurveyKind.EMPLOYER_END
 # How each numeric question is answered, as the reader sees it.
@@ -311,7 +314,7 @@ def build(scope: Scope) -> Section:
         intro += " " + _("The gender filter is about clients and does not apply to employers' answers.")
     return Section(
         KEY,
-        _("What employers said"),
+        str(TITLE),
         intro,
         [_by_question(scope), _by_dimension(scope), _by_sector(scope), _over_time(scope)],
         source=_(

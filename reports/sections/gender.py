@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.sql import Quartiles, quartiles_of_rows
 from crm.choices import SectorGender
@@ -33,6 +34,8 @@ from reports.tables import Cell, Chart, Kind, Row, Section, Table, count, rate
 
 KEY = "gender"
 OVER_CLIENTS = True
+# The section's name: its page's heading, the navigation between the pages, the PDF's heading.
+TITLE = gettext_lazy("Gender-sensitive indicators")
 
 # Placements that ran (or run): a planned or cancelled one never started.
 RAN = (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED, PlacementStatus.ENDED_EARLY)
@@ -341,7 +344,7 @@ def build(scope: Scope) -> Section:
     """The gender section: coaching time, extra support, gender-typical trades, and hours against hours wanted."""
     return Section(
         KEY,
-        _("Gender-sensitive indicators"),
+        str(TITLE),
         _(
             "Whether women and men get the same: as much coaching time, extra support as often, work in "
             "trades beyond those typical of their gender, and the hours they want. Every figure is split "

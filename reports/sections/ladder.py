@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.sql import DaysBetween, quartiles
 from crm.models import LadderStep
@@ -40,6 +41,8 @@ from reports.tables import Cell, Chart, Row, Section, Table, count
 
 KEY = "ladder"
 OVER_CLIENTS = True
+# The section's name: its page's heading, the navigation between the pages, the PDF's heading.
+TITLE = gettext_lazy("The progression ladder")
 
 # The row of the "where clients stop" table for files closed before any ladder step was recorded.
 NO_STEP = "none"
@@ -285,7 +288,7 @@ def build(scope: Scope) -> Section:
     steps = _steps()
     return Section(
         KEY,
-        _("The progression ladder"),
+        str(TITLE),
         _(
             "Where clients stand on the ladder, how long each step takes, how they move up and down, and on "
             "which step their files close. Which part of the ladder takes most time, who climbs fast, and "

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.choices import DeclineReason, Stage
 from crm.models import Employer, EmployerStageChange, Interaction, LadderStep
@@ -36,6 +37,8 @@ from reports.tables import Cell, Chart, Period, Row, Section, Table, count
 
 KEY = "network"
 OVER_CLIENTS = False
+# The section's name: its page's heading, the navigation between the pages, the PDF's heading.
+TITLE = gettext_lazy("Employer network")
 
 # The funnel's stages, top first (crm.choices.Stage; Flora §4.4's lifecycle up to category A).
 FUNNEL = (Stage.PROSPECT, Stage.CONTACTED, Stage.ENGAGED, Stage.ACTIVE)
@@ -464,7 +467,7 @@ def build(scope: Scope) -> Section:
         )
     return Section(
         KEY,
-        _("Employer network"),
+        str(TITLE),
         intro,
         [_funnel(scope), _funnel_now(scope), _decline_reasons(scope), _per_manager(scope), _coverage(scope)],
         source=_(

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from placements.choices import ClientStatus, ClosingReason, Destination, EndCause, EndedBy, PlacementStatus
 from placements.models import Client, LadderPosition, Placement
@@ -28,6 +29,8 @@ from reports.tables import Chart, Row, Section, Table, count, rate
 
 KEY = "outcomes"
 OVER_CLIENTS = True
+# The section's name: its page's heading, the navigation between the pages, the PDF's heading.
+TITLE = gettext_lazy("Outcomes")
 
 # Retention is measured after these many calendar months in work (Flora I.3 counts three).
 RETENTION_MONTHS = (3, 6, 12)
@@ -299,7 +302,7 @@ def build(scope: Scope) -> Section:
     """The section's tables for the scope."""
     return Section(
         KEY,
-        _("Outcomes"),
+        str(TITLE),
         _(
             "Placements started and ended, why placements ended early and who ended them, where clients went "
             "when their file closed, how many stayed in work, and who reached the ladder's last step, by "

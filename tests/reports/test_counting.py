@@ -1,4 +1,5 @@
-"""Counting a report side by side (PostgreSQL) gives the figures counted in turn, in the reader's language."""
+"""Counting a report side by side (PostgreSQL) gives the figures counted in turn, in the reader's language;
+one section alone is counted on the request's connection."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from placements.choices import Gender, PlacementStatus
-from reports.counting import count_sections
+from reports.counting import POSTGRESQL_SETTINGS, SIDE_BY_SIDE_SETTINGS, count_sections
+from reports.registry import SECTIONS, sections_for
 from reports.scope import Scope
 from reports.tables import Section
 from tests.placements.factories import ClientFactory, PlacementFactory
@@ -52,3 +54,30 @@ def test_sections_counted_side_by_side_are_those_counted_in_turn(settings, adam,
         assert len(on_the_request) < 5
     else:  # SQLite counts in turn on the request's connection
         assert len(on_the_request) > 20
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_one_section_is_counted_on_the_requests_connection_with_parallel_workers_allowed(settings, adam, alice):
+    ClientFactory.create(coach=alice, gender=Gender.WOMAN)
+    scope, _form = Scope.from_query(adam, {})
+    settings.REPORTS_COUNT_THREADS = 3
+    ladder = [spec for spec in sections_for(scope) if spec.key == "ladder"]
+
+    with CaptureQueriesContext(connection) as on_the_request:
+        sections = count_sections(scope, only=ladder)
+
+    assert [section.key for section in sections] == ["ladder"]
+    statements = [query["sql"] for query in on_the_request.captured_queries]
+    assert len(statements) > 3  # the section's own queries ran here
+    assert not any(setting in statements for setting in SIDE_BY_SIDE_SETTINGS)
+    if connection.vendor == "postgresql":
+        assert all(setting in statements for setting in POSTGRESQL_SETTINGS)
+
+
+@pytest.mark.django_db
+def test_a_section_the_reader_may_not_read_is_never_counted_even_when_asked_for(rita):
+    scope, _form = Scope.from_query(rita, {})
+
+    sections = count_sections(scope, only=SECTIONS)
+
+    assert [section.key for section in sections] == [spec.key for spec in SECTIONS if not spec.over_clients]

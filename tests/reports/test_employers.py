@@ -297,7 +297,7 @@ def test_the_page_and_the_workbook_show_the_section(client, rita, world):
     client.force_login(rita)
     params = {"start": PERIOD.start.isoformat(), "end": PERIOD.end.isoformat()}
 
-    page = client.get(reverse("reports:report"), params)
+    page = client.get(reverse("reports:section", args=["employers"]), params)
     workbook = client.get(reverse("reports:xlsx"), params)
 
     html = page.content.decode()

@@ -323,7 +323,7 @@ def test_the_page_and_the_workbook_show_the_section_with_its_charts(client, rita
     client.force_login(rita)
     params = {"start": PERIOD.start.isoformat(), "end": PERIOD.end.isoformat()}
 
-    page = client.get(reverse("reports:report"), params)
+    page = client.get(reverse("reports:section", args=["network"]), params)
     workbook = client.get(reverse("reports:xlsx"), params)
 
     html = page.content.decode()
