@@ -1,5 +1,6 @@
-"""The programme report in real Chromium: the network lead filters it, drills into a figure, downloads the
-funders' PDF and the workbook, and reads it on a phone without sideways scrolling."""
+"""The programme report in real Chromium: the network lead filters it, drills into a figure, goes through the
+topic pages by their navigation, downloads the funders' PDF and the workbook (every topic), and reads it on a
+phone without sideways scrolling."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from pypdf import PdfReader
 from placements.choices import ClientStatus, ClosingReason, Destination, EndedBy, Gender, PlacementStatus
 from placements.models import Client
 from placements.scheduling import add_months
+from reports.registry import SECTIONS
 from tests.browser.helpers import assert_no_admin, sign_in, watch_requests
 from tests.crm.factories import EmployerFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
@@ -175,8 +177,9 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
 
     # 1. The report, from the main navigation, for the twelve months up to today.
     page.get_by_role("navigation").get_by_role("link", name="Reports").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Programme report")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programme report: Outcomes")
     expect(page.locator("#section-outcomes")).to_be_visible()
+    expect(page.locator(".report-section")).to_have_count(1)  # the first topic only
     started_women = figure(page, "outcomes", "placements", "Started", "Woman")
     expect(started_women).to_have_text("8")
     expect(figure(page, "outcomes", "placements", "Started", "Total")).to_have_text("12")
@@ -209,7 +212,7 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
     filters.get_by_label("From", exact=True).fill(start.isoformat())
     filters.get_by_label("To", exact=True).fill(end.isoformat())
     filters.get_by_role("button", name="Show").click()
-    page.wait_for_url(re.compile(r"gender=woman"))
+    page.wait_for_url(re.compile(r"/reports/outcomes/\?.*gender=woman"))  # the form stays on its topic
     query = parse_qs(urlsplit(page.url).query)
     assert query["gender"] == ["woman"]
     assert query["start"] == [start.isoformat()] and query["end"] == [end.isoformat()]
@@ -241,11 +244,38 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
         fits(page, width)
     page.set_viewport_size(WIDE)
     page.get_by_role("link", name="Back to the report").click()
-    page.wait_for_url(re.compile(r"/reports/\?.*gender=woman.*#section-outcomes$"))
+    page.wait_for_url(re.compile(r"/reports/outcomes/\?.*gender=woman.*#t-outcomes-placements$"))
     expect(page.locator("form.report-filters").get_by_label("Gender", exact=True)).to_have_value("woman")
     expect(figure(page, "outcomes", "placements", "Started", "Woman")).to_have_text("6")
 
-    # 5a. The report for funders in Dutch.
+    # 5. Every topic by the navigation between them, each with the same filters and only its own section.
+    topics = page.get_by_role("navigation", name="Topics of the report")
+    names = [name.strip() for name in topics.get_by_role("link").all_text_contents()]
+    assert names == [str(spec.title) for spec in SECTIONS]
+    expect(topics.get_by_role("link", name="Outcomes")).to_have_attribute("aria-current", "page")
+    tables_on_pages = 0
+    for spec in SECTIONS:
+        title = str(spec.title)
+        topics.get_by_role("link", name=title, exact=True).click()
+        page.wait_for_url(re.compile(rf"/reports/{spec.key}/\?"))
+        query = parse_qs(urlsplit(page.url).query)
+        assert query["gender"] == ["woman"] and query["start"] == [start.isoformat()], page.url
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Programme report: {title}")
+        expect(page).to_have_title(re.compile(rf"^{re.escape(title)} – Programme report"))
+        expect(topics.get_by_role("link", name=title, exact=True)).to_have_attribute("aria-current", "page")
+        expect(topics.locator('[aria-current="page"]')).to_have_count(1)
+        expect(page.locator(".report-section")).to_have_count(1)
+        expect(page.locator(f"#section-{spec.key}")).to_be_visible()
+        expect(filters.get_by_label("Gender", exact=True)).to_have_value("woman")
+        tables_on_pages += page.locator(".report-table").count()
+        page.screenshot(path=str(screenshots / f"reports-topic-{spec.key}-desktop.png"), full_page=True)
+        fits(page, 320)
+        page.set_viewport_size(WIDE)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(screenshots / "reports-topic-employers-phone.png"), full_page=True)
+    page.set_viewport_size(WIDE)
+
+    # 6a. The report for funders in Dutch, from the last topic's page: every topic is in it.
     dutch = str(dict(settings.LANGUAGES)["nl"])
     with page.expect_download() as download_info:
         page.get_by_role("link", name=f"PDF for funders ({dutch})").click()
@@ -256,20 +286,22 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
         # The catalogue's words, so the test holds before and after the report's strings are translated.
         title, woman, started = (translation.gettext(s) for s in ("Programme report", "Woman", "Started"))
         fewer = translation.gettext("fewer than %(n)s") % {"n": 5}
+        sections = [str(spec.title) for spec in SECTIONS]
     assert title in text
     assert shown(start, end, "nl") in text  # the period, written the Dutch way (1-2-2026)
     assert woman in text and woman == "Vrouw"  # the gender filter, and the column heading
     assert re.search(rf"{re.escape(started)}\s+6\b", text), "the placements started by women are not 6"
     assert fewer in text
+    flat = " ".join(text.split())
+    assert [name for name in sections if name not in flat] == []
 
-    # 5b. The workbook: a first sheet on what it covers, then one sheet per table on the page.
+    # 6b. The workbook: a first sheet on what it covers, then one sheet per table of all the topic pages.
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download as a spreadsheet (XLSX)").click()
     download = download_info.value
     assert download.suggested_filename == f"werkbrug-report-{start.isoformat()}-{end.isoformat()}.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
-    tables_on_page = page.locator(".report-table").count()
-    assert len(book.worksheets) == 1 + tables_on_page
+    assert len(book.worksheets) == 1 + tables_on_pages
     about = [cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row if cell]
     assert "Programme report" in about and "Woman" in about
     sheet = next(ws for ws in book.worksheets if ws["A1"].value == "Outcomes: Placements")
@@ -277,7 +309,7 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
     assert figures["Started"] == (6,)
     assert figures["Completed"] == (FEWER,)
 
-    # 6. The filtered report fits 390 and 320 px (checked above); nothing went through the admin.
+    # 7. The filtered report fits 390 and 320 px (checked above); nothing went through the admin.
     assert_no_admin(seen)
     assert not errors, f"the pages logged errors: {errors}"
     context.close()
