@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from common.urls import absolute_url
 from outreach.followups.models import CoachDigest, FollowUpNotice, NoticeKind
 from outreach.mail.render import Mail, render_mail
 from outreach.mentors.services import issued_page_url
+from outreach.surveys.services import open_check_in
 from placements.choices import ConsentPurpose
 from placements.models import AftercareStep
 
@@ -91,9 +93,12 @@ def employer_checkin_mail(notice: FollowUpNotice, *, today: dt.date) -> Mail:
         "step_title": step.label(notice.language),
         "coach_name": placement.coach.get_full_name() or placement.coach.get_username(),
         "coach_email": placement.coach.email,
-        # Every check-in carries her personal page (issue 14); a check-in means the placement is on.
+        # Every check-in carries her personal page (issue 14); a check-in means the placement is on. The
+        # first one also opens the mid-placement check-in questions there.
         "mentor_page": issued_page_url(placement) or "",
     }
+    if context["mentor_page"]:
+        open_check_in(placement, now=timezone.now())
     reply_to = (placement.coach.email,) if placement.coach.email else ()
     return render_mail(
         "employer_checkin", to=notice.recipient_email, language=notice.language, context=context, reply_to=reply_to

@@ -128,8 +128,13 @@ def create_invitation(
     employer: Employer | None = None,
     notice: FollowUpNotice | None = None,
     now: dt.datetime | None = None,
+    mail: bool = True,
 ) -> SurveyInvitation:
-    """Invite one employer contact to one survey; the mail is sent by a task after commit."""
+    """Invite one employer contact to one survey; the mail is sent by a task after commit.
+
+    Without `mail` the invitation gets no mail of its own (nor reminders, which count from its first mail):
+    it is answered on the mentor's page, which another mail links to (`open_check_in`).
+    """
     now = now or timezone.now()
     employer = placement.employer if placement is not None else employer
     if employer is None:
@@ -153,7 +158,8 @@ def create_invitation(
         created_at=now,
         expires_at=now + dt.timedelta(days=settings.SURVEY_LINK_VALID_DAYS),
     )
-    _new_mail(invitation, SurveyMailKind.INVITATION, now=now)
+    if mail:
+        _new_mail(invitation, SurveyMailKind.INVITATION, now=now)
     return invitation
 
 
@@ -187,6 +193,29 @@ def invite_for_placement(
         notice=notice,
         now=now,
     )
+
+
+def open_check_in(placement: Placement, *, now: dt.datetime) -> SurveyInvitation | None:
+    """Open the placement's mid-placement check-in on its mentor's page, once, with no mail of its own.
+
+    The employer check-in mail links to the mentor's page (issue 14), where she answers the check-in
+    questions; the first such mail opens them. None when the placement has no mentor who can answer
+    (none, inactive, no address) or no check-in survey is active.
+    """
+    existing = open_invitation_for(placement, SurveyKind.MID_PLACEMENT)
+    if existing is not None:
+        return existing
+    try:
+        return create_invitation(
+            template=active_template(SurveyKind.MID_PLACEMENT),
+            contact=placement.mentor,
+            actor=None,
+            placement=placement,
+            now=now,
+            mail=False,
+        )
+    except ValidationError:
+        return None
 
 
 def invite_declined_employer(

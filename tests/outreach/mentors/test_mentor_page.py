@@ -20,6 +20,7 @@ from outreach.mentors.models import MentorConcern, MentorLink, MentorMail, Visit
 from outreach.packs.models import InfoPack, InfoPackKind, InfoPackStatus
 from outreach.packs.render import gather_pack_data
 from outreach.surveys import links as survey_links
+from outreach.surveys.models import SurveyInvitation, SurveyKind, SurveyMail
 from placements.choices import ConsentPurpose, PlacementStatus, StepKind, StepStatus, Track
 from placements.models import AftercareStep, ConsentRecord, Placement
 from placements.services import cancel_placement, end_placement
@@ -112,6 +113,24 @@ def test_a_check_in_mail_issues_a_link_when_the_mentor_has_none(placement):
     body = employer_checkin_mail(notice, today=step.due_on).body
     link = MentorLink.objects.get(placement=placement)
     assert f"/m/{services.link_text(link)}/" in body
+
+
+def test_the_first_check_in_mail_opens_the_check_in_questions_on_her_page_without_a_mail_of_their_own(
+    placement, client
+):
+    steps = AftercareStep.objects.filter(placement=placement, kind=StepKind.EMAIL_CHECKIN)
+    notice = FollowUpNotice.objects.create(
+        step=steps.first(), kind=NoticeKind.EMPLOYER_CHECKIN, recipient_email="m@example.test", language="nl"
+    )
+    employer_checkin_mail(notice, today=notice.step.due_on)
+    employer_checkin_mail(notice, today=notice.step.due_on)  # a second check-in opens nothing more
+    invitation = SurveyInvitation.objects.get(placement=placement)
+    assert invitation.template.kind == SurveyKind.MID_PLACEMENT
+    assert invitation.contact_id == placement.mentor_id
+    assert not SurveyMail.objects.filter(invitation=invitation).exists()
+    assert invitation.sent_at is None  # reminders count from a first mail: there is none
+    page = client.get(f"/m/{services.link_text(MentorLink.objects.get(placement=placement))}/")
+    assert f'name="invitation" value="{invitation.pk}"' in page.content.decode()
 
 
 # --- Failures ---------------------------------------------------------------------------------------------------
