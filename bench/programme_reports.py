@@ -29,12 +29,13 @@ there):
   reason on the demo's declines.
 
 Then runs VACUUM ANALYZE on PostgreSQL and requests, through Django's test client as the user who reads them,
-the report page (the network lead with the default twelve months and with gender=woman, a coach, the
-case manager, a relationship manager), the XLSX export and the Dutch PDF: one warm-up request counted
-for queries, then --repeat timed ones with the report cache emptied first (the figures counted afresh) and
---repeat more while the figures are kept (a second visit, a download after the page). Prints the median
-and the slowest of each, the five slowest SQL queries of the network lead's page, and its time per
-section (build() with its SQL time) and for the charts.
+every topic page of the report each reader may read (the network lead with the default twelve months, and
+her outcomes page with gender=woman; the coach alice and the case manager carl every topic; the relationship
+manager rita the network's two), the XLSX export and the Dutch PDF (every topic): one warm-up request
+counted for queries, then --repeat timed ones with the report cache emptied first (the figures counted
+afresh) and --repeat more while the figures are kept (a second visit, a download after the pages). Prints
+the median and the slowest of each, the five slowest SQL queries of the network lead's outcomes page, and
+the time per section (build() with its SQL time) and for the charts of all the network lead's sections.
 """
 
 from __future__ import annotations
@@ -846,16 +847,30 @@ def data_sizes() -> dict[str, int]:
 
 
 def cases() -> list[tuple[str, str, str]]:
-    """(user, label, url) of every request measured."""
+    """(user, label, url) of every request measured: each topic page a reader may read, then the downloads."""
+    from django.contrib.auth import get_user_model
+    from django.http import QueryDict
     from django.urls import reverse
 
-    page = reverse("reports:report")
+    from reports.registry import sections_for
+    from reports.scope import Scope
+
+    readers = [
+        ("admin", "network lead"),
+        ("alice", "coach (alice)"),
+        ("carl", "case manager (carl)"),
+        ("rita", "relationship manager (rita)"),
+    ]
+    measured = []
+    for username, who in readers:
+        scope, _form = Scope.from_query(get_user_model().objects.get(username=username), QueryDict(""))
+        for spec in sections_for(scope):
+            url = reverse("reports:section", args=[spec.key])
+            measured.append((username, f"{spec.key} page, {who}", url))
+            if username == "admin" and spec.key == "outcomes":
+                measured.append((username, f"{spec.key} page, {who}, gender = woman", f"{url}?gender=woman"))
     return [
-        ("admin", "report, network lead, last 12 months", page),
-        ("admin", "report, network lead, gender = woman", f"{page}?gender=woman"),
-        ("alice", "report, coach (alice)", page),
-        ("carl", "report, case manager (carl)", page),
-        ("rita", "report, relationship manager (rita)", page),
+        *measured,
         ("admin", "XLSX export, network lead", reverse("reports:xlsx")),
         ("admin", "PDF export (nl), network lead", f"{reverse('reports:pdf')}?lang=nl"),
     ]
@@ -907,7 +922,7 @@ def measure(repeat: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             browser.get(url)
         kept_queries = len(queries)
         kept = [timed(browser, url, clear=False) for _ in range(repeat)]
-        if not slowest:  # the first case: the network lead's page, counted once more with its queries timed
+        if not slowest:  # the first case: the network lead's outcomes page, counted again with its queries timed
             cache.clear()
             with override_settings(REPORTS_COUNT_THREADS=1), CaptureQueriesContext(connection) as queries:
                 browser.get(url)
@@ -930,11 +945,12 @@ def measure(repeat: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 
 def breakdown(username: str, repeat: int) -> list[dict[str, Any]]:
-    """Where the page's time goes: each section's build() (time, queries, SQL time), then the charts.
+    """Where the time goes: each section's build() (time, queries, SQL time), then the charts of them all.
 
-    The sections are built in turn here, each in the transaction the page counts in (reports.counting).
+    The sections are built in turn here, each in the transaction its topic page counts it in
+    (reports.counting: on the request's connection, parallel workers allowed).
 
-    Median of `repeat` runs after the page's own requests warmed everything; the charts are cached by what
+    Median of `repeat` runs after the pages' own requests warmed everything; the charts are cached by what
     they show (reports.charts), so a second drawing of the same figures costs next to nothing.
     """
     from django.contrib.auth import get_user_model
@@ -1024,11 +1040,11 @@ def main() -> None:
             f"| {row['page']} | {row['median_ms']:.0f} | {row['max_ms']:.0f} | {row['queries']} "
             f"| {row['kept_median_ms']:.0f} | {row['kept_max_ms']:.0f} | {row['kept_queries']} |"
         )
-    print("\nslowest queries of the network lead's page:\n")
+    print("\nslowest queries of the network lead's outcomes page:\n")
     for query in slowest:
         print(f"{query['ms']:>8.1f} ms  {shorten(query['sql'])}")
     parts = breakdown("admin", args.repeat)
-    print("\nthe network lead's page, part by part (median ms; of which in SQL):\n")
+    print("\nthe network lead's sections, part by part (median ms; of which in SQL):\n")
     print("| part | median ms | SQL ms | queries |\n| --- | ---: | ---: | ---: |")
     for part in parts:
         print(f"| {part['part']} | {part['median_ms']:.0f} | {part['sql_ms']:.0f} | {part['queries']} |")
