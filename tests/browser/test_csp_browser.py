@@ -10,6 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from reports.registry import SECTIONS
 from tests.browser.helpers import DESKTOP, sign_in
 from tests.crm.factories import InteractionFactory
 from tests.outreach.surveys.helpers import invite
@@ -91,6 +92,7 @@ def test_the_workspace_admin_survey_and_api_docs_pass_the_content_security_polic
         reverse("placements:coverage"),
         reverse("placements:team"),
         reverse("reports:report"),
+        *(reverse("reports:section", args=[spec.key]) for spec in SECTIONS),  # each topic's charts
     ]
     for path in workspace:
         _visit(page, base + path, refused)
