@@ -31,7 +31,7 @@ from common.web import staff_view
 from outreach.mentors import services
 from outreach.mentors.models import MentorConcern, MentorLink, Urgency, VisitReply, VisitReplyKind
 from outreach.packs.models import InfoPack, InfoPackKind, StaffCard
-from outreach.packs.render import PackDataError, _staff_line, programme_profile, question_blocks
+from outreach.packs.render import PackDataError, programme_profile, question_blocks, staff_line
 from outreach.packs.services import withheld_reason
 from outreach.publicpages import native_language_names, page_language, private, rate_limited
 from outreach.surveys.embed import REFUSED, answer_from_page, page_surveys
@@ -134,7 +134,7 @@ def mentor_packs(link: MentorLink) -> list[InfoPack]:
 def _coach(placement: Placement) -> Any:
     """The coach as employers see her: name, and the phone and mail of her staff card (outreach.packs.render)."""
     cards = {card.user_id: card for card in StaffCard.objects.filter(user_id=placement.coach_id)}
-    return _staff_line(pgettext("employer", "Job coach"), placement.coach, cards)
+    return staff_line(pgettext("employer", "Job coach"), placement.coach, cards)
 
 
 def _programme(language: str) -> dict[str, Any]:

@@ -349,7 +349,7 @@ def logo_source(profile: ProgrammeProfile) -> str:
     return f"data:{mime};base64,{base64.b64encode(body).decode('ascii')}"
 
 
-def _staff_line(role: str, user: Any, cards: Mapping[int, StaffCard]) -> ContactLine:
+def staff_line(role: str, user: Any, cards: Mapping[int, StaffCard]) -> ContactLine:
     """A staff member as employers see her: the phone and mail on her staff card, else her account mail."""
     card = cards.get(user.pk)
     name = user.get_full_name() or user.get_username()
@@ -382,7 +382,7 @@ def _contact_lines(
     elif employer.owner is not None:
         staff.append((pgettext("employer", "Your contact person"), employer.owner))
     cards = {card.user_id: card for card in StaffCard.objects.filter(user__in=[user for _role, user in staff])}
-    lines = [_staff_line(role, user, cards) for role, user in staff]
+    lines = [staff_line(role, user, cards) for role, user in staff]
     if mentor is not None:
         role = pgettext("employer", "Workplace mentor")
         lines.append(ContactLine(role, mentor.full_name, mentor.phone, mentor.email))
