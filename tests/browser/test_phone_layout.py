@@ -27,6 +27,7 @@ from outreach.surveys.models import SurveyInvitation, SurveyKind, SurveyTemplate
 from placements.choices import ClientStatus, ClosingReason, ConsentPurpose, EndedBy, PlacementStatus, StepStatus
 from placements.models import AftercareStep, Client, CoachingAgreement, LadderPosition, Placement, Team
 from placements.services import activate_placement
+from reports.registry import SECTIONS
 from tests.browser.helpers import DESKTOP, PHONE, sign_in
 from tests.crm.factories import ContactFactory, EmployerFactory, InteractionFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, ConsentFactory, PlacementFactory
@@ -172,6 +173,7 @@ SAMPLES: dict[str, Callable[[Data], list[Kwargs]]] = {
     "outreach:placement-evaluation-resend": lambda d: [
         {"pk": d.invitation.placement_id, "invitation_pk": d.invitation.pk}
     ],
+    "reports:section": lambda d: [{"section": spec.key} for spec in SECTIONS],
     "reports:rows": lambda d: [{"section": "outcomes", "table": "placements"}],
 }
 
