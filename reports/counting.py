@@ -1,14 +1,14 @@
 """Counting a report: the sections asked for (all the reader may read, or one page's), then protected.
 
-A report page counts its one section (reports.views); the XLSX and the PDF count every section the reader
-may read, some forty aggregate queries; with the benchmark data a handful of them read a
-year of aftercare steps or every ladder stay (bench/README.md, "Programme reports"). The sections do not
-depend on one another, so on PostgreSQL they are counted side by side on REPORTS_COUNT_THREADS
-connections of their own, each in a transaction that turns off JIT compilation (which costs
-these mid-sized queries more than it saves) and gives sorts more memory than a web request's default.
-One section alone, SQLite, and any count made inside an open transaction (whose rows other connections
-cannot see) count on the request's connection, the sections one after the other; there PostgreSQL may
-still give a query parallel workers, as nothing else counts beside it.
+A report page counts its one section (reports.views); the XLSX and the PDF hold every section the reader
+may read, some forty aggregate queries when no page has counted them yet; with the benchmark data a
+handful of them read a year of aftercare steps or every ladder stay (bench/README.md, "Programme
+reports"). The sections do not depend on one another, so on PostgreSQL they are counted side by side on
+REPORTS_COUNT_THREADS connections of their own, each in a transaction that turns off JIT compilation
+(which costs these mid-sized queries more than it saves) and gives sorts more memory than a web
+request's default. One section alone, SQLite, and any count made inside an open transaction (whose rows
+other connections cannot see) count on the request's connection, the sections one after the other;
+there PostgreSQL may still give a query parallel workers, as nothing else counts beside it.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def count_sections(
 ) -> list[Section]:
     """Count the reader's sections (those in `only`, when given), with no hidden figure left to work out
     from a shown total. A section the reader may not read is never counted, even when asked for."""
-    specs = [section_spec for section_spec in sections_for(scope) if only is None or section_spec in only]
+    specs = sections_for(scope, only)
     connection = connections[using]
     threads = min(settings.REPORTS_COUNT_THREADS, len(specs))
     if connection.vendor == "postgresql" and threads > 1 and not connection.in_atomic_block:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -36,9 +36,12 @@ def _spec(module: ModuleType) -> SectionSpec:
 SECTIONS: list[SectionSpec] = [_spec(m) for m in (outcomes, ladder, gender, network, coaches, employers)]
 
 
-def sections_for(scope: Scope) -> list[SectionSpec]:
-    """The sections this reader may read: a relationship manager only those not counted over clients."""
-    return [spec for spec in SECTIONS if scope.reads_clients or not spec.over_clients]
+def sections_for(scope: Scope, only: Collection[SectionSpec] | None = None) -> list[SectionSpec]:
+    """The sections this reader may read (of those in `only`, when given), in the report's order: a
+    relationship manager only those not counted over clients."""
+    return [
+        spec for spec in SECTIONS if (scope.reads_clients or not spec.over_clients) and (only is None or spec in only)
+    ]
 
 
 def readable(scope: Scope, key: str) -> SectionSpec | None:

@@ -58,7 +58,7 @@ def build_sections(
     sections no page has counted yet (side by side, reports.counting). `fresh` counts again and keeps the
     new figures.
     """
-    specs = [section_spec for section_spec in sections_for(scope) if only is None or section_spec in only]
+    specs = sections_for(scope, only)
     seconds = settings.REPORTS_CACHE_SECONDS
     if not seconds:
         return count_sections(scope, only=specs), timezone.now()
