@@ -52,6 +52,7 @@ NOT_VISITED_PREFIXES = {
     "admin/": "Django's admin has its own layout, which we do not style",
     "api/": "the REST API and its docs answer JSON, not pages",
     "s/": "the public survey has its own layout and its own browser test (test_survey_browser.py)",
+    "m/": "the mentor's page has the public layout and its own phone test (test_mentor_page_browser.py)",
     "i18n/": "the language switch is a form action that redirects",
 }
 # Single routes that are not visited, with the reason.
@@ -71,6 +72,10 @@ NOT_VISITED = {
         "the pack itself, the employer's A4 document shown inside the preview page's frame; "
         "the preview page around it is visited"
     ),
+    "outreach:mentor-link-issue": "a POST from the placement page's mentor block, which is visited",
+    "outreach:mentor-link-reissue": "a POST from the placement page's mentor block, which is visited",
+    "outreach:mentor-link-revoke": "a POST from the placement page's mentor block, which is visited",
+    "outreach:mentor-concern-answer": "a POST from the placement page's mentor block, which is visited",
     "reports:xlsx": "the report as an XLSX workbook download, not a page",
     "reports:pdf": "the report for funders as a PDF download, not a page",
 }
