@@ -488,3 +488,14 @@ def test_the_author_edits_her_own_interaction_in_the_admin(rita):
     page = client_for(staff(rita)).get(url("interaction", "change", ritas.pk))
 
     assert page.status_code == 200 and b'name="summary"' in page.content
+
+
+def test_the_employer_list_sorts_on_open_vacancies(adam):
+    busy, quiet, middle = EmployerFactory(name="A"), EmployerFactory(name="B"), EmployerFactory(name="C")
+    VacancyFactory.create_batch(3, employer=busy, status=VacancyStatus.OPEN)
+    VacancyFactory(employer=middle, status=VacancyStatus.OPEN)
+
+    # Column 5 of list_display is "open vacancies"; "-5" sorts on it, most first.
+    response = client_for(adam).get(url("employer", "changelist"), {"o": "-5"})
+
+    assert list(response.context["cl"].result_list) == [busy, middle, quiet]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from crm.choices import Stage, VacancyStatus
 from crm.models import Employer, LadderStep, Vacancy
@@ -79,3 +81,40 @@ def test_supply_counts_open_vacancies_their_places_and_employers_per_step():
     assert (supply[19].open_vacancies, supply[19].open_places, supply[19].offering_employers) == (3, 6, 2)
     assert (supply[20].open_vacancies, supply[20].open_places, supply[20].offering_employers) == (0, 0, 0)
     assert list(LadderStep.objects.supplied().values_list("position", flat=True)) == list(range(13, 23))
+
+
+def test_open_vacancy_count_is_zero_not_none_and_counts_only_open_vacancies(db):
+    busy, quiet = EmployerFactory(name="A"), EmployerFactory(name="B")
+    VacancyFactory.create_batch(2, employer=busy, status=VacancyStatus.OPEN)
+    VacancyFactory(employer=busy, status=VacancyStatus.CLOSED)
+    VacancyFactory(employer=quiet, status=VacancyStatus.CLOSED)
+
+    counts = dict(Employer.objects.with_open_vacancy_count().values_list("name", "open_vacancy_count"))
+
+    assert counts == {"A": 2, "B": 0}
+
+
+def test_the_per_employer_figures_are_subqueries_so_a_page_and_its_count_join_no_vacancies(db):
+    employers = Employer.objects.with_open_vacancy_count().with_last_interaction().order_by("name", "pk")
+
+    page_sql = str(employers[:50].query).upper()
+    with CaptureQueriesContext(connection) as counted:
+        employers.count()
+
+    # No join and no grouping of every employer before the LIMIT: each figure is looked up per returned row.
+    assert "GROUP BY" not in page_sql
+    assert "JOIN" not in page_sql
+    # The paginator's count carries neither figure.
+    count_sql = counted.captured_queries[-1]["sql"].upper()
+    assert "CRM_VACANCY" not in count_sql
+    assert "CRM_INTERACTION" not in count_sql
+
+
+def test_employers_sort_on_their_open_vacancy_count(db):
+    busy, quiet, middle = EmployerFactory(name="A"), EmployerFactory(name="B"), EmployerFactory(name="C")
+    VacancyFactory.create_batch(3, employer=busy, status=VacancyStatus.OPEN)
+    VacancyFactory(employer=middle, status=VacancyStatus.OPEN)
+
+    ordered = list(Employer.objects.with_open_vacancy_count().order_by("-open_vacancy_count", "pk"))
+
+    assert ordered == [busy, middle, quiet]
