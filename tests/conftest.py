@@ -30,6 +30,17 @@ def _user(username: str, role: Role | None, **extra: Any) -> User:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Passwords made in tests are hashed with a fast hasher (Django's advice for test suites): the
+    production hasher takes a third of a second by design, and most tests make users and sign them in.
+    PBKDF2 stays listed, so a password hashed with it still checks."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
+@pytest.fixture(autouse=True)
 def _reports_counted_every_time(settings: Any) -> None:
     """Reports are counted on every request in tests, as rows come and go between tests (ids are reused);
     tests/reports/test_views.py turns the cache on where it tests it."""
