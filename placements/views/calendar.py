@@ -8,14 +8,17 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 
 from common.urls import absolute_url
 from common.web import staff_view
 from placements.calendar import (
     build_feed,
     feed_steps,
+    feed_version,
     issue_feed_token,
     revoke_feed_token,
     user_for_feed_token,
@@ -46,18 +49,31 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "placements/calendar.html", context)
 
 
-@never_cache
+@cache_control(private=True, no_cache=True)
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The iCalendar file of the token owner's open follow-ups; an unknown or old token is a plain 404."""
+    """The iCalendar file of the token owner's open follow-ups; an unknown or old token is a plain 404.
+
+    Answers a conditional GET or HEAD: the ETag is feed_version() (a hash of what the file is made of,
+    read without building it), so a calendar app asking with If-None-Match gets a 304 and no file
+    while nothing in it changed. "private, no-cache" lets the app keep its copy to revalidate, never
+    a shared cache; the link itself is the secret.
+    """
     user = user_for_feed_token(token)
     if user is None:
         raise Http404
-    feed = build_feed(
-        steps=feed_steps(user),
-        host=request.get_host().split(":")[0] or "werkbrug",
-        link_for=lambda step: absolute_url(reverse("placements:placement", args=[step.placement_id])),
-    )
-    response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="werkbrug-follow-ups.ics"'
+    host = request.get_host().split(":")[0] or "werkbrug"
+    etag = quote_etag(feed_version(user, host=host, site=absolute_url("/")))
+    unchanged = get_conditional_response(request, etag=etag)
+    if unchanged is None:
+        feed = build_feed(
+            steps=feed_steps(user),
+            host=host,
+            link_for=lambda step: absolute_url(reverse("placements:placement", args=[step.placement_id])),
+        )
+        response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="werkbrug-follow-ups.ics"'
+    else:
+        response = unchanged
+    response["ETag"] = etag
     response["X-Robots-Tag"] = "noindex"
     return response

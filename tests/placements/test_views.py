@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from placements.calendar import hash_token
 from placements.choices import PlacementStatus, StepKind, StepStatus, Track
-from placements.models import AftercareStep, CalendarFeedToken, CoachingAgreement
+from placements.models import AftercareStep, CalendarFeedToken, CoachingAgreement, Placement
 from placements.services import activate_placement
 from tests.crm.factories import ContactFactory
-from tests.placements.factories import ClientFactory, PlacementFactory
+from tests.placements.factories import ClientFactory, PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 2)  # a Monday
@@ -508,3 +508,159 @@ def test_the_managers_home_page_runs_the_same_queries_for_1_and_50_employers(rit
 
     assert len(response.context["manager"]["next_steps"]) == min(rows, 15)
     assert len(response.context["manager"]["needing"]) == min(rows, 10)
+
+
+# --- Calendar feed: ETag and conditional GET --------------------------------------------------
+
+
+def feed_url_with_a_step(coach: User) -> tuple[str, AftercareStep]:
+    """A feed link of the coach's, whose feed holds one open step."""
+    open_step = step(placement_of(coach), TODAY + dt.timedelta(days=3), "Driegesprek")
+    return issue_link(coach), open_step
+
+
+def test_an_unchanged_calendar_feed_is_a_304_without_building_the_file(alice, monkeypatch):
+    url, _step = feed_url_with_a_step(alice)
+    first = Client().get(url)
+    again = Client().get(url)
+    monkeypatch.setattr("placements.views.calendar.build_feed", lambda **kwargs: pytest.fail("built an unchanged feed"))
+
+    unchanged = Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == 200 and first["ETag"].startswith('"') and not first["ETag"].startswith("W/")
+    # Strong: the same feed is the same bytes (DTSTAMP is the step's last change, not the request's time).
+    assert (again["ETag"], again.content) == (first["ETag"], first.content)
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert unchanged["ETag"] == first["ETag"]
+    assert "private" in unchanged["Cache-Control"] and "no-store" not in unchanged["Cache-Control"]
+
+
+def _move_by_bulk_update(s: AftercareStep) -> str:
+    AftercareStep.objects.filter(pk=s.pk).update(due_on=TODAY + dt.timedelta(days=9))  # updated_at untouched
+    return "20261111"
+
+
+def _cancelled_by_bulk_update(s: AftercareStep) -> str:
+    # As ending a placement cancels its open steps, here without touching updated_at.
+    AftercareStep.objects.filter(pk=s.pk).update(status=StepStatus.CANCELLED, reason="Placement ended")
+    return ""
+
+
+def _skip(s: AftercareStep) -> str:
+    s.status = StepStatus.SKIPPED
+    s.save()
+    return ""
+
+
+def _retitle(s: AftercareStep) -> str:
+    AftercareStep.objects.filter(pk=s.pk).update(title="Evaluatiegesprek")
+    return "Evaluatiegesprek"
+
+
+def _rename_the_employer(s: AftercareStep) -> str:
+    employer = s.placement.employer
+    employer.name = "Bakkerij Nieuwnaam"
+    employer.save()
+    return "Bakkerij Nieuwnaam"
+
+
+def _new_job_title(s: AftercareStep) -> str:
+    Placement.objects.filter(pk=s.placement_id).update(job_title="Heftruckchauffeur")
+    return "Heftruckchauffeur"
+
+
+def _new_client_reference(s: AftercareStep) -> str:
+    type(s.placement.client).objects.filter(pk=s.placement.client_id).update(reference="KL-NIEUW-9")
+    return "KL-NIEUW-9"
+
+
+def _another_kind(s: AftercareStep) -> str:
+    AftercareStep.objects.filter(pk=s.pk).update(kind=StepKind.VISIT)
+    return str(StepKind.VISIT.label)
+
+
+def _reassign(s: AftercareStep) -> str:
+    AftercareStep.objects.filter(pk=s.pk).update(assignee=UserFactory())
+    return ""
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _move_by_bulk_update,
+        _cancelled_by_bulk_update,
+        _skip,
+        _retitle,
+        _rename_the_employer,
+        _new_job_title,
+        _new_client_reference,
+        _another_kind,
+        _reassign,
+    ],
+)
+def test_a_changed_calendar_feed_has_a_new_etag_and_a_new_file(alice, change):
+    url, open_step = feed_url_with_a_step(alice)
+    before = Client().get(url)
+
+    shown = change(open_step)
+    after = Client().get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert after.content != before.content
+    events = icalendar.Calendar.from_ical(after.content).walk("VEVENT")
+    if shown:
+        assert shown in after.content.decode().replace("\r\n ", "")
+    else:
+        assert events == []
+
+
+def test_a_calendar_step_in_another_language_has_its_own_etag(alice):
+    placement = PlacementFactory(client=ClientFactory(coach=alice), start_on=TODAY)
+    activate_placement(placement=placement, actor=alice, now=dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC))
+    url = issue_link(alice)
+
+    english = Client().get(url, HTTP_ACCEPT_LANGUAGE="en")
+    dutch = Client().get(url, HTTP_ACCEPT_LANGUAGE="nl", HTTP_IF_NONE_MATCH=english["ETag"])
+
+    assert dutch.status_code == 200 and dutch["ETag"] != english["ETag"] and dutch.content != english.content
+
+
+def test_a_plan_templates_new_wording_changes_the_calendar_etag(alice):
+    placement = PlacementFactory(client=ClientFactory(coach=alice), start_on=TODAY)
+    first = activate_placement(placement=placement, actor=alice, now=dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC))[0]
+    url = issue_link(alice)
+    before = Client().get(url, HTTP_ACCEPT_LANGUAGE="nl")
+
+    type(first.template).objects.filter(pk=first.template_id).update(title_nl="Nieuwe bewoording")
+    after = Client().get(url, HTTP_ACCEPT_LANGUAGE="nl", HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert "Nieuwe bewoording" in after.content.decode().replace("\r\n ", "")
+
+
+def test_a_head_request_of_the_calendar_feed_gives_the_etag_and_answers_if_none_match(alice):
+    url, _step = feed_url_with_a_step(alice)
+    etag = Client().get(url)["ETag"]
+
+    head = Client().head(url)
+    head_unchanged = Client().head(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert head.status_code == 200 and head["ETag"] == etag and head.content == b""
+    assert head_unchanged.status_code == 304
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_calendar_feed_runs_the_same_queries_for_1_and_50_steps(alice, django_assert_max_num_queries, rows):
+    for n in range(rows):
+        step(placement_of(alice), TODAY + dt.timedelta(days=n % 5))
+    url = issue_link(alice)
+    client = Client()
+
+    # The token (read and its last use), the version, the steps.
+    with django_assert_max_num_queries(4):
+        full = client.get(url)
+    with django_assert_max_num_queries(3):
+        unchanged = client.get(url, HTTP_IF_NONE_MATCH=full["ETag"])
+
+    assert len(icalendar.Calendar.from_ical(full.content).walk("VEVENT")) == rows
+    assert unchanged.status_code == 304
