@@ -244,7 +244,12 @@ class Employer(models.Model):
                 violation_error_message=_("Say why this employer should not be engaged."),
             ),
         ]
-        indexes = [models.Index(fields=["stage", "owner"], name="crm_employer_stage_owner")]
+        indexes = [
+            models.Index(fields=["stage", "owner"], name="crm_employer_stage_owner"),
+            # The default order: a page of the list (API or workspace) stops after its rows instead of
+            # sorting every employer (bench/README.md, "Workspace pages").
+            models.Index(fields=["name", "id"], name="crm_employer_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name
