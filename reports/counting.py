@@ -4,11 +4,12 @@ A report page counts its one section (reports.views); the XLSX and the PDF hold 
 may read, some forty aggregate queries when no page has counted them yet; with the benchmark data a
 handful of them read a year of aftercare steps or every ladder stay (bench/README.md, "Programme
 reports"). The sections do not depend on one another, so on PostgreSQL they are counted side by side on
-REPORTS_COUNT_THREADS connections of their own, each in a transaction that turns off JIT compilation
-(which costs these mid-sized queries more than it saves) and gives sorts more memory than a web
-request's default. One section alone, SQLite, and any count made inside an open transaction (whose rows
-other connections cannot see) count on the request's connection, the sections one after the other;
-there PostgreSQL may still give a query parallel workers, as nothing else counts beside it.
+REPORTS_COUNT_THREADS connections of their own, each in a transaction that gives sorts more memory than a
+web request's default (JIT compilation, which costs these mid-sized queries more than it saves, is off
+for every connection: POSTGRES_JIT in config/settings.py). One section alone, SQLite, and any count
+made inside an open transaction (whose rows other connections cannot see) count on the request's
+connection, the sections one after the other; there PostgreSQL may still give a query parallel
+workers, as nothing else counts beside it.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from reports.registry import SectionSpec, sections_for
 from reports.scope import Scope
 from reports.tables import Section
 
-# What a counting transaction sets on PostgreSQL: no JIT, and room for the quartiles' sorts in memory.
-POSTGRESQL_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '32MB'")
+# What a counting transaction sets on PostgreSQL: room for the quartiles' sorts in memory. (JIT is off for
+# every connection: config/settings.py, POSTGRES_JIT.)
+POSTGRESQL_SETTINGS = ("SET LOCAL work_mem = '32MB'",)
 # Counted side by side, the sections already share the cores; parallel workers per query would contend.
 SIDE_BY_SIDE_SETTINGS = ("SET LOCAL max_parallel_workers_per_gather = 0",)
 
