@@ -179,7 +179,7 @@ def find_link(link: str, *, now: dt.datetime) -> MentorLink | None:
 
 
 def record_open(*, link: MentorLink, now: dt.datetime) -> bool:
-    """Note that the mentor opened her page (a GET of a working link), at most once per OPEN_WRITE_INTERVAL."""
+    """Note that the mentor opened her page (her browser posts once it loaded), at most once per OPEN_WRITE_INTERVAL."""
     stale = Q(last_opened_at__isnull=True) | Q(last_opened_at__lt=now - OPEN_WRITE_INTERVAL)
     written = MentorLink.objects.filter(stale, pk=link.pk).update(last_opened_at=now)
     if written:

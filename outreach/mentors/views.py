@@ -284,7 +284,12 @@ def _handle_post(request: HttpRequest, link: MentorLink, now: dt.datetime, langu
 @csrf_exempt  # the link in the URL is the credential, as on the survey page (outreach.surveys.views.survey)
 @require_http_methods(["GET", "HEAD", "POST"])
 def mentor_page(request: HttpRequest, token: str) -> HttpResponse:
-    """Show the mentor's page (GET notes that she opened it), or run one of her forms (POST, then redirect)."""
+    """Show the mentor's page (GET and HEAD change nothing), or run one of her forms (POST, then redirect).
+
+    That she opened it is noted by a POST her browser sends once the page has loaded (static/outreach/
+    mentor.js): mail scanners fetch links without running scripts, so their visits change nothing, not
+    even the "last opened" the coach sees (STYLE "Public links and documents").
+    """
     if rate_limited(request):
         return _too_many(request)
     now = timezone.now()
@@ -292,6 +297,9 @@ def mentor_page(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return _unavailable(request)
     language = page_language(request, link.language)
+    if request.method == "POST" and request.POST.get("action") == "opened":
+        services.record_open(link=link, now=now)
+        return private(HttpResponse(status=204))
     if request.method == "POST":
         with translation.override(language):
             done, posted = _handle_post(request, link, now, language)
@@ -303,8 +311,6 @@ def mentor_page(request: HttpRequest, token: str) -> HttpResponse:
                     status=400,
                 )
         return private(HttpResponseRedirect(f"{request.path}?lang={language}&done={done}#done"))
-    if request.method == "GET":
-        services.record_open(link=link, now=now)
     with translation.override(language):
         context = _page_context(request, link, language)
     return _render(request, "outreach/mentors/page.html", context)

@@ -23,10 +23,10 @@ from playwright.sync_api import expect
 from crm.choices import ContactRole
 from outreach.followups.models import FollowUpNotice, NoticeKind
 from outreach.followups.services import deliver_notice, sweep_followups
-from outreach.mentors.models import MentorConcern, VisitReply, VisitReplyKind
+from outreach.mentors.models import MentorConcern, MentorLink, VisitReply, VisitReplyKind
 from outreach.mentors.services import is_visit, mentor_steps
 from outreach.surveys.models import SurveyResponse
-from outreach.surveys.services import invite_for_placement
+from outreach.surveys.services import open_invitation_for
 from placements.choices import ConsentPurpose
 from placements.models import ConsentRecord, Placement
 from placements.services import activate_placement
@@ -77,12 +77,19 @@ def test_the_mentor_proposes_a_date_and_raises_a_concern_the_coach_finds_it(
 ) -> None:
     placement = a_placement_two_weeks_in(alice, carl)
     path = the_link_in_the_check_in_mail(placement)
-    # The coach asks for the mid-placement check-in (the survey API's invite, kind mid_placement).
-    check_in = invite_for_placement(placement=placement, actor=alice, kind="mid_placement")
+    # The check-in mail opened the mid-placement check-in questions on her page.
+    check_in = open_invitation_for(placement, "mid_placement")
+    assert check_in is not None
     visit = next(step for step in mentor_steps(placement) if is_visit(step) and step.due_on > timezone.localdate())
 
     page = browser.new_page(viewport=PHONE, locale="nl-NL")
     page.goto(live_server.url + path)
+    # Her browser, unlike a mail scanner, tells the page it was opened once it loaded.
+    for _attempt in range(50):
+        if MentorLink.objects.get(placement=placement).last_opened_at is not None:
+            break
+        page.wait_for_timeout(100)
+    assert MentorLink.objects.get(placement=placement).last_opened_at is not None
 
     # The schedule in Dutch: the page's language, the plan's Dutch wording, Dutch dates.
     expect(page.locator("html")).to_have_attribute("lang", "nl")

@@ -226,13 +226,24 @@ def test_the_page_shows_the_schedule_the_coach_and_speaks_the_mentors_language(p
 # --- GET changes nothing ----------------------------------------------------------------------------------------
 
 
-def test_a_mail_scanner_get_and_head_change_nothing_but_when_she_last_opened_it(placement, link, page, client):
+def test_a_mail_scanner_get_and_head_change_nothing_not_even_when_she_last_opened_it(placement, link, page, client):
     before = _state(placement)
     assert client.head(page).status_code == 200
-    assert MentorLink.objects.get(pk=link.pk).last_opened_at is None
+    assert client.get(page).status_code == 200
     assert client.get(page + "?done=concern").status_code == 200
     assert _state(placement) == before
+    assert MentorLink.objects.get(pk=link.pk).last_opened_at is None
+
+
+def test_her_browser_notes_that_she_opened_the_page_once_it_loaded(placement, link, page, client):
+    html = client.get(page).content.decode()
+    assert "outreach/mentor.js" in html  # the script that sends the note once the page has loaded
+    before = _state(placement)
+    response = client.post(page, {"action": "opened"})
+    assert response.status_code == 204
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert MentorLink.objects.get(pk=link.pk).last_opened_at is not None
+    assert _state(placement) == before  # nothing else changes
 
 
 def test_opening_the_page_is_written_at_most_once_a_minute(link):
@@ -416,7 +427,7 @@ def test_the_coach_issues_revokes_and_reissues_and_another_coach_may_not(placeme
 
 
 def test_the_placement_page_shows_when_the_mentor_last_opened_her_page(placement, link, page, client, alice):
-    client.get(page)
+    client.post(page, {"action": "opened"})
     client.force_login(alice)
     html = client.get(f"/placements/{placement.pk}/").content.decode()
     assert 'id="mentor-page"' in html and "last opened" in html
