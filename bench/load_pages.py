@@ -49,6 +49,7 @@ import json
 import os
 import platform
 import random
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -185,6 +186,9 @@ def targets() -> list[Target]:
     ]
 
 
+TIMEOUT = [300]  # seconds the client waits for an answer: the server's worker timeout (--timeout)
+
+
 def request(base: str, path: str, *, cookie: str = "", body: bytes | None = None, htmx: bool = False) -> Any:
     """One request, redirects not followed: (seconds, status, response bytes, headers)."""
     opener = urllib.request.build_opener(NoRedirect)
@@ -197,7 +201,7 @@ def request(base: str, path: str, *, cookie: str = "", body: bytes | None = None
         req.add_header("Content-Type", "application/x-www-form-urlencoded")
     started = time.perf_counter()
     try:
-        with opener.open(req, timeout=60) as response:
+        with opener.open(req, timeout=TIMEOUT[0]) as response:
             size = len(response.read())
             status, headers = response.status, response.headers
     except urllib.error.HTTPError as exc:
@@ -264,6 +268,7 @@ def run(base: str, pages: list[Target], cookies: dict[str, str], args: argparse.
             raise SystemExit(f"{target.label} ({target.path}) answered {status}")
         sizes.append(size)
         counts.append(args.requests if seconds < args.slow else args.slow_requests)
+        print(f"  first request {1000 * seconds:8.0f} ms  {target.label}", file=sys.stderr, flush=True)
     fast = [target for target, count in zip(pages, counts, strict=True) if count == args.requests]
     with ThreadPoolExecutor(max_workers=args.workers) as pool:  # each worker's own first requests
         list(pool.map(get, fast * args.workers))
@@ -286,6 +291,11 @@ def run(base: str, pages: list[Target], cookies: dict[str, str], args: argparse.
                 page_started = time.perf_counter()
                 times[index] = list(pool.map(get, [target] * counts[index]))
                 rates[index] = round(counts[index] / (time.perf_counter() - page_started), 1)
+                print(
+                    f"  measured {counts[index]:3d} in {time.perf_counter() - page_started:6.1f} s  {target.label}",
+                    file=sys.stderr,
+                    flush=True,
+                )
     wall = time.perf_counter() - started
     if failures:
         raise SystemExit("Requests failed: " + "; ".join(sorted(set(failures))[:20]))
@@ -351,7 +361,8 @@ def main() -> None:
     collect_static()
     connection.close()  # the server's workers have the database to themselves while measuring
     port = free_port()
-    os.environ["GUNICORN_CMD_ARGS"] = f"--timeout {args.timeout}"  # the slowest pages take longer than 30 s
+    os.environ["GUNICORN_CMD_ARGS"] = f"--timeout {args.timeout}"
+    TIMEOUT[0] = args.timeout  # the slowest pages take longer than 30 s
     server = start_server(port, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
