@@ -34,8 +34,8 @@ answer 200), by default every page in turn is requested --requests times by --co
 once (four users asking for the same page): p50, p95, p99 and the slowest, and requests per second for
 that page. With --mix, each thread instead loops --requests / --concurrency times over all the pages
 in an order of its own (four users each at their own page): latencies per page under the mixed load,
-and requests per second for the whole run only. A page whose first request takes longer than --slow
-seconds is requested only --slow-requests times (its p95 and p99 are then about its slowest), and the
+and requests per second for the whole run only. A page whose first two requests take longer than --slow
+seconds each is requested only --slow-requests times (its p95 and p99 are then about its slowest), and the
 server's worker timeout is raised (--timeout) so that such a page is answered, not cut off. Prints a
 Markdown table with the goal (p95 under 150 ms) met or not for each page; --json also writes the figures.
 """
@@ -266,6 +266,8 @@ def run(base: str, pages: list[Target], cookies: dict[str, str], args: argparse.
         seconds, status, size, _h = request(base, target.path, cookie=cookies.get(target.user, ""), htmx=target.htmx)
         if status != 200:
             raise SystemExit(f"{target.label} ({target.path}) answered {status}")
+        if seconds >= args.slow:  # counted afresh, then kept (the report's figures)? the second request tells
+            seconds = request(base, target.path, cookie=cookies.get(target.user, ""), htmx=target.htmx)[0]
         sizes.append(size)
         counts.append(args.requests if seconds < args.slow else args.slow_requests)
         print(f"  first request {1000 * seconds:8.0f} ms  {target.label}", file=sys.stderr, flush=True)
