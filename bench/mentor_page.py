@@ -11,8 +11,9 @@ evaluation's questions to answer on it; --no-evaluation leaves it out), and star
 loopback port (DEBUG off), as bench/survey_load.py does, with the same settings (the public pages'
 rate limit stays on, counted in Redis db 14, with a limit one address cannot reach here).
 
-1. Page time: one client GETs every link in turn, `--gets` rounds. The first round is her first visit
-   (it notes when she opened it, a write); later rounds only read. On the loopback with one client,
+1. Page time: one client GETs every link in turn, `--gets` rounds; a GET only reads. In the first round,
+   her first visit, each GET is followed by the POST her browser sends once the page has loaded (it
+   notes when she opened it, one conditional update), timed apart. On the loopback with one client,
    the latency is the server's time for the page.
 2. Concern posts: `--posts` concerns from a bounded pool of threads, spread over the links, each with
    a fresh form key (the key makes a double click store once; distinct keys store every one). Each
@@ -177,14 +178,23 @@ def drop_published() -> None:
     redis.Redis.from_url(BENCH_ENV["CELERY_BROKER_URL"]).delete("celery")
 
 
-def page_rounds(base: str, paths: list[str], rounds: int) -> list[dict[str, Any]]:
-    """Every page in turn from one client, `rounds` times: the first visit writes when she opened it."""
+def page_rounds(base: str, paths: list[str], rounds: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every page in turn from one client, `rounds` times; in the first, her browser's "opened" post after each."""
     reports = []
-    for _round in range(rounds):
+    opened: list[tuple[float, int]] = []
+    opened_wall = 0.0
+    for number in range(rounds):
         started = time.perf_counter()
-        results = [request(base, path) for path in paths]
-        reports.append(summary(results, time.perf_counter() - started))
-    return reports
+        results = []
+        for path in paths:
+            results.append(request(base, path))
+            if number == 0:
+                posted = time.perf_counter()
+                opened.append(request(base, path, urllib.parse.urlencode({"action": "opened"}).encode()))
+                opened_wall += time.perf_counter() - posted
+        elapsed = time.perf_counter() - started - (opened_wall if number == 0 else 0.0)
+        reports.append(summary(results, elapsed))
+    return reports, summary(opened, opened_wall)
 
 
 def concern_posts(base: str, paths: list[str], posts: int, threads: int) -> dict[str, Any]:
@@ -227,7 +237,7 @@ def main() -> None:
     try:
         for _worker in range(2 * args.workers):  # the workers' first requests load templates and translations
             request(base, "/m/warm-up/")
-        pages = page_rounds(base, paths, args.gets)
+        pages, opened = page_rounds(base, paths, args.gets)
         concerns = concern_posts(base, paths, args.posts, args.threads)
     finally:
         server.terminate()
@@ -244,6 +254,7 @@ def main() -> None:
     for number, report in enumerate(pages, start=1):
         label = "page GET, first visit" if number == 1 else f"page GET, round {number}"
         print(f"{label:>22}: {report}")
+    print(f"{'opened POST':>22}: {opened}")
     print(f"{'concern POST':>22}: {concerns}")
     stored = {
         "concerns": MentorConcern.objects.count(),
@@ -254,7 +265,8 @@ def main() -> None:
     print(f"{'stored':>22}: {stored}")
     pages_ok = all(report["statuses"] == {200: args.placements} for report in pages)
     expected = {"concerns": args.posts, "follow_ups": args.posts, "mails": 2 * args.posts, "opened": args.placements}
-    if not pages_ok or concerns["statuses"] != {302: args.posts} or stored != expected:
+    opened_ok = opened["statuses"] == {204: args.placements}
+    if not pages_ok or not opened_ok or concerns["statuses"] != {302: args.posts} or stored != expected:
         raise SystemExit("Some requests failed or were not stored")
 
 

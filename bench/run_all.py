@@ -23,6 +23,9 @@ FULL: dict[str, list[str]] = {
     "workspace_pages.py": ["--employers", "50000"],
     "coverage.py": ["--employers", "50000"],
     "programme_reports.py": [],
+    "load_pages.py": [],
+    "survey_load.py": [],
+    "mentor_page.py": [],
 }
 QUICK: dict[str, list[str]] = {
     "import_employers.py": ["--rows", "2000", "--defaults-rows", "1000"],
@@ -51,8 +54,24 @@ QUICK: dict[str, list[str]] = {
         "--repeat",
         "2",
     ],
+    "load_pages.py": [
+        "--employers",
+        "2000",
+        "--placements",
+        "4000",
+        "--steps",
+        "40000",
+        "--contacts",
+        "8000",
+        "--db",
+        "var/bench/load_small.sqlite3",
+        "--requests",
+        "12",
+    ],
+    "survey_load.py": ["--count", "200"],
+    "mentor_page.py": ["--placements", "30", "--posts", "60"],
 }
-TAKES_POSTGRES = {"import_employers.py", "sweep_followups.py", "render_packs.py"}
+TAKES_POSTGRES = {"import_employers.py", "sweep_followups.py", "render_packs.py", "mentor_page.py"}
 
 
 def main() -> int:
