@@ -343,35 +343,31 @@ def _back(placement: Placement) -> HttpResponse:
     return redirect(reverse("placements:placement", args=[placement.pk]) + "#mentor-page")
 
 
-@staff_view("placements.change_placement", "POST")
-def issue_mentor_link(request: HttpRequest, pk: int) -> HttpResponse:
-    """Give the mentor her page (or keep the working link) and show the link to copy once."""
+def _give_link(request: HttpRequest, pk: int, make: Any, done: str) -> HttpResponse:
+    """Issue or reissue the mentor's link with `make`, then show it once with `done` (which has %(url)s)."""
     placement = _casework_placement(request, pk)
     try:
-        link = services.issue_link(placement=placement, actor=request.user)
+        link = make(placement=placement, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The mentor's page: %(url)s") % {"url": services.link_url(link)})
+        messages.success(request, done % {"url": services.link_url(link)})
     return _back(placement)
+
+
+@staff_view("placements.change_placement", "POST")
+def issue_mentor_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the mentor her page (or keep the working link) and show the link to copy once."""
+    return _give_link(request, pk, services.issue_link, _("The mentor's page: %(url)s"))
 
 
 @staff_view("placements.change_placement", "POST")
 def reissue_mentor_link(request: HttpRequest, pk: int) -> HttpResponse:
     """A new link for the mentor; the old one stops working at once."""
-    placement = _casework_placement(request, pk)
-    try:
-        link = services.reissue_link(placement=placement, actor=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("A new link; the old one no longer works. The mentor's page: %(url)s") % {"url": services.link_url(link)},
-        )
-    return _back(placement)
+    return _give_link(
+        request, pk, services.reissue_link, _("A new link; the old one no longer works. The mentor's page: %(url)s")
+    )
 
 
 @staff_view("placements.change_placement", "POST")
