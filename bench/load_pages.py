@@ -3,16 +3,16 @@
     .venv/bin/python bench/load_pages.py [--employers 50000] [--placements 100000] [--steps 1000000]
         [--contacts 200000] [--db var/bench/load.sqlite3] [--requests 40] [--concurrency 4] [--workers 2]
         [--mix] [--only TEXT] [--slow 2] [--slow-requests 8] [--json FILE]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wb_load_bench .venv/bin/python bench/load_pages.py \
-        [--copy-of wb_reports_bench]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wb_load_bench .venv/bin/python bench/load_pages.py
     .venv/bin/python bench/load_pages.py --employers 2000 --placements 4000 --steps 40000 --contacts 8000 \
         --db var/bench/load_small.sqlite3 --requests 12               # a quick run
 
 Data: the issue's network (50,000 employers, 200,000 contacts, 100,000 placements, 1,000,000 aftercare
 steps) in a database of its own: SQLite at --db, or the PostgreSQL database in DATABASE_URL (created when
-missing; with --copy-of NAME a missing one is created as a copy of that database, which is only read).
-The build is programme_reports.py's (seed_demo, clients with placements, steps, ladder stays, evaluations,
-interactions, in committed chunks: an interrupted run carries on where it stopped), then contacts at
+missing). The build is programme_reports.py's (seed_demo, clients with placements, steps, ladder stays,
+evaluations, interactions, in committed chunks: an interrupted run carries on where it stopped) with the
+clients spread over --coaches coaches (400: about 150 clients each over three years, as a real caseload,
+alice and bob among them; carl is the case manager of the first ten coaches' clients), then contacts at
 random employers with bulk inserts in committed chunks until there are --contacts overall, then what the
 workspace pages need (workspace_pages.py's build: the team, a planned placement, an agreement, a pack).
 
@@ -57,7 +57,6 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
 import programme_reports
 import workspace_pages
@@ -68,6 +67,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTACT_CHUNK = 20_000
 CONTACT_EMAIL = "load-bench-{:07d}@example.org"
 GOAL_MS = 150
+COACHES = 400  # 60,000 clients over three years: about 150 each, some 40 of them open at a time
 API_READER = "admin"
 PASSWORD = "werkbrug"  # noqa: S105 (the demo users' published password, crm.demo.users.DEMO_PASSWORD)
 API_LISTS = (
@@ -94,27 +94,6 @@ class Target(NamedTuple):
     label: str
     path: str
     htmx: bool = False
-
-
-def copy_database(source: str) -> None:
-    """Create the PostgreSQL database in DATABASE_URL as a copy of `source` when it does not exist yet.
-
-    The copy only reads the source (PostgreSQL refuses it while anyone else is connected to the source).
-    """
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("--copy-of needs DATABASE_URL naming a PostgreSQL database")
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if name == source:
-        raise SystemExit("--copy-of must name another database than DATABASE_URL's")
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
-        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            started = time.perf_counter()
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-            print(f"copied {source} to {name} in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def add_contacts(total: int) -> int:
@@ -321,8 +300,10 @@ def main() -> None:
     parser.add_argument("--placements", type=int, default=100_000, help="placements overall")
     parser.add_argument("--steps", type=int, default=1_000_000, help="aftercare steps overall")
     parser.add_argument("--contacts", type=int, default=200_000, help="contacts overall")
+    parser.add_argument(
+        "--coaches", type=int, default=COACHES, help="coaches the clients are spread over (alice and bob among them)"
+    )
     parser.add_argument("--db", type=Path, default=ROOT / "var" / "bench" / "load.sqlite3")
-    parser.add_argument("--copy-of", default="", help="create a missing PostgreSQL database as a copy of this one")
     parser.add_argument("--requests", type=int, default=40, help="requests per page")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
@@ -343,9 +324,8 @@ def main() -> None:
         clients=args.placements * 6 // 10,
         interactions=args.placements * 2,
         evaluations=args.placements // 20,
+        coaches=args.coaches,
     )
-    if args.copy_of:
-        copy_database(args.copy_of)
     programme_reports.setup_django(args.db)
     from django.db import connection
 

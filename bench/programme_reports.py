@@ -159,8 +159,42 @@ class World:
     questions: list[Any] = field(default_factory=list)
 
 
-def world() -> World:
-    """Read what the generator needs, in a handful of queries."""
+BENCH_COACH = "coach-{:04d}"
+SUPERVISED_COACHES = 10  # with more coaches than the demo's two, carl supervises the first ten's clients
+
+
+def bench_coaches(count: int) -> list[Any]:
+    """alice, bob and, when `count` is more than two, coaches coach-0003... in the coach group (created once)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from crm.roles import Role
+
+    user_model = get_user_model()
+    names = [BENCH_COACH.format(n) for n in range(3, count + 1)]
+    have = set(user_model.objects.filter(username__in=names).values_list("username", flat=True))
+    missing = [user_model(username=name, first_name="Coach", last_name=name[6:], is_staff=True) for name in names]
+    missing = [user for user in missing if user.username not in have]
+    if missing:
+        for user in missing:
+            user.set_unusable_password()
+        user_model.objects.bulk_create(missing)
+        group = Group.objects.get(name=Role.COACH)
+        created = user_model.objects.filter(username__in=[user.username for user in missing])
+        group.user_set.add(*created)
+    by_name = {user.username: user for user in user_model.objects.filter(username__in=["alice", "bob", *names])}
+    return [by_name["alice"], by_name["bob"], *(by_name[name] for name in names)]
+
+
+def supervised(world: World, number: int, rng: random.Random) -> bool:
+    """Whether carl is the case manager of client `number`: a third at random, or the first ten coaches' clients."""
+    if len(world.coaches) <= 2:
+        return rng.random() < 0.35
+    return number % len(world.coaches) < SUPERVISED_COACHES
+
+
+def world(coaches: int = 2) -> World:
+    """Read what the generator needs, in a handful of queries; `coaches` spreads the clients over that many."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -183,7 +217,7 @@ def world() -> World:
     survey = SurveyTemplate.objects.filter(kind=SurveyKind.EMPLOYER_END, is_active=True).first()
     return World(
         today=timezone.localdate(),
-        coaches=[users["alice"], users["bob"]],
+        coaches=bench_coaches(coaches),
         case_manager=users["carl"],
         managers=[users["rita"], users["sven"]],
         employers=[pk for pk in employers if pk in mentors],
@@ -409,7 +443,7 @@ class Chunk:
             gender_description="Genderfluid" if gender == "self_described" else "",
             hours_wanted=Decimal(str(rng.choice(HOURS_WANTED))) if rng.random() < 0.7 else None,
             coach=world.coaches[person.number % len(world.coaches)],
-            case_manager=world.case_manager if rng.random() < 0.35 else None,
+            case_manager=world.case_manager if supervised(world, person.number, rng) else None,
             status=status,
             closing_reason=reason,
             destination=destination,
@@ -684,6 +718,7 @@ class Sizes:
     clients: int
     interactions: int
     evaluations: int
+    coaches: int = 2
 
 
 def build(sizes: Sizes) -> None:
@@ -705,7 +740,7 @@ def build(sizes: Sizes) -> None:
         print(f"seed_demo: {time.perf_counter() - started:.0f} s", flush=True)
     with override_settings(DEBUG=False):  # no query log: the bulk inserts are megabytes of SQL each
         add_clients(sizes)
-        add_interactions(sizes.interactions)
+        add_interactions(sizes.interactions, sizes.coaches)
         add_decline_reasons()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -734,7 +769,7 @@ def add_clients(sizes: Sizes) -> None:
     def share(total: int, index: int) -> int:
         return total * (index + 1) // chunks - total * index // chunks
 
-    the_world = world()
+    the_world = world(sizes.coaches)
     for index in range(have // CHUNK, chunks):
         started = time.perf_counter()
         clients = min(CHUNK, sizes.clients - index * CHUNK)
@@ -752,7 +787,7 @@ def add_clients(sizes: Sizes) -> None:
         print(f"chunk {index + 1}/{chunks}: {summary} in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def add_interactions(count: int) -> None:
+def add_interactions(count: int, coaches: int = 2) -> None:
     """Contacts with employers: coaches at the employers of their placements, relationship managers at their own."""
     from django.db import transaction
 
@@ -763,7 +798,7 @@ def add_interactions(count: int) -> None:
     have = bench.count()
     if have >= count:
         return
-    the_world = world()
+    the_world = world(coaches)
     at_employers: dict[int, list[int]] = {}
     for coach in the_world.coaches:
         ids = Placement.objects.filter(coach=coach).values_list("employer_id", flat=True).distinct()
@@ -771,13 +806,18 @@ def add_interactions(count: int) -> None:
     for manager in the_world.managers:
         at_employers[manager.pk] = list(Employer.objects.filter(owner=manager).values_list("pk", flat=True))
     authors = [user for user in [*the_world.coaches, *the_world.managers] if at_employers[user.pk]]
+    coaches = [user for user in the_world.coaches if at_employers[user.pk]]
+    managers = [user for user in the_world.managers if at_employers[user.pk]]
     today = the_world.today
     for index in range(have // INTERACTION_CHUNK, -(-count // INTERACTION_CHUNK)):
         started = time.perf_counter()
         rng = random.Random(f"reports-bench:interactions:{index}")
         rows = []
         for _ in range(min(INTERACTION_CHUNK, count - index * INTERACTION_CHUNK)):
-            author = rng.choice(authors)
+            if len(the_world.coaches) <= 2:
+                author = rng.choice(authors)
+            else:  # half by the relationship managers, as with the demo's two coaches
+                author = rng.choice(managers if rng.random() < 0.5 else coaches)
             day = today - dt.timedelta(days=rng.randint(0, YEARS * 365))
             occurred = at(day, rng)
             kind = pick(rng, (("call", 45), ("email", 25), ("meeting", 12), ("visit", 15), ("event", 3)))
