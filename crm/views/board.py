@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from common.web import HtmxHttpRequest, add_service_errors, staff_view
 from crm.choices import Stage
 from crm.forms import BoardFilterForm, StageMoveForm
-from crm.models import Employer, normalise_name
+from crm.models import Employer
 from crm.services import change_employer_stage
 from crm.views.employer_forms import decline_form_response
 
@@ -61,13 +61,12 @@ class BoardColumn:
 
 
 def _board_queryset(filters: dict[str, Any], user: Any) -> QuerySet[Employer]:
-    """Whose employers the board shows: the user's own unless "everyone", narrowed by the search."""
+    """Whose employers the board shows: the user's own unless "everyone", narrowed by the search
+    (EmployerQuerySet.matching, the employer list's rule)."""
     employers = Employer.objects.all()
     if not filters.get("everyone"):
         employers = employers.filter(owner=user)
-    if query := (filters.get("q") or "").strip():
-        employers = employers.filter(Q(normalised_name__contains=normalise_name(query)) | Q(city__icontains=query))
-    return employers
+    return employers.matching(filters.get("q") or "")
 
 
 def board_columns(employers: QuerySet[Employer]) -> list[BoardColumn]:

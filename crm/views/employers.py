@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +23,7 @@ from common.pagination import capped_count, keyset_page
 from common.web import HtmxHttpRequest, add_service_errors, outreach_section, staff_view
 from crm.choices import Stage, VacancyStatus
 from crm.forms import EmployerFilterForm, InteractionForm
-from crm.models import Employer, EmployerStageChange, Interaction, Vacancy, normalise_name
+from crm.models import Employer, EmployerStageChange, Interaction, Vacancy
 from crm.services import log_interaction
 from crm.timeline import summaries
 from crm.views.employer_forms import employer_summaries
@@ -38,11 +38,7 @@ VACANCY_ORDER = (VacancyStatus.OPEN, VacancyStatus.DRAFT, VacancyStatus.FILLED, 
 
 def _employer_list_queryset(filters: dict[str, Any], *, user: Any, today: dt.date) -> QuerySet[Employer]:
     """Employers matching the list's filters."""
-    employers = Employer.objects.all()
-    if query := (filters.get("q") or "").strip():
-        folded = normalise_name(query)
-        match = Q(city__icontains=query) | Q(registration_number__iexact=query.replace(" ", ""))
-        employers = employers.filter(match | Q(normalised_name__contains=folded) if folded else match)
+    employers = Employer.objects.matching(filters.get("q") or "")
     if filters.get("stage"):
         employers = employers.filter(stage=filters["stage"])
     if filters.get("sector"):
