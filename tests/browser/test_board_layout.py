@@ -55,7 +55,9 @@ def test_every_stage_is_in_view_on_a_laptop_and_quiet_ones_open_with_their_butto
         expect(header(page, stage)).to_contain_text(str(14 + 1 if stage == Stage.PROSPECT else 2 + 1))
     assert page.evaluate(PAGE_OVERFLOW) <= 0
     expect(page.locator("[data-board-hint]")).to_be_hidden()  # everything fits, so no hint
-    expect(page.locator("section[data-stage='prospect']").get_by_role("link", name="3 more: all 15")).to_be_visible()
+    expect(
+        page.locator("section[data-stage='prospect']").get_by_role("link", name="All 15 in the employer list")
+    ).to_be_visible()
     page.screenshot(path=str(screenshots / "board-laptop.png"), full_page=True)
 
     toggle = page.get_by_role("button", name="Declined")

@@ -1,11 +1,15 @@
-"""The pipeline board: every stage with its count, a bounded number of cards and a link to the rest."""
+"""The pipeline board: every stage with its count, a bounded number of cards, "more" and a link to the rest."""
 
 from __future__ import annotations
+
+import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.choices import Stage
 from crm.views.board import BOARD_CARDS_PER_STAGE, BOARD_STAGES, QUIET_STAGES
@@ -13,6 +17,7 @@ from tests.crm.factories import EmployerFactory
 
 pytestmark = pytest.mark.django_db
 BOARD = "/network/board/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def signed_in(user: User) -> Client:
@@ -51,7 +56,8 @@ def test_a_full_stage_shows_a_bounded_number_of_cards_its_total_and_a_link_to_th
     page = response.content.decode()
     link = f"{reverse('crm:employers')}?stage=prospect&amp;owner=me&amp;q=Werkgever"
     assert f'href="{link}"' in page
-    assert f"5 more: all {BOARD_CARDS_PER_STAGE + 5} in the list" in page
+    assert f"All {BOARD_CARDS_PER_STAGE + 5} in the employer list" in page
+    assert "More in Prospect (5 more)" in page
     assert "stage=active" not in page  # a stage whose cards all fit has no link
 
 
@@ -104,3 +110,118 @@ def test_the_board_runs_the_same_queries_for_1_and_60_employers_per_stage(
     columns = response.context["columns"]
     assert all(c.total == per_stage for c in columns)
     assert all(len(c.cards) == min(per_stage, BOARD_CARDS_PER_STAGE) for c in columns)
+
+
+# --- More cards in a column -------------------------------------------------------------------
+
+
+def newest_first(owner: User, stage: Stage, count: int, **kwargs) -> list[int]:
+    """Employers in one stage, moved there a minute apart; their pks newest first (the column's order)."""
+    now = timezone.now()
+    made = [
+        EmployerFactory.create(owner=owner, stage=stage, stage_changed_at=now - dt.timedelta(minutes=n), **kwargs)
+        for n in range(count)
+    ]
+    return [e.pk for e in made]
+
+
+def card_pks(page: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<article class="board-card[^"]*" id="card-(\d+)"', page)]
+
+
+def more_link(page: str, stage: str) -> str:
+    found = re.search(rf'id="more-{stage}"><a class="button secondary small" href="([^"]+)" hx-get="([^"]+)"', page)
+    assert found and found.group(1) == found.group(2)
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_more_in_a_column_brings_its_next_cards_with_the_first_focused(rita):
+    pks = newest_first(rita, Stage.CONTACTED, 2 * BOARD_CARDS_PER_STAGE + 3)
+    client = signed_in(rita)
+    page = client.get(BOARD).content.decode()
+    assert f"More in Contacted ({BOARD_CARDS_PER_STAGE + 3} more)" in page
+
+    second = client.get(more_link(page, "contacted"), HTTP_HX_TARGET="more-contacted", **HTMX).content.decode()
+
+    assert card_pks(second) == pks[BOARD_CARDS_PER_STAGE : 2 * BOARD_CARDS_PER_STAGE]
+    assert f'id="card-{pks[BOARD_CARDS_PER_STAGE]}" tabindex="-1" autofocus' in second
+    assert second.count("autofocus") == 1 and "<html" not in second
+    assert "More in Contacted (3 more)" in second
+    third = client.get(more_link(second, "contacted"), **HTMX).content.decode()
+    assert card_pks(third) == pks[2 * BOARD_CARDS_PER_STAGE :]
+    assert "more-contacted" not in third  # the column ends here
+
+
+def test_more_carries_the_search_and_whose_employers_the_board_shows(rita, bob):
+    bakers = newest_first(bob, Stage.PROSPECT, BOARD_CARDS_PER_STAGE + 2, name="Bakkerij")
+    newest_first(bob, Stage.PROSPECT, 3, name="Slagerij")
+    client = signed_in(rita)
+    page = client.get(BOARD, {"q": "bakkerij", "everyone": "on"}).content.decode()
+    link = more_link(page, "prospect")
+    assert "q=bakkerij" in link and "everyone=on" in link and "stage=prospect" in link
+
+    more = client.get(link, **HTMX).content.decode()
+
+    assert card_pks(more) == bakers[BOARD_CARDS_PER_STAGE:]
+    assert 'name="q" value="bakkerij"' in more and 'name="everyone" value="on"' in more  # their moves too
+
+
+def test_without_javascript_more_opens_the_board_at_the_columns_next_cards_with_the_pager(rita):
+    pks = newest_first(rita, Stage.DORMANT, BOARD_CARDS_PER_STAGE + 4)
+    EmployerFactory(owner=rita, stage=Stage.ENGAGED)
+    client = signed_in(rita)
+    link = more_link(client.get(BOARD).content.decode(), "dormant")
+
+    response = client.get(link)
+
+    columns = {c.stage: c for c in response.context["columns"]}
+    assert [e.pk for e in columns[Stage.DORMANT].cards] == pks[BOARD_CARDS_PER_STAGE:]
+    assert columns[Stage.DORMANT].total == BOARD_CARDS_PER_STAGE + 4 and len(columns[Stage.ENGAGED].cards) == 1
+    page = response.content.decode()
+    assert 'aria-controls="cards-dormant"' not in page  # a quiet stage shows the page it was asked for, open
+    assert f'id="card-{pks[BOARD_CARDS_PER_STAGE]}" tabindex="-1" autofocus' in page
+    previous = re.search(r'href="(/network/board/\?stage=dormant&amp;cursor=[^"]+)"', page)
+    assert previous and "Previous" in page
+    back = client.get(previous.group(1).replace("&amp;", "&")).context["columns"]
+    assert [e.pk for e in {c.stage: c for c in back}[Stage.DORMANT].cards] == pks[:BOARD_CARDS_PER_STAGE]
+
+
+def test_a_card_loaded_by_more_moves_and_comes_back_focused_at_the_top_of_its_new_column(rita):
+    pks = newest_first(rita, Stage.PROSPECT, BOARD_CARDS_PER_STAGE + 1)
+    client = signed_in(rita)
+    more = client.get(more_link(client.get(BOARD).content.decode(), "prospect"), **HTMX).content.decode()
+    late = card_pks(more)[0]
+    assert late == pks[-1] and f'action="{reverse("crm:move", args=[late])}"' in more
+
+    page = client.post(reverse("crm:move", args=[late]), {"stage": Stage.CONTACTED}, **HTMX).content.decode()
+
+    assert "moved to Contacted" in page
+    assert f'<article class="board-card moved" id="card-{late}" tabindex="-1" autofocus>' in page
+    assert page.count("autofocus") == 1
+
+
+def test_a_tampered_cursor_or_an_unknown_stage_shows_the_board(rita):
+    newest_first(rita, Stage.PROSPECT, 2)
+    client = signed_in(rita)
+
+    tampered = client.get(BOARD, {"stage": "prospect", "cursor": "not-a-cursor!"})
+    unknown = client.get(BOARD, {"stage": "nonsense", "cursor": "x"})
+
+    assert len({c.stage: c for c in tampered.context["columns"]}[Stage.PROSPECT].cards) == 2
+    assert unknown.status_code == 200 and all(c.page is None for c in unknown.context["columns"])
+
+
+@pytest.mark.parametrize("per_stage", [BOARD_CARDS_PER_STAGE + 1, 3 * BOARD_CARDS_PER_STAGE])
+def test_more_and_the_page_it_opens_run_the_same_queries_for_few_and_many_cards(
+    rita, django_assert_max_num_queries, per_stage
+):
+    fill(rita, per_stage)
+    client = signed_in(rita)
+    link = more_link(client.get(BOARD).content.decode(), "engaged")
+
+    with django_assert_max_num_queries(6):
+        client.get(link, **HTMX)
+    with django_assert_max_num_queries(13):  # as many as the board
+        response = client.get(link)
+
+    assert {c.stage: c for c in response.context["columns"]}[Stage.ENGAGED].page is not None
