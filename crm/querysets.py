@@ -146,6 +146,10 @@ class EmployerQuerySet(models.QuerySet["Employer"]):
         registration number exactly but for case and spaces. A query that folds to nothing ("B.V.")
         matches on city and registration number only. An empty query matches everyone.
 
+        SQLite's LIKE folds the case of ASCII letters only, so "örebro" would miss "Örebro" there while
+        PostgreSQL finds it; a query with other letters is therefore also tried capitalised, as cities
+        are written, so "örebro" and "MALMÖ" find the same employers on both databases.
+
         On PostgreSQL each of the three conditions has its own index (crm migration 0008): trigram GIN
         indexes on `normalised_name` and on `UPPER(city::text)` (what `__contains` and `__icontains`
         emit), and a B-tree on `UPPER(registration_number::text)` (`__iexact`), so the OR becomes a
@@ -162,6 +166,8 @@ class EmployerQuerySet(models.QuerySet["Employer"]):
             return self
         folded = normalise_name(query)
         match = Q(city__icontains=query) | Q(registration_number__iexact=query.replace(" ", ""))
+        if not query.isascii():
+            match |= Q(city__icontains=query.capitalize())
         return self.filter(match | Q(normalised_name__contains=folded) if folded else match)
 
 
