@@ -330,6 +330,12 @@ if MENTOR_LINK_DAYS_AFTER_END < 0:
 REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 600)
 if REPORTS_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("REPORTS_CACHE_SECONDS must be 0 or more")
+# Network coverage (placements/coverage.py): the supply and demand per ladder step and their twelve-month
+# trend are kept this many seconds (common.kept), per day; "Count again now" on the page recounts at once.
+# 0 counts every time.
+COVERAGE_CACHE_SECONDS = env_int("COVERAGE_CACHE_SECONDS", 300)
+if COVERAGE_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("COVERAGE_CACHE_SECONDS must be 0 or more")
 # How many sections of a report PostgreSQL counts side by side (reports.counting); 1 counts them in turn.
 REPORTS_COUNT_THREADS = env_int("REPORTS_COUNT_THREADS", 2)
 if REPORTS_COUNT_THREADS < 1:

@@ -126,6 +126,7 @@ def _topic_page(request: HttpRequest, scope: Scope, form: Any, section_spec: Sec
         "languages": settings.LANGUAGES,
         "counted_at": counted_at,
         "cache_seconds": settings.REPORTS_CACHE_SECONDS,
+        "again_url": f"{reverse('reports:section', args=[section_spec.key])}?{query}&fresh=1",
     }
     return render(request, "reports/report.html", context)
 

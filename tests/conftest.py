@@ -42,9 +42,11 @@ def _fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _reports_counted_every_time(settings: Any) -> None:
-    """Reports are counted on every request in tests, as rows come and go between tests (ids are reused);
-    tests/reports/test_views.py turns the cache on where it tests it."""
+    """Reports and coverage are counted on every request in tests, as rows come and go between tests (ids
+    are reused); tests/reports/test_views.py and tests/placements/test_coverage.py turn the cache on where
+    they test it."""
     settings.REPORTS_CACHE_SECONDS = 0
+    settings.COVERAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
@@ -236,6 +237,37 @@ def test_an_unknown_or_inactive_step_is_not_found(rita):
 
     assert signed_in(rita).get(reverse("placements:coverage-step", args=[19])).status_code == 404
     assert signed_in(rita).get(reverse("placements:coverage-step", args=[99])).status_code == 404
+
+
+def test_the_counted_figures_are_kept_until_someone_counts_again(network, rita, settings, django_assert_num_queries):
+    settings.COVERAGE_CACHE_SECONDS = 300
+    cache.clear()
+    browser = signed_in(rita)
+    first = browser.get(reverse("placements:coverage"))
+    assert by_position(r for r, _spark in first.context["rows"])[19].places == 6
+    assert "?fresh=1" in first.content.decode() and "Count again now" in first.content.decode()
+
+    VacancyFactory.create(
+        employer=network["oost"], places=4, status=VacancyStatus.OPEN, opened_at=at(d("2026-06-01"))
+    ).ladder_steps.add(*steps(19))
+    with django_assert_num_queries(4):  # session, user and her permissions: the figures are read back
+        kept = browser.get(reverse("placements:coverage"))
+    assert by_position(r for r, _spark in kept.context["rows"])[19].places == 6
+    assert kept.context["counted_at"] == first.context["counted_at"]
+    step = browser.get(reverse("placements:coverage-step", args=[19]))
+    assert step.context["row"].places == 10  # not counted yet: counted now
+
+    again = browser.get(reverse("placements:coverage") + "?fresh=1")
+    assert by_position(r for r, _spark in again.context["rows"])[19].places == 10
+    assert again.context["counted_at"] > first.context["counted_at"]
+    assert by_position(r for r, _spark in browser.get(reverse("placements:coverage")).context["rows"])[19].places == 10
+    cache.clear()
+
+
+def test_with_nothing_kept_the_page_says_nothing_about_counting(network, rita):
+    page = signed_in(rita).get(reverse("placements:coverage")).content.decode()
+
+    assert "Count again now" not in page
 
 
 # --- Query counts ------------------------------------------------------------------------------
