@@ -27,7 +27,7 @@ def kept(key: str, count: Callable[[], T], *, seconds: int, fresh: bool = False)
     if not fresh:
         found = cache.get(key)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
     counted = (count(), timezone.now())
     cache.set(key, counted, seconds)
     return counted
