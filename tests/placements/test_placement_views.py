@@ -97,6 +97,23 @@ def test_the_picker_searches_vacancies_by_employer_or_job_and_finds_employers(al
     assert [e.pk for e in response.context["employers"]] == [bakery.pk]
 
 
+def test_the_picker_finds_employers_and_their_vacancies_as_the_employer_list_does(alice):
+    """The employer list's rule (EmployerQuerySet.matching): the name folded, the city, the registration number."""
+    client = ClientFactory(coach=alice)
+    cafe = EmployerFactory(name="Eetcafé De Hoek B.V.", city="Zwolle", registration_number="74804656")
+    VacancyFactory(employer=cafe, title="Afwasser")
+    VacancyFactory(employer=EmployerFactory(name="Schoonmaak Noord", city="Groningen"), title="Schoonmaker")
+    browser = signed_in(alice)
+
+    for query in ("eetcafe", "EETCAFÉ de hoek bv", "zwolle", "74804656"):
+        response = browser.get(new_url(client), {"q": query})
+        assert [v.title for v in response.context["vacancies"]] == ["Afwasser"], query
+        assert [e.pk for e in response.context["employers"]] == [cafe.pk], query
+    response = browser.get(new_url(client), {"q": "schoonmaker"})  # a job title finds the vacancy only
+    assert [v.title for v in response.context["vacancies"]] == ["Schoonmaker"]
+    assert list(response.context["employers"]) == []
+
+
 @pytest.mark.parametrize("rows", [1, 30])
 def test_the_vacancy_picker_runs_the_same_queries_for_1_and_30_rows(alice, django_assert_max_num_queries, rows):
     client = ClientFactory(coach=alice)
