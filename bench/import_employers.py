@@ -171,6 +171,7 @@ def worker(database: str, csv_path: Path, rows: int, defaults_rows: int) -> dict
         plan.append(("defaults", rows))
     for config in ("ours", "defaults"):  # untimed, so module loading and first queries are not measured
         _timed_import(config, _first_rows(data, 50))
+    results["runs"] += _baselines(csv_path, data, rows, connection.vendor)
     for config, count in plan:
         payload = data if count == rows else _first_rows(data, count)
         call_command("flush", interactive=False, verbosity=0)
@@ -182,6 +183,95 @@ def worker(database: str, csv_path: Path, rows: int, defaults_rows: int) -> dict
             print(json.dumps(run), file=sys.stderr, flush=True)
     results["load_average_after"] = [round(load, 1) for load in os.getloadavg()]
     return results
+
+
+def _baselines(csv_path: Path, data: bytes, rows: int, vendor: str) -> list[dict[str, Any]]:
+    """Time ours, a plain bulk_create and (on PostgreSQL) COPY of the same rows, back to back, into an empty table.
+
+    The three run one after the other in this process, so the ratios between them hold even when the
+    machine's load moves the absolute figures. The plain writers start from the file's rows already
+    parsed into Python values (untimed): bulk_create times building the instances, normalising the
+    name (as Employer.save() would) and `bulk_create(batch_size=1000)`; COPY times building each
+    row's tuple (the model's defaults, the file's values, the normalised name, the timestamps) and
+    one `COPY ... FROM STDIN`. Ours times everything from the file's bytes to the commit.
+    """
+    from django.core.management import call_command
+
+    values = _parsed_rows(csv_path)
+    writers = [("ours", None), ("bulk_create", _plain_bulk_create)]
+    if vendor == "postgresql":
+        writers.append(("copy", _plain_copy))
+    runs = []
+    for config, write in writers:
+        call_command("flush", interactive=False, verbosity=0)
+        if write is None:
+            seconds, totals = _timed_import("ours", data)
+        else:
+            started = time.perf_counter()
+            write(values)
+            seconds, totals = time.perf_counter() - started, {"new": rows, "updated": 0, "unchanged": 0}
+        run = {"config": config, "phase": "baseline, empty table", "rows": rows, "seconds": round(seconds, 2)}
+        run.update(totals, rows_per_second=round(rows / seconds))
+        runs.append(run)
+        print(json.dumps(run), file=sys.stderr, flush=True)
+    call_command("flush", interactive=False, verbosity=0)
+    return runs
+
+
+def _parsed_rows(csv_path: Path) -> list[dict[str, Any]]:
+    """The file's rows as the model's Python values (numbers, yes/no as booleans, empty as None)."""
+    numbers, flags = {"share_women_pct"}, {"offers_flexitime", "childcare_support"}
+    parsed = []
+    with csv_path.open(encoding="utf-8", newline="") as source:
+        for row in csv.DictReader(source):
+            values: dict[str, Any] = dict(row)
+            for name in numbers:
+                values[name] = int(row[name]) if row[name] else None
+            for name in flags:
+                values[name] = None if row[name] == "" else row[name] == "1"
+            parsed.append(values)
+    return parsed
+
+
+def _plain_bulk_create(values: list[dict[str, Any]]) -> None:
+    """Employer(**values), normalise() as save() would, bulk_create in batches of 1,000, one transaction."""
+    from django.db import transaction
+
+    from crm.models import Employer
+
+    with transaction.atomic():
+        employers = []
+        for row in values:
+            employer = Employer(**row)
+            employer.normalise()
+            employers.append(employer)
+        Employer.objects.bulk_create(employers, batch_size=1000)
+
+
+def _plain_copy(values: list[dict[str, Any]]) -> None:
+    """The same rows as one COPY FROM STDIN: every column, defaults from the model, one transaction."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from crm.models import Employer, normalise_name, normalise_postcode
+
+    fields = [f for f in Employer._meta.concrete_fields if not f.primary_key]
+    template = Employer()
+    defaults = {f.attname: getattr(template, f.attname) for f in fields}
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    names = [f.attname for f in fields]
+    with transaction.atomic(), connection.cursor() as cursor:
+        now = timezone.now()
+        sql = f"COPY {connection.ops.quote_name(Employer._meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for row in values:
+                record = {**defaults, **row, "created_at": now, "updated_at": now}
+                record["name"] = " ".join(record["name"].split())  # as Employer.normalise()
+                record["normalised_name"] = normalise_name(record["name"])
+                record["postcode"] = normalise_postcode(record["postcode"])
+                record["registration_number"] = record["registration_number"].strip().replace(" ", "")
+                record["country"] = record["country"].strip().upper()
+                copy.write_row([record[name] for name in names])
 
 
 def _first_rows(data: bytes, count: int) -> bytes:
@@ -309,8 +399,26 @@ def print_table(results: list[dict[str, Any]], rows: int) -> None:
                 f"| {run['config']} | {result['server']} | {run['phase']} | {run['rows']} | "
                 f"{run['seconds']} | {run['rows_per_second']} |"
             )
+    for result in results:
+        ratios = baseline_ratios(result)
+        if ratios:
+            shown = ", ".join(f"ours/{config} {ratio:.2f}" for config, ratio in ratios.items())
+            print(f"\n{result['server']}, same run, {_baseline_rows(result)} rows into an empty table: {shown}.")
     loads = ", ".join(f"{r['database']} {r['load_average_after']}" for r in results)
     print(f"\nLoad average (1, 5, 15 min) when each database finished: {loads}.")
+
+
+def baseline_ratios(result: dict[str, Any]) -> dict[str, float]:
+    """Ours' rate divided by the plain bulk_create's and COPY's, from the same run (1.0: as fast)."""
+    rates = {r["config"]: r["rows_per_second"] for r in result["runs"] if r["phase"] == "baseline, empty table"}
+    if "ours" not in rates:
+        return {}
+    return {config: rates["ours"] / rate for config, rate in rates.items() if config != "ours"}
+
+
+def _baseline_rows(result: dict[str, Any]) -> int:
+    """How many rows the baselines wrote."""
+    return next(r["rows"] for r in result["runs"] if r["phase"] == "baseline, empty table")
 
 
 def _machine() -> str:

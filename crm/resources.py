@@ -40,7 +40,7 @@ from typing import Any, ClassVar
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,14 +50,18 @@ from import_export.results import RowResult
 from common.spreadsheets import ImportFileError, escape_formula, is_blank
 from crm.choices import Stage, VacancyStatus
 from crm.importing import (
+    IN_CHUNK,
     TYPED_WIDGETS,
     ColumnHelp,
     LadderStepsWidget,
     NetworkField,
+    RowChecks,
     TextWidget,
     UserWidget,
     clean_text,
     default_owner,
+    insert_new,
+    insert_per_row,
     widget_for,
 )
 from crm.models import (
@@ -69,14 +73,12 @@ from crm.models import (
     normalise_postcode,
 )
 
-_IN_CHUNK = 900  # under SQLite's 999 parameters on old builds
-
 
 def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
     """Split values into lists small enough for an IN (...) on any database."""
     items = sorted(set(values))
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start : start + _IN_CHUNK]
+    for start in range(0, len(items), IN_CHUNK):
+        yield items[start : start + IN_CHUNK]
 
 
 def _specific(errors: list[Any]) -> list[Any]:
@@ -143,6 +145,7 @@ class NetworkResource(resources.ModelResource):
         self._present: set[str] = set()
         self._not_in_file: set[str] = set()
         self._in_file: list[Any] = []
+        self._checks = RowChecks(self._meta.model)
         self._seen: dict[tuple[str, object], int] = {}
         self._row_number = 0
         self._failed = False
@@ -223,6 +226,7 @@ class NetworkResource(resources.ModelResource):
             dataset.headers = renamed
             self._present = set(renamed)
             self._not_in_file = self.fields_not_in_file()
+            self._checks = RowChecks(self._meta.model, skip=self._not_in_file)
             self._in_file = [
                 f
                 for f in self.get_import_fields()
@@ -374,7 +378,7 @@ class NetworkResource(resources.ModelResource):
         errors = {}
         for field in self._in_file:
             try:
-                field.save(instance, row, **kwargs)
+                field.save(instance, row)  # our widgets take nothing from the import's keyword arguments
             except ValueError as exc:
                 errors[field.attribute] = ValidationError(str(exc), code="invalid")
         if errors:
@@ -405,9 +409,8 @@ class NetworkResource(resources.ModelResource):
             errors = exc.update_error_dict(errors)
         # A foreign key that is set came from our lookups, so it exists; ForeignKey.validate would ask again.
         found = [f.name for f in instance._meta.concrete_fields if f.many_to_one and getattr(instance, f.attname)]
-        exclude = [*errors, *found, *self._not_in_file]
         try:
-            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            self._checks.full_clean(instance, exclude=[*errors, *found])  # the fields not in the file are left out
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         if errors:
@@ -433,28 +436,41 @@ class NetworkResource(resources.ModelResource):
         ]
         return list(dict.fromkeys([*names, *self.extra_update_fields]))
 
-    def bulk_create(self, using_transactions: bool, dry_run: bool, raise_errors: bool, **kwargs: Any) -> None:
-        """Insert a batch, then what depends on the new keys; write nothing once a row has failed."""
-        self._bulk_write(
-            super().bulk_create, self.create_instances, using_transactions, dry_run, raise_errors, **kwargs
-        )
+    def bulk_create(
+        self,
+        using_transactions: bool,
+        dry_run: bool,
+        raise_errors: bool,
+        batch_size: int | None = None,
+        result: Any = None,
+    ) -> None:
+        """Insert a batch (with COPY on PostgreSQL when large), then what depends on the new keys.
+
+        As the library's bulk_create, with crm.importing.insert_new for the write; nothing is written
+        once a row has failed, since the import will be rolled back.
+        """
+        instances = list(self.create_instances)
+        self.create_instances.clear()
+        if self._failed or not instances or not (using_transactions or not dry_run):
+            return
+        using = self.get_db_connection_name()
+        try:
+            with transaction.atomic(using=using, savepoint=False):
+                insert_new(instances, batch_size=batch_size, using=using)
+                self.after_bulk_write(instances, created=True)
+        except Exception as exc:
+            self.handle_import_error(result, exc, raise_errors)
 
     def bulk_update(self, using_transactions: bool, dry_run: bool, raise_errors: bool, **kwargs: Any) -> None:
         """Update a batch, then what depends on it; write nothing once a row has failed."""
-        self._bulk_write(
-            super().bulk_update, self.update_instances, using_transactions, dry_run, raise_errors, **kwargs
-        )
-
-    def _bulk_write(self, write: Any, pending: list[Any], *args: Any, **kwargs: Any) -> None:
-        """Run one of the library's bulk writes, then after_bulk_write() when it succeeded."""
         if self._failed:
-            pending.clear()  # the import will be rolled back; what matters now is checking the other rows
+            self.update_instances.clear()  # the import will be rolled back; what matters now is the other rows
             return
-        instances, result = list(pending), kwargs.get("result")
+        instances, result = list(self.update_instances), kwargs.get("result")
         errors_before = len(result.base_errors) if result is not None else 0
-        write(*args, **kwargs)
+        super().bulk_update(using_transactions, dry_run, raise_errors, **kwargs)
         if instances and (result is None or len(result.base_errors) == errors_before):
-            self.after_bulk_write(instances, created=pending is self.create_instances)
+            self.after_bulk_write(instances, created=False)
 
     def after_bulk_write(self, instances: list[Any], *, created: bool) -> None:
         """Write what depends on a saved batch (history rows, many-to-many links)."""
@@ -634,7 +650,24 @@ class EmployerResource(NetworkResource):
             instance.stage_changed_at = self.now
 
     def after_bulk_write(self, instances: list[Any], *, created: bool) -> None:
-        """Record the first stage of new employers and every stage the file changed."""
+        """Record the first stage of new employers and every stage the file changed.
+
+        New employers' first stages are one INSERT ... SELECT from the rows just written (their
+        stage, from nothing): building an EmployerStageChange per employer and a second bulk_create
+        was part of the 42 % the import spent preparing values (20,000 new employers, PostgreSQL).
+        """
+        changed = [employer for employer in instances if employer.stage != employer._import_stage]
+        note = _("Imported from a file.")
+        if created:
+            first = EmployerStageChange(from_stage="", changed_at=self.now, changed_by=self.actor, note=note)
+            insert_per_row(
+                first,
+                from_rows={"employer": "id", "to_stage": "stage"},
+                source=Employer,
+                ids=[employer.pk for employer in changed],
+                using=self.get_db_connection_name(),
+            )
+            return
         changes = [
             EmployerStageChange(
                 employer=employer,
@@ -642,10 +675,9 @@ class EmployerResource(NetworkResource):
                 to_stage=employer.stage,
                 changed_at=self.now,
                 changed_by=self.actor,
-                note=_("Imported from a file."),
+                note=note,
             )
-            for employer in instances
-            if employer.stage != employer._import_stage
+            for employer in changed
         ]
         EmployerStageChange.objects.bulk_create(changes, batch_size=self._meta.batch_size)
 
