@@ -360,6 +360,9 @@ class Placement(models.Model):
         indexes = [
             models.Index(fields=["coach", "status"], name="placements_placement_coach"),
             models.Index(fields=["employer", "status"], name="placements_placement_employer"),
+            # The default order (latest start first): a page of the placements API reads its rows from the
+            # index instead of sorting 100,000 placements joined to their clients (401 ms on PostgreSQL).
+            models.Index(fields=["-start_on", "-id"], name="placements_start_order"),
         ]
 
     def __str__(self) -> str:
