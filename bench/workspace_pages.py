@@ -225,10 +225,14 @@ def pages() -> list[Page]:
         Page("rita", "home (relationship manager)", "/"),
         Page("rita", "employers, first page", "/network/employers/"),
         Page("rita", "employers, search 'bakkerij'", "/network/employers/?q=bakkerij"),
+        # A rarer name (a few hundred of 50,000) and a city: the trigram indexes' cases (crm migration 0008).
+        Page("rita", "employers, search 'kastanje'", "/network/employers/?q=kastanje"),
+        Page("rita", "employers, search a city 'Zwolle'", "/network/employers/?q=Zwolle"),
         Page("rita", "employers, mine needing follow-up", "/network/employers/?owner=me&follow_up=on"),
         Page("rita", "employers, offering ladder step 19", "/network/employers/?step=19"),
         Page("rita", "pipeline board (mine)", "/network/board/"),
         Page("rita", "pipeline board (everyone)", "/network/board/?everyone=on"),
+        Page("rita", "pipeline board, search 'bakkerij' (everyone)", "/network/board/?everyone=on&q=bakkerij"),
         Page("rita", "employer page", f"/network/employers/{employer.pk}/"),
         Page("rita", "new employer form", reverse("crm:employer-new")),
         # The name and postcode of an employer she already has, typed into the new-employer form: one match.
@@ -252,6 +256,11 @@ def pages() -> list[Page]:
         Page("alice", "new client form", reverse("placements:client-new")),
         Page("alice", "agreement page", reverse("placements:agreement", args=[agreed.pk])),
         Page("alice", "new placement: picker", reverse("placements:placement-new", args=[active.client_id])),
+        Page(
+            "alice",
+            "new placement: picker, search 'bakkerij'",
+            f"{reverse('placements:placement-new', args=[active.client_id])}?q=bakkerij",
+        ),
         Page(
             "alice",
             "new placement: form from a vacancy",
