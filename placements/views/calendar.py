@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +27,10 @@ from placements.calendar import (
 from placements.models import CalendarFeedToken
 
 # --- Calendar feed ----------------------------------------------------------------------------
+
+# How long a built feed is kept under its ETag: calendar apps poll every hour (REFRESH-INTERVAL), and an
+# app that asks without If-None-Match (or the first time after a restart) then gets the kept file.
+FEED_KEEP_SECONDS = 3600
 
 
 def _feed_url(token: str) -> str:
@@ -55,8 +60,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
     Answers a conditional GET or HEAD: the ETag is feed_version() (a hash of what the file is made of,
     read without building it), so a calendar app asking with If-None-Match gets a 304 and no file
-    while nothing in it changed. "private, no-cache" lets the app keep its copy to revalidate, never
-    a shared cache; the link itself is the secret.
+    while nothing in it changed, and an app asking without it gets the file kept under that ETag.
+    "private, no-cache" lets the app keep its copy to revalidate, never a shared cache; the link itself
+    is the secret.
     """
     user = user_for_feed_token(token)
     if user is None:
@@ -65,11 +71,18 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     etag = quote_etag(feed_version(user, host=host, site=absolute_url("/")))
     unchanged = get_conditional_response(request, etag=etag)
     if unchanged is None:
-        feed = build_feed(
-            steps=feed_steps(user),
-            host=host,
-            link_for=lambda step: absolute_url(reverse("placements:placement", args=[step.placement_id])),
-        )
+        # Equal versions mean byte-equal files (feed_version), so the file kept under its version is the
+        # file: no rule decides when it is stale. Building a coach's feed of 150 clients' open steps took
+        # about 400 ms against 20 ms for the version (PostgreSQL, bench/load_pages.py data).
+        key = f"calendar-feed:{etag}"
+        feed = cache.get(key)
+        if feed is None:
+            feed = build_feed(
+                steps=feed_steps(user),
+                host=host,
+                link_for=lambda step: absolute_url(reverse("placements:placement", args=[step.placement_id])),
+            )
+            cache.set(key, feed, FEED_KEEP_SECONDS)
         response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="werkbrug-follow-ups.ics"'
     else:

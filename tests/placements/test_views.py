@@ -8,6 +8,7 @@ import icalendar
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -522,6 +523,7 @@ def feed_url_with_a_step(coach: User) -> tuple[str, AftercareStep]:
 def test_an_unchanged_calendar_feed_is_a_304_without_building_the_file(alice, monkeypatch):
     url, _step = feed_url_with_a_step(alice)
     first = Client().get(url)
+    cache.clear()  # built again, not read back from the kept file
     again = Client().get(url)
     monkeypatch.setattr("placements.views.calendar.build_feed", lambda **kwargs: pytest.fail("built an unchanged feed"))
 
@@ -533,6 +535,17 @@ def test_an_unchanged_calendar_feed_is_a_304_without_building_the_file(alice, mo
     assert unchanged.status_code == 304 and unchanged.content == b""
     assert unchanged["ETag"] == first["ETag"]
     assert "private" in unchanged["Cache-Control"] and "no-store" not in unchanged["Cache-Control"]
+
+
+def test_an_unchanged_calendar_feed_asked_for_in_full_is_the_kept_file(alice, monkeypatch):
+    url, _step = feed_url_with_a_step(alice)
+    first = Client().get(url)
+    monkeypatch.setattr("placements.views.calendar.build_feed", lambda **kwargs: pytest.fail("built an unchanged feed"))
+
+    again = Client().get(url)  # a calendar app that keeps no copy asks without If-None-Match
+
+    assert again.status_code == 200
+    assert (again["ETag"], again.content) == (first["ETag"], first.content)
 
 
 def _move_by_bulk_update(s: AftercareStep) -> str:
