@@ -1,0 +1,97 @@
+""" "More" in real Chromium: a board column and a follow-up section grow by keyboard, the focus lands on the
+first new card or row, and what "more" loaded works like the rest (a card moves, a follow-up opens its form)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from crm.choices import Stage
+from crm.models import Employer
+from crm.views.board import BOARD_CARDS_PER_STAGE
+from placements.choices import PlacementStatus
+from placements.models import AftercareStep
+from placements.views.followups import FOLLOWUP_PAGE
+from tests.browser.helpers import DESKTOP, sign_in
+from tests.crm.factories import EmployerFactory
+from tests.placements.factories import ClientFactory, PlacementFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def signed_in_page(browser: Any, base_url: str, username: str, path: str) -> Any:
+    page = browser.new_page(viewport=DESKTOP)
+    sign_in(page, base_url, username)
+    page.goto(base_url + path)
+    return page
+
+
+def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_then_moves(live_server, browser, rita):
+    now = timezone.now()
+    prospects = [
+        EmployerFactory.create(
+            name=f"Prospect {n:02d}", owner=rita, stage=Stage.PROSPECT, stage_changed_at=now - dt.timedelta(hours=n)
+        )
+        for n in range(BOARD_CARDS_PER_STAGE + 3)
+    ]
+    first_new = prospects[BOARD_CARDS_PER_STAGE]
+    page = signed_in_page(browser, live_server.url, "rita", "/network/board/?q=Prospect")
+    column = page.locator("section[data-stage='prospect']")
+    expect(column.locator(".board-card")).to_have_count(BOARD_CARDS_PER_STAGE)
+
+    more = column.get_by_role("link", name="More in Prospect (3 more)")
+    more.focus()
+    page.keyboard.press("Enter")
+
+    card = page.locator(f"#card-{first_new.pk}")
+    expect(card).to_be_focused()
+    expect(column.locator(".board-card")).to_have_count(BOARD_CARDS_PER_STAGE + 3)
+    expect(column.get_by_role("link", name="More in Prospect", exact=False)).to_have_count(0)
+    expect(page.get_by_role("searchbox")).to_have_value("Prospect")  # the page kept its filters
+
+    # From the focused card, the keyboard reaches its "Move" and the first stage to move it to.
+    page.keyboard.press("Tab")
+    expect(card.get_by_role("link", name=first_new.name)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(card.locator("summary")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(card.get_by_role("button", name="Contacted")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status")).to_contain_text(f"{first_new.name} moved to Contacted.")
+    moved = page.locator(f"section[data-stage='contacted'] #card-{first_new.pk}")
+    expect(moved).to_be_focused()
+    assert Employer.objects.get(pk=first_new.pk).stage == Stage.CONTACTED
+
+
+def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_opens(live_server, browser, alice):
+    placement = PlacementFactory(
+        client=ClientFactory(coach=alice), status=PlacementStatus.ACTIVE, start_on=dt.date(2026, 1, 5)
+    )
+    today = timezone.localdate()
+    steps = [
+        AftercareStep.objects.create(
+            placement=placement, title=f"Belafspraak {n:02d}", due_on=today - dt.timedelta(days=90 - n), assignee=alice
+        )
+        for n in range(FOLLOWUP_PAGE + 2)
+    ]
+    page = signed_in_page(browser, live_server.url, "alice", "/followups/")
+    overdue = page.locator("section#overdue")
+    expect(overdue.locator("li.step")).to_have_count(FOLLOWUP_PAGE)
+    expect(page.locator("[data-count='overdue']")).to_have_text(str(FOLLOWUP_PAGE + 2))
+
+    overdue.get_by_role("link", name="More overdue follow-ups (2 more)").focus()
+    page.keyboard.press("Enter")
+
+    row = page.locator(f"#step-{steps[FOLLOWUP_PAGE].pk}")
+    expect(row).to_be_focused()
+    expect(overdue.locator("li.step")).to_have_count(FOLLOWUP_PAGE + 2)
+    expect(overdue.locator("li.step-more")).to_have_count(0)
+    row.get_by_role("link", name="Done").focus()
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("button", name="Save as done")).to_be_visible()
