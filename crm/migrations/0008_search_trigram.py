@@ -16,6 +16,11 @@ count's cap ("bakker", "Zwolle") still gets the sequential scan, which stops at 
 (45-60 ms, as before; forced onto the indexes it took 15-18 ms, but the planner prices the scan
 lower). The first page, ordered by name, walks the B-tree on normalised_name as before. Queries
 under three characters have no trigram and scan as before (about 70 ms for the count of "x").
+The board's nine queries (a count per stage and eight columns) searching "kastanje" or "bakkerij"
+took 337 and 233 ms in all, 175 and 148 ms with the indexes.
+
+The write cost: one INSERT of 20,000 employers took 2.2 s with these indexes against 1.5 s without
+(median of four on the same PostgreSQL 15), the GIN indexes taking most of the difference.
 
 The indexes are not in the models' Meta: they exist on one database only, and Django's model
 state cannot express an operator class on an expression in a way SQLite accepts. Reversing drops
