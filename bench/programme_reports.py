@@ -846,6 +846,10 @@ def add_interactions(count: int, coaches: int = 2) -> None:
         with transaction.atomic(), stored_timestamps(Interaction):
             Interaction.objects.bulk_create(rows, batch_size=2000)
         print(f"interactions {index + 1}: {len(rows)} in {time.perf_counter() - started:.0f} s", flush=True)
+    # bulk_create bypasses the services: every employer's last contact is set once, after all inserts.
+    from crm.services import refresh_last_contact
+
+    refresh_last_contact(employer_ids=None)
 
 
 def add_decline_reasons() -> None:

@@ -36,11 +36,12 @@ def _refused(request: HttpRequest, what: str, exc: ValidationError) -> None:
 
 
 def _save_typed_interaction(request: HttpRequest, interaction: Interaction) -> None:
-    """Save an interaction typed in the admin as log_interaction would: its author, and a prospect becomes contacted."""
+    """Save an interaction typed in the admin as log_interaction would: its author, the employer's last
+    contact, and a prospect becomes contacted."""
     is_new = interaction._state.adding
     if is_new and interaction.author_id is None:
         interaction.author_id = request.user.pk
-    interaction.save()
+    services.change_interaction(interaction=interaction, actor=request.user, save=interaction.save)
     employer = interaction.employer
     if is_new and employer.stage == Stage.PROSPECT:
         services.change_employer_stage(
@@ -279,9 +280,9 @@ class EmployerAdmin(NetworkImportExportAdmin):
     inlines = [ContactInline, InteractionInline, VacancyInline, StageChangeInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Employer]:
-        """Open vacancies counted and the latest interaction looked up in the same query."""
+        """Open vacancies counted in the same query; the last contact is a column of the row."""
         employers = cast(EmployerQuerySet, super().get_queryset(request))
-        return employers.with_open_vacancy_count().with_last_interaction()
+        return employers.with_open_vacancy_count()
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Employer], search_term: str
@@ -349,10 +350,10 @@ class EmployerAdmin(NetworkImportExportAdmin):
         """Annotated in get_queryset."""
         return int(getattr(employer, "open_vacancy_count", 0))
 
-    @admin.display(description=_("last interaction"), ordering="last_interaction_at", empty_value="—")
+    @admin.display(description=_("last interaction"), ordering="last_contact_at", empty_value="—")
     def last_interaction(self, employer: Employer) -> Any:
-        """Annotated in get_queryset."""
-        return getattr(employer, "last_interaction_at", None)
+        """Kept on the row by refresh_last_contact."""
+        return employer.last_contact_at
 
     @admin.display(description=_("conditions met"))
     def vetting(self, employer: Employer) -> str:
@@ -433,11 +434,16 @@ class InteractionAdmin(admin.ModelAdmin):
         return bool(allowed and (obj is None or may_change_interaction(request.user, obj)))
 
     def save_model(self, request: HttpRequest, obj: Interaction, form: Any, change: bool) -> None:
-        """A new interaction gets its author and moves a prospect on."""
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            _save_typed_interaction(request, obj)
+        """A new interaction gets its author and moves a prospect on; its employer's last contact follows."""
+        _save_typed_interaction(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Interaction) -> None:
+        """Delete through the service, so the employer's last contact falls back to the latest one left."""
+        services.delete_interactions(interactions=Interaction.objects.filter(pk=obj.pk), actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Interaction]) -> None:
+        """The bulk "delete selected" action, through the same service."""
+        services.delete_interactions(interactions=queryset, actor=request.user)
 
     @admin.display(description=_("done"), boolean=True)
     def next_step_done(self, interaction: Interaction) -> bool | None:

@@ -195,6 +195,10 @@ class Employer(models.Model):
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The latest Interaction.occurred_at (None without any), kept by crm.services.refresh_last_contact,
+    # which every path that adds, moves or deletes an interaction calls. Stored rather than looked up
+    # because the follow-up rule asks it of every live employer: see EmployerQuerySet.needing_follow_up.
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
 
     objects = EmployerQuerySet.as_manager()
 
@@ -249,14 +253,31 @@ class Employer(models.Model):
             # The default order: a page of the list (API or workspace) stops after its rows instead of
             # sorting every employer (bench/README.md, "Workspace pages").
             models.Index(fields=["name", "id"], name="crm_employer_name_order"),
+            # A sort on the last contact (the admin's column) reads the first rows of this index instead
+            # of sorting every employer: 250 ms to 0.3 ms for the first 100 of 50,000 on PostgreSQL.
+            # The follow-up rule's silence test needs none: it is OR'ed with the open-next-step test, so
+            # it is read off each row the scan visits anyway.
+            models.Index(fields=["last_contact_at", "id"], name="crm_employer_contact_order"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Keep the derived lookup columns in step with what the user typed."""
+        """Keep the derived lookup columns in step with what the user typed.
+
+        Saving a stored employer writes every column but `last_contact_at`: only refresh_last_contact
+        writes that one, so an employer read before an interaction was logged (a form, the admin, a
+        service holding the row) cannot put back the older value when it is saved afterwards.
+        """
         self.normalise()
+        stored = not self._state.adding and not args and not kwargs.get("force_insert")
+        if stored and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "last_contact_at"
+            ]
         super().save(*args, **kwargs)
 
     def normalise(self) -> None:
@@ -399,8 +420,14 @@ class Interaction(models.Model):
             ),
         ]
         indexes = [
+            # Open next steps by due date (open_next_steps: not done, not empty), with the employer, so
+            # the follow-up rule's "open step due by today" reads its employers from the index alone
+            # (17,740 open steps due among 378,655 interactions on PostgreSQL: an index-only scan of
+            # 1 to 6 ms instead of a bitmap heap scan of 7,439 pages, 15 to 20 ms).
             models.Index(
-                fields=["next_step_due"], condition=Q(next_step_done_at__isnull=True), name="crm_inter_open_next_step"
+                fields=["next_step_due", "employer"],
+                condition=Q(next_step_done_at__isnull=True) & ~Q(next_step=""),
+                name="crm_inter_open_due_employer",
             ),
             models.Index(fields=["employer", "-occurred_at"], name="crm_inter_employer_recent"),
             # The default order, newest first: a page of a list stops after its rows.

@@ -102,20 +102,21 @@ class EmployerQuerySet(models.QuerySet["Employer"]):
         return self.filter(do_not_engage=False)
 
     def needing_follow_up(self, *, today: dt.date, silence_days: int = 90) -> EmployerQuerySet:
-        """Employers with an open next step due by `today`, or live ones we have not spoken to in `silence_days`."""
+        """Employers with an open next step due by `today`, or live ones we have not spoken to in `silence_days`.
+
+        The silence reads the stored `last_contact_at` (crm.services.refresh_last_contact) instead of
+        asking the interactions: a `NOT EXISTS (recent interaction)` read every interaction of the last
+        90 days into a hashed subplan (107,255 of them, 44 ms) for each count and each page. The open
+        steps due are read from the covering index crm_inter_open_due_employer. EXPLAIN ANALYZE on
+        PostgreSQL, 50,000 employers and 378,655 interactions: the employer list's capped count with
+        `?follow_up=1` went from 123 ms to 22 ms, its first page from 121 ms to 18 ms.
+        """
         from crm.models import Interaction
 
         open_due = Interaction.objects.open_next_steps().filter(employer=OuterRef("pk"), next_step_due__lte=today)
         since = dt.datetime.combine(today - dt.timedelta(days=silence_days), dt.time.min, tzinfo=dt.UTC)
-        recent = Interaction.objects.filter(employer=OuterRef("pk"), occurred_at__gte=since)
-        return self.engageable().filter(Exists(open_due) | (Q(stage__in=LIVE_STAGES) & ~Exists(recent)))
-
-    def with_last_interaction(self) -> EmployerQuerySet:
-        """Annotate `last_interaction_at`, the moment of the latest interaction (None when there is none)."""
-        from crm.models import Interaction
-
-        latest = Interaction.objects.filter(employer=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
-        return self.annotate(last_interaction_at=Subquery(latest[:1]))
+        silent = Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=since)
+        return self.engageable().filter(Exists(open_due) | (Q(stage__in=LIVE_STAGES) & silent))
 
     def with_open_vacancy_count(self) -> EmployerQuerySet:
         """Annotate `open_vacancy_count`, the employer's open vacancies (0 when there is none).

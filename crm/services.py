@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import UniqueConstraint
+from django.db.models import OuterRef, QuerySet, Subquery, UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -293,6 +293,25 @@ def _plan_retry(*, employer: Employer, actor: Actor, reason: str, retry_on: dt.d
     )
     interaction.full_clean()
     interaction.save()
+    refresh_last_contact(employer_ids=[employer.pk])
+
+
+def refresh_last_contact(*, employer_ids: Iterable[int | None] | None) -> int:
+    """Set these employers' `last_contact_at` to their latest interaction (None without one); returns the rows.
+
+    Every path that adds an interaction, moves its time or its employer, or deletes it calls this
+    once, after writing, with every employer it touched (the old and the new one of a move). One
+    UPDATE with a correlated subquery, which the (employer, -occurred_at) index answers per row.
+    `employer_ids=None` refreshes every employer (bulk loads).
+    """
+    latest = Interaction.objects.filter(employer=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    employers = Employer.objects.all()
+    if employer_ids is not None:
+        ids = {pk for pk in employer_ids if pk is not None}
+        if not ids:
+            return 0
+        employers = employers.filter(pk__in=sorted(ids))
+    return employers.update(last_contact_at=Subquery(latest))
 
 
 @transaction.atomic
@@ -327,11 +346,42 @@ def log_interaction(
     if complete_open_steps:
         Interaction.objects.open_next_steps().filter(employer=employer).update(next_step_done_at=now)
     interaction.save()
+    refresh_last_contact(employer_ids=[employer.pk])
     if employer.stage == Stage.PROSPECT:
         change_employer_stage(
             employer=employer, stage=Stage.CONTACTED, actor=actor, note=_("First contact logged."), now=now
         )
     return interaction
+
+
+@transaction.atomic
+def change_interaction(
+    *, interaction: Interaction, actor: Actor, save: Callable[[], object] | None = None
+) -> Interaction:
+    """Store the changes made to an interaction; the last contact of its employer, and of one it left, follows.
+
+    `save` writes the row when the caller has its own way (a serializer's or an admin form's save);
+    without it the interaction is checked and saved as it is.
+    """
+    stored = None
+    if not interaction._state.adding:  # the employer it is stored under, which a move leaves
+        stored = Interaction.objects.filter(pk=interaction.pk).values_list("employer_id", flat=True).first()
+    if save is None:
+        interaction.full_clean()
+        interaction.save()
+    else:
+        save()
+    refresh_last_contact(employer_ids=[stored, interaction.employer_id])
+    return interaction
+
+
+@transaction.atomic
+def delete_interactions(*, interactions: QuerySet[Interaction], actor: Actor) -> int:
+    """Delete interactions; their employers' last contact falls back to the latest one left."""
+    employer_ids = set(interactions.values_list("employer_id", flat=True))
+    deleted, _by_model = interactions.delete()
+    refresh_last_contact(employer_ids=employer_ids)
+    return deleted
 
 
 def complete_next_step(*, interaction: Interaction, actor: Actor, now: dt.datetime | None = None) -> bool:

@@ -52,7 +52,9 @@ class EmployerSerializer(CleanModelSerializer[Employer]):
     )
     vetting_score = serializers.IntegerField(read_only=True)
     open_vacancy_count = serializers.IntegerField(read_only=True)
-    last_interaction_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_interaction_at = serializers.DateTimeField(
+        source="last_contact_at", read_only=True, allow_null=True, help_text=_("When the latest interaction happened.")
+    )
 
     class Meta:
         model = Employer

@@ -86,8 +86,8 @@ class EmployerViewSet(WorkflowViewSet[Employer]):
     ordering = ["name", "id"]
 
     def get_queryset(self) -> QuerySet[Employer]:
-        """Owner joined, open vacancies counted and the latest interaction looked up, in one query."""
-        return Employer.objects.select_related("owner").with_open_vacancy_count().with_last_interaction()
+        """Owner joined and open vacancies counted in one query; the last contact is a column of the row."""
+        return Employer.objects.select_related("owner").with_open_vacancy_count()
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         """Registration leaves duplicate checks to the service."""
@@ -193,9 +193,13 @@ class InteractionViewSet(WorkflowViewSet[Interaction]):
         return self.object_response(interaction.pk, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        """Edit the row; `complete_open_steps` only means something when logging."""
+        """Edit the row through change_interaction; `complete_open_steps` only means something when logging."""
         serializer.validated_data.pop("complete_open_steps", None)
-        super().perform_update(serializer)
+        self.run_service(services.change_interaction, interaction=serializer.instance, save=serializer.save)
+
+    def perform_destroy(self, instance: Interaction) -> None:
+        """Delete through delete_interactions, so the employer's last contact falls back."""
+        self.run_service(services.delete_interactions, interactions=Interaction.objects.filter(pk=instance.pk))
 
     @extend_schema(request=None, responses={200: InteractionSerializer, 400: _BAD_INPUT, 403: _REFUSED})
     @action(detail=True, methods=["post"], url_path="complete-next-step", permission_action="change")

@@ -48,6 +48,7 @@ from crm.demo.identity import (
 )
 from crm.models import Contact, Employer, EmployerStageChange, Interaction, LadderStep, Vacancy
 from crm.roles import Role
+from crm.services import refresh_last_contact
 
 if TYPE_CHECKING:
     from crm.demo import DemoContext
@@ -487,6 +488,7 @@ def save_plans(plans: list[Plan], *, steps: dict[int, int]) -> dict[str, int]:
     )
     contacts = Contact.objects.bulk_create([row for plan in plans for row in plan.contacts])
     interactions = Interaction.objects.bulk_create([row for plan in plans for row in plan.interactions])
+    refresh_last_contact(employer_ids=[employer.pk for employer in employers])
     vacancies = Vacancy.objects.bulk_create([row for plan in plans for row, _steps in plan.vacancies])
     through = Vacancy.ladder_steps.through
     through.objects.bulk_create(

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +23,7 @@ from common.web import HtmxHttpRequest, add_service_errors, outreach_section, st
 from crm.choices import Stage, VacancyStatus
 from crm.forms import EmployerFilterForm, InteractionForm
 from crm.models import Employer, EmployerStageChange, Interaction, Vacancy
+from crm.querysets import EmployerQuerySet
 from crm.services import log_interaction
 from crm.timeline import summaries
 from crm.views.employer_forms import employer_summaries
@@ -59,26 +59,19 @@ def _employer_list_queryset(filters: dict[str, Any], *, user: Any, today: dt.dat
 
 
 def with_list_columns(employers: QuerySet[Employer]) -> QuerySet[Employer]:
-    """The list's extra columns as per-row subqueries, so they cost nothing for the rows not shown."""
-    open_count = (
-        Vacancy.objects.filter(employer=OuterRef("pk"), status=VacancyStatus.OPEN)
-        .order_by()
-        .values("employer")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    last_contact = Interaction.objects.filter(employer=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
+    """The list's extra columns as per-row subqueries, so they cost nothing for the rows not shown.
+
+    `open_vacancy_count` is EmployerQuerySet.with_open_vacancy_count; the last contact is the row's
+    own `last_contact_at`.
+    """
     next_due = (
         Interaction.objects.open_next_steps()
         .filter(employer=OuterRef("pk"))
         .order_by("next_step_due")
         .values("next_step_due")
     )
-    return employers.select_related("owner").annotate(
-        open_vacancies=Coalesce(Subquery(open_count, output_field=IntegerField()), 0),
-        last_contact_at=Subquery(last_contact[:1]),
-        next_step_due=Subquery(next_due[:1]),
-    )
+    with_owner = cast(EmployerQuerySet, employers.select_related("owner"))
+    return with_owner.with_open_vacancy_count().annotate(next_step_due=Subquery(next_due[:1]))
 
 
 @staff_view("crm.view_employer")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 from factory.django import DjangoModelFactory
 
 from crm.choices import ContactRole, InteractionKind, Language, Sector, Stage, VacancyKind, VacancyStatus
 from crm.models import Contact, Employer, Interaction, Vacancy
+from crm.services import refresh_last_contact
 
 
 class EmployerFactory(DjangoModelFactory[Employer]):
@@ -48,6 +51,13 @@ class InteractionFactory(DjangoModelFactory[Interaction]):
     kind = InteractionKind.CALL
     summary = "Kennismakingsgesprek"
     minutes = 20
+
+    @classmethod
+    def _create(cls, model_class: type[Interaction], *args: Any, **kwargs: Any) -> Interaction:
+        """Saved as the application saves one: the employer's last contact follows."""
+        interaction = super()._create(model_class, *args, **kwargs)
+        refresh_last_contact(employer_ids=[interaction.employer_id])
+        return interaction
 
 
 class VacancyFactory(DjangoModelFactory[Vacancy]):

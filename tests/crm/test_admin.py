@@ -141,7 +141,7 @@ def test_the_employer_list_shows_open_vacancies_and_the_last_interaction(adam):
     response = client_for(adam).get(url("employer", "changelist"))
 
     (row,) = response.context["cl"].result_list
-    assert (row.open_vacancy_count, row.last_interaction_at) == (2, NOW)
+    assert (row.open_vacancy_count, row.last_contact_at) == (2, NOW)
 
 
 def test_the_employer_list_finds_an_employer_by_a_contacts_email(adam):
@@ -327,6 +327,7 @@ def test_an_interaction_added_on_the_employer_page_gets_its_author_and_moves_a_p
     employer.refresh_from_db()
     assert (interaction.author, interaction.summary, employer.stage) == (rita, "Kennismaking", Stage.CONTACTED)
     assert employer.stage_changes.get().to_stage == Stage.CONTACTED
+    assert employer.last_contact_at == interaction.occurred_at
 
 
 def test_the_interaction_rows_offer_only_this_employers_contacts(adam):

@@ -522,7 +522,7 @@ def test_the_employer_list_still_counts_open_vacancies(rita):
     response = signed_in(rita).get(reverse("crm:employers"))
 
     row = next(row for row in response.context["page"].rows if row.pk == employer.pk)
-    assert row.open_vacancies == 1
+    assert row.open_vacancy_count == 1
 
 
 # --- Query counts -----------------------------------------------------------------------------

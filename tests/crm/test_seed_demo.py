@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, Max
 
 from crm.choices import Language, Stage, VacancyKind, VacancyStatus
 from crm.demo.identity import luhn_digit, registration_number
@@ -99,6 +99,14 @@ def test_interactions_lie_in_the_past_year_with_overdue_and_upcoming_next_steps(
     assert open_steps.filter(next_step_due__gte=TODAY, next_step_due__lt=TODAY + dt.timedelta(days=7)).exists()
     assert open_steps.filter(next_step_due__gte=TODAY + dt.timedelta(days=7)).exists()
     assert Interaction.objects.filter(next_step_done_at__isnull=False).exists()
+
+
+def test_every_seeded_employer_knows_its_last_contact():
+    seed()
+
+    latest = dict(Interaction.objects.values("employer").annotate(at=Max("occurred_at")).values_list("employer", "at"))
+    stored = dict(Employer.objects.values_list("pk", "last_contact_at"))
+    assert latest and stored == {pk: latest.get(pk) for pk in stored}
 
 
 def test_every_seeded_row_passes_model_validation():

@@ -280,6 +280,8 @@ def test_a_concern_makes_an_urgent_step_for_the_coach_mails_her_and_the_case_man
         Track.EMPLOYER,
     )
     assert "Concern from the workplace mentor" in step.title
+    placement.employer.refresh_from_db()
+    assert placement.employer.last_contact_at == concern.interaction.occurred_at
     assert {mail.recipient for mail in MentorMail.objects.all()} == {alice, carl}
     assert [callback.args for callback in callbacks if hasattr(callback, "args")] == [
         ("mentor", sorted(MentorMail.objects.values_list("pk", flat=True)))

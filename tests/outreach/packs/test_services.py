@@ -227,6 +227,7 @@ def test_sending_mails_the_pdf_in_each_contacts_language_and_logs_interactions(
     assert {d.pack_id for d in InfoPackDelivery.objects.all()} == {dutch_pack.pk, swedish_pack.pk}
     scenario.employer.refresh_from_db()
     assert scenario.employer.stage == Stage.CONTACTED
+    assert scenario.employer.last_contact_at == max(i.occurred_at for i in interactions)
 
 
 def test_a_delivery_is_mailed_at_most_once(alice, mailoutbox):

@@ -176,6 +176,8 @@ def test_a_complete_answer_is_stored_once_and_thanked(client: HttpClient, placem
     assert interaction.initiated_by == "employer"
     assert interaction.kind == "email"
     assert "4.0 of 5" in interaction.summary and "9 of 10" in interaction.summary
+    placement.employer.refresh_from_db()
+    assert placement.employer.last_contact_at == interaction.occurred_at
 
 
 def test_a_second_post_is_refused_and_stores_nothing_more(client: HttpClient, placement: Placement) -> None:
