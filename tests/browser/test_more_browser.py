@@ -95,3 +95,19 @@ def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_o
     row.get_by_role("link", name="Done").focus()
     page.keyboard.press("Enter")
     expect(row.get_by_role("button", name="Save as done")).to_be_visible()
+
+
+def test_a_folded_stage_loads_its_cards_when_opened_and_keeps_the_focus_on_its_button(live_server, browser, rita):
+    EmployerFactory.create_batch(BOARD_CARDS_PER_STAGE + 2, owner=rita, stage=Stage.DORMANT)
+    page = signed_in_page(browser, live_server.url, "rita", "/network/board/")
+    column = page.locator("section[data-stage='dormant']")
+    expect(column.locator(".board-card")).to_have_count(0)
+
+    toggle = page.get_by_role("button", name="Dormant")
+    toggle.focus()
+    page.keyboard.press("Enter")
+
+    expect(column.locator(".board-card")).to_have_count(BOARD_CARDS_PER_STAGE)
+    expect(column.get_by_role("link", name="More in Dormant (2 more)")).to_be_visible()
+    expect(toggle).to_be_focused()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
