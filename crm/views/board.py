@@ -43,7 +43,8 @@ BOARD_STAGES = (
 )
 # Stages whose employers need no work this week: folded to their heading (name and count) until opened,
 # so the stages that do need work fit a laptop screen side by side. A folded stage's cards load when it
-# is opened: half the board's cards sat folded, unread, in every response.
+# is opened: half the board's cards sat folded, unread, in every response (2,000 employers on PostgreSQL,
+# Django's test client: 197 KB and 202 ms before, 93 KB and 78 ms with the folded stages' cards left out).
 QUIET_STAGES = frozenset({Stage.COMPLETED, Stage.ENDED_EARLY, Stage.DECLINED, Stage.DORMANT})
 
 

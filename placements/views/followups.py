@@ -29,7 +29,9 @@ WEEK_DAYS = 7
 HOME_STEPS_LIMIT = 600
 # A section shows this many follow-ups, then "more". Rendering 200 rows a section cost 724 ms at p95
 # for a 176 KB page with 7 ms of SQL (50,000 employers, 1,000,000 steps, PostgreSQL); a coach reads the
-# first screenful, and the section's heading still counts them all.
+# first screenful, and the section's heading still counts them all. With 600 open steps (200 a section,
+# PostgreSQL, Django's test client) the page went from 450 KB and 748 ms to 116 KB and about 200 ms;
+# a "more" brings 50 rows in about 50 ms.
 FOLLOWUP_PAGE = PAGE_SIZE
 SECTION_KEYS = ("overdue", "today", "week")
 ORDER_KEY = "due_on"  # then pk: the sections' order, and the key of their "more" cursors
