@@ -159,6 +159,13 @@ def test_the_follow_up_rule_reads_the_stored_last_contact():
     assert set(Employer.objects.needing_follow_up(today=today)) == {never, silent}
 
 
+def test_the_follow_up_rule_asks_the_interactions_only_for_open_steps_not_for_their_dates():
+    sql = str(Employer.objects.needing_follow_up(today=NOW.date()).query)
+
+    assert "occurred_at" not in sql
+    assert "last_contact_at" in sql
+
+
 # --- The REST API ---------------------------------------------------------------------------------------------
 
 
