@@ -55,6 +55,7 @@ from crm.importing import (
     ColumnHelp,
     LadderStepsWidget,
     NetworkField,
+    NewInstances,
     RowChecks,
     TextWidget,
     UserWidget,
@@ -146,6 +147,8 @@ class NetworkResource(resources.ModelResource):
         self._not_in_file: set[str] = set()
         self._in_file: list[Any] = []
         self._checks = RowChecks(self._meta.model)
+        self._new = NewInstances(self._meta.model)
+        self._names: dict[str, str] = {}
         self._seen: dict[tuple[str, object], int] = {}
         self._row_number = 0
         self._failed = False
@@ -196,7 +199,7 @@ class NetworkResource(resources.ModelResource):
         self.actor = user if getattr(user, "is_authenticated", False) else None
         self.now = kwargs.get("now") or timezone.now()
         self.default_owner = kwargs.get("owner")
-        self.blank_rows, self._seen, self._failed = 0, {}, False
+        self.blank_rows, self._seen, self._failed, self._names = 0, {}, False, {}
         problems = self.normalise_headers(dataset)
         if problems:
             headers = dataset.headers
@@ -323,6 +326,18 @@ class NetworkResource(resources.ModelResource):
 
     def preload(self, dataset: tablib.Dataset) -> None:
         """Load the existing rows the file refers to, in a few queries."""
+
+    def init_instance(self, row: Any = None) -> Any:
+        """A new instance, as Model() makes it (crm.importing.NewInstances)."""
+        return self._new.new()
+
+    def normalised(self, cell: object) -> str:
+        """A name cell as normalise_name() folds it, once per name and import (preload, lookup and keys all need it)."""
+        text = clean_text(cell)
+        found = self._names.get(text)
+        if found is None:
+            found = self._names[text] = normalise_name(text)
+        return found
 
     def column(self, dataset: tablib.Dataset, name: str) -> list[Any]:
         """The cells of a column, or nothing when the file lacks it."""
@@ -564,7 +579,7 @@ class EmployerResource(NetworkResource):
     def preload(self, dataset: tablib.Dataset) -> None:
         """Load employers by the registration numbers and the names in the file."""
         regs = {self._reg(v) for v in self.column(dataset, "registration_number")} - {""}
-        names = {normalise_name(clean_text(v)) for v in self.column(dataset, "name")} - {""}
+        names = {self.normalised(v) for v in self.column(dataset, "name")} - {""}
         self.by_reg: dict[str, Employer] = {}
         self.by_name_postcode: dict[tuple[str, str], Employer] = {}
         loaded: dict[int, Employer] = {}
@@ -583,7 +598,7 @@ class EmployerResource(NetworkResource):
 
     def _name_postcode(self, row: dict[str, Any], instance: Employer | None) -> tuple[str, str]:
         """The row's normalised name and postcode (the current postcode when the file has none)."""
-        name = normalise_name(clean_text(row.get("name")))
+        name = self.normalised(row.get("name"))
         if "postcode" in self._present:
             return name, normalise_postcode(clean_text(row.get("postcode")))
         return name, instance.postcode if instance is not None else ""
@@ -721,7 +736,7 @@ class EmployerColumnsResource(NetworkResource):
     def preload_employers(self, dataset: tablib.Dataset) -> None:
         """Load the employers the file names."""
         regs = {EmployerResource._reg(v) for v in self.column(dataset, "employer_registration_number")} - {""}
-        names = {normalise_name(clean_text(v)) for v in self.column(dataset, "employer_name")} - {""}
+        names = {self.normalised(v) for v in self.column(dataset, "employer_name")} - {""}
         self.employers_by_reg: dict[str, Employer] = {}
         self.employers_by_name: dict[tuple[str, str], Employer] = {}
         for lookup, values in (("registration_number__in", regs), ("normalised_name__in", names)):
@@ -739,7 +754,7 @@ class EmployerColumnsResource(NetworkResource):
             employer = self.employers_by_reg.get(reg)
             missing = _("No employer has registration number %(value)s; import the employer first.") % {"value": reg}
         elif name:
-            employer = self.employers_by_name.get((normalise_name(name), normalise_postcode(postcode)))
+            employer = self.employers_by_name.get((self.normalised(name), normalise_postcode(postcode)))
             missing = _("No employer is called %(name)s at postcode “%(postcode)s”; import the employer first.") % {
                 "name": name,
                 "postcode": postcode,

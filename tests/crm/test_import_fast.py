@@ -339,3 +339,120 @@ def test_copy_writes_contacts_as_bulk_create_did(monkeypatch):
     assert stored["copy"] == stored["bulk_create"]
     assert stored["copy"][0]["email"] == "anna0@example.org"
     assert stored["copy"][0]["is_active"] is True
+
+
+def _errors(check: Any) -> dict[str, list[str]]:
+    """The messages a check raised, by field; empty when it passed."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        check()
+    except ValidationError as exc:
+        return {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        *[
+            ("website", url)
+            for url in [
+                "https://www.example.nl",
+                "HTTP://WWW.EXAMPLE.NL/Pad?q=1#deel",
+                "http://a.bc",
+                "https://exa mple.nl",
+                "httpſ://www.example.nl",
+                "https://-a.nl",
+                "https://a-.nl",
+                "https://x.n",
+                "https://x.nl:8080/",
+                "ftp://x.nl",
+                "https://xn--bcher-kva.de",
+                "https://bücher.de",
+                "https://localhost",
+                "https://1.2.3.4",
+                "https://[::1]/",
+                "https://x.nl/a\\b",
+                "https://" + "a" * 64 + ".nl",
+                "https://" + "a" * 63 + ".nl/" + "p" * 120,
+                "https://x.nl/\t",
+                "https://x.nl/%",
+                "https://user:pw@x.nl",
+                "www.x.nl",
+            ]
+        ],
+        ("name", "A" * 200),
+        ("name", "A" * 201),
+        ("name", ""),
+        ("name", "Nul\x00teken"),
+        ("country", "NL"),
+        ("country", ""),
+        ("stage", "active"),
+        ("stage", "ACTIVE"),
+        ("stage", ""),
+        ("sector", ""),
+        ("sector", "care"),
+        ("sector", "bakery"),
+        ("share_women_pct", 0),
+        ("share_women_pct", 100),
+        ("share_women_pct", 101),
+        ("share_women_pct", -1),
+        ("share_women_pct", None),
+        ("share_women_pct", True),
+        ("offers_flexitime", None),
+        ("do_not_engage", None),
+        ("do_not_engage", True),
+        *[
+            ("email", address)
+            for address in [
+                "Info@Example.nl",
+                "info@@example.nl",
+                "a.b-c+d@sub.example.co.uk",
+                "a..b@x.nl",
+                ".a@x.nl",
+                "a@x",
+                "a@localhost",
+                "a@[1.2.3.4]",
+                "a@-x.nl",
+                "a@x-.nl",
+                '"quoted name"@x.nl',
+                "ſ@x.nl",
+                "a@xn--bcher-kva.de",
+                "a@bücher.de",
+                "a b@x.nl",
+                "a@x.nl\n",
+                "x" * 250 + "@a.nl",
+            ]
+        ],
+        ("normalised_name", ""),
+    ],
+)
+def test_the_quick_checks_raise_what_full_clean_raises(field, value):
+    from crm.importing import RowChecks
+
+    with time_machine.travel(CLOCK, tick=False):
+        quick, django = Employer(name="Alfa"), Employer(name="Alfa")
+    setattr(quick, field, value)
+    setattr(django, field, value)
+
+    expected = _errors(lambda: django.full_clean(validate_unique=False, validate_constraints=False))
+    assert _errors(lambda: RowChecks(Employer).full_clean(quick)) == expected
+    assert quick.__dict__ == django.__dict__ | {"_state": quick._state}
+
+
+def test_a_new_instance_is_what_the_model_makes():
+    from crm.importing import NewInstances
+
+    with time_machine.travel(CLOCK, tick=False):
+        made, model = NewInstances(Employer).new(), Employer()
+
+    assert made.__dict__.keys() == model.__dict__.keys()
+    assert {k: v for k, v in made.__dict__.items() if k != "_state"} == {
+        k: v for k, v in model.__dict__.items() if k != "_state"
+    }
+    assert (made._state.adding, made._state.db, made.pk) == (True, None, None)
+    with time_machine.travel(CLOCK + dt.timedelta(minutes=1), tick=False):
+        later = NewInstances(Employer).new()
+    assert later.stage_changed_at == CLOCK + dt.timedelta(minutes=1)  # a callable default is called for each
+    assert NewInstances(Employer).copy  # the defaults are plain values and choices: copied, not rebuilt
