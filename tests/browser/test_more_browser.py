@@ -4,6 +4,7 @@ first new card or row, and what "more" loaded works like the rest (a card moves,
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +31,9 @@ def signed_in_page(browser: Any, base_url: str, username: str, path: str) -> Any
     return page
 
 
-def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_then_moves(live_server, browser, rita):
+def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_then_moves(
+    live_server, browser, rita, screenshots: Path
+):
     now = timezone.now()
     prospects = [
         EmployerFactory.create(
@@ -52,6 +55,7 @@ def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_the
     expect(column.locator(".board-card")).to_have_count(BOARD_CARDS_PER_STAGE + 3)
     expect(column.get_by_role("link", name="More in Prospect", exact=False)).to_have_count(0)
     expect(page.get_by_role("searchbox")).to_have_value("Prospect")  # the page kept its filters
+    page.screenshot(path=str(screenshots / "board-more.png"), full_page=True)
 
     # From the focused card, the keyboard reaches its "Move" and the first stage to move it to.
     page.keyboard.press("Tab")
@@ -69,7 +73,9 @@ def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_the
     assert Employer.objects.get(pk=first_new.pk).stage == Stage.CONTACTED
 
 
-def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_opens(live_server, browser, alice):
+def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_opens(
+    live_server, browser, alice, screenshots: Path
+):
     placement = PlacementFactory(
         client=ClientFactory(coach=alice), status=PlacementStatus.ACTIVE, start_on=dt.date(2026, 1, 5)
     )
@@ -84,6 +90,8 @@ def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_o
     overdue = page.locator("section#overdue")
     expect(overdue.locator("li.step")).to_have_count(FOLLOWUP_PAGE)
     expect(page.locator("[data-count='overdue']")).to_have_text(str(FOLLOWUP_PAGE + 2))
+    overdue.locator("li.step-more").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "followups-before-more.png"), full_page=False)
 
     overdue.get_by_role("link", name="More overdue follow-ups (2 more)").focus()
     page.keyboard.press("Enter")
@@ -92,6 +100,7 @@ def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_o
     expect(row).to_be_focused()
     expect(overdue.locator("li.step")).to_have_count(FOLLOWUP_PAGE + 2)
     expect(overdue.locator("li.step-more")).to_have_count(0)
+    page.screenshot(path=str(screenshots / "followups-more.png"), full_page=False)
     row.get_by_role("link", name="Done").focus()
     page.keyboard.press("Enter")
     expect(row.get_by_role("button", name="Save as done")).to_be_visible()
