@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -730,6 +731,24 @@ def test_every_list_runs_a_constant_number_of_queries(rita, django_assert_max_nu
         response = client.get(API + path)
 
     assert len(results(response)) == rows
+
+
+def test_the_ladder_keeps_the_supply_it_counted_as_the_coverage_page_does(rita, settings):
+    settings.COVERAGE_CACHE_SECONDS = 300
+    cache.clear()
+    step = LadderStep.objects.get(position=19)
+    VacancyFactory(status="open", places=2).ladder_steps.add(step)
+    client = client_for(rita)
+
+    def supply_at_19() -> int:
+        return next(row["open_places"] for row in results(client.get(API + "/ladder-steps/")) if row["position"] == 19)
+
+    assert supply_at_19() == 2
+    VacancyFactory(status="open", places=3).ladder_steps.add(step)
+    assert supply_at_19() == 2  # kept: the grouped query is not run again
+
+    cache.clear()  # as when COVERAGE_CACHE_SECONDS have passed
+    assert supply_at_19() == 5
 
 
 # --- Interactions are changed only by their author or an administrator ---------------------------------
