@@ -26,8 +26,6 @@ from placements.services import complete_step, move_step
 
 # Follow-ups due within this many days after today count as "this week".
 WEEK_DAYS = 7
-# The home page reads at most this many of the coach's steps (it shows ten overdue and twenty due today).
-HOME_STEPS_LIMIT = 600
 # A section shows this many follow-ups, then "more". Rendering 200 rows a section cost 724 ms at p95
 # for a 176 KB page with 7 ms of SQL (50,000 employers, 1,000,000 steps, PostgreSQL); a coach reads the
 # first screenful, and the section's heading still counts them all. With 600 open steps (200 a section,
@@ -73,15 +71,6 @@ def _mine(user: Any, *, until: dt.date) -> QuerySet[AftercareStep]:
     return AftercareStep.objects.open().filter(assignee=user, due_on__lte=until)
 
 
-def _my_steps(user: Any, *, until: dt.date) -> list[AftercareStep]:
-    """The user's open steps due by `until`, with client and employer, in one query."""
-    return list(
-        _mine(user, until=until)
-        .select_related("placement__client", "placement__employer", "template")
-        .order_by("due_on", "pk")[:HOME_STEPS_LIMIT]
-    )
-
-
 def section_bounds(today: dt.date) -> dict[str, tuple[dt.date | None, dt.date]]:
     """Each section's first and last due day (overdue has no first): the one rule the rows, the counts
     and the "more" pages all follow."""
@@ -120,7 +109,7 @@ def _section_steps(user: Any, key: str, today: dt.date) -> QuerySet[AftercareSte
     )
 
 
-def _first_pages(user: Any, today: dt.date) -> tuple[dict[str, list[AftercareStep]], dict[str, int]]:
+def first_pages(user: Any, today: dt.date) -> tuple[dict[str, list[AftercareStep]], dict[str, int]]:
     """The first FOLLOWUP_PAGE + 1 steps of each section and each section's total, in one query: a row
     number and a count per section (window functions), so the page runs as many queries as before."""
     per_section = [F("section")]
@@ -190,7 +179,7 @@ def followup_sections(
     down); `paged` (section, cursor) shows that section's page at the cursor with the pager instead, the
     page a "more" link opens without JavaScript.
     """
-    pages, totals = _first_pages(user, today)
+    pages, totals = first_pages(user, today)
     empty = {
         "overdue": _("Nothing overdue."),
         "today": _("Nothing due today."),

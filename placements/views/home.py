@@ -17,7 +17,7 @@ from crm.models import Employer, Interaction
 from crm.views.employers import with_list_columns
 from placements.models import AftercareStep
 from placements.querysets import supervised_coach_ids
-from placements.views.followups import WEEK_DAYS, _my_steps
+from placements.views.followups import WEEK_DAYS, first_pages
 
 # The case manager's part shows this many escalated steps and busiest coaches; the team page has the rest.
 LEAD_LIMIT = 5
@@ -27,12 +27,12 @@ LEAD_LIMIT = 5
 
 def _coach_today(user: Any, today: dt.date) -> dict[str, Any]:
     """The coach's part of the home page: today's and overdue follow-ups."""
-    steps = _my_steps(user, until=today + dt.timedelta(days=WEEK_DAYS))
+    pages, totals = first_pages(user, today)
     return {
-        "overdue": [s for s in steps if s.due_on < today][:10],
-        "overdue_count": sum(1 for s in steps if s.due_on < today),
-        "due_today": [s for s in steps if s.due_on == today][:20],
-        "week_count": sum(1 for s in steps if s.due_on > today),
+        "overdue": pages["overdue"][:10],
+        "overdue_count": totals["overdue"],
+        "due_today": pages["today"][:20],
+        "week_count": totals["week"],
     }
 
 
