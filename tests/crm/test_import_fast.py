@@ -456,3 +456,27 @@ def test_a_new_instance_is_what_the_model_makes():
         later = NewInstances(Employer).new()
     assert later.stage_changed_at == CLOCK + dt.timedelta(minutes=1)  # a callable default is called for each
     assert NewInstances(Employer).copy  # the defaults are plain values and choices: copied, not rebuilt
+
+
+@pytest.mark.parametrize("kind", ["contacts", "vacancies"])
+def test_rows_naming_employers_read_them_in_a_few_queries_whatever_the_count(kind):
+    from crm.resources import VacancyResource
+
+    def queries(count: int, offset: int) -> int:
+        numbers = [str(5550000 + offset + n) for n in range(count)]
+        for number in numbers:
+            EmployerFactory(registration_number=number)
+        if kind == "contacts":
+            headers = ["employer_registration_number", "first_name", "email"]
+            rows = [[number, "Anna", f"anna{number}@example.org"] for number in numbers]
+            resource: Any = ContactResource()
+        else:
+            headers = ["employer_registration_number", "reference", "title", "status"]
+            rows = [[number, "R1", "Kok", "open"] for number in numbers]
+            resource = VacancyResource()
+        with CaptureQueriesContext(connection) as captured:
+            report = run(resource, rows, headers=headers)
+        assert report.ok, problems(report)
+        return sum(1 for q in captured if not q["sql"].startswith(("INSERT", "COPY")))
+
+    assert queries(3, 0) == queries(30, 100)
