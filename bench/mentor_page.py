@@ -21,7 +21,8 @@ rate limit stays on, counted in Redis db 14, with a limit one address cannot rea
    mails (coach and case manager), published to the bench's broker database (Redis db 15) after
    commit; no worker runs, and the queue is emptied at the end. Every post must end in the redirect
    back to the page, and every concern must be stored
-   with its follow-up and its mails, or the script fails.
+   with its follow-up and its mails, or the script fails. The posts' figures include the CPU each
+   post cost the server, the client and the database (survey_load.CpuMeter) and the load average.
 """
 
 from __future__ import annotations
@@ -39,24 +40,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from survey_load import BENCH_ENV, NoRedirect, free_port, start_server
+from survey_load import BENCH_ENV, CpuMeter, NoRedirect, free_port, recreate_postgres, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def recreate_postgres(url: str) -> None:
-    """Drop and create the database the URL names (a scratch database: never point this at real data)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name or name in ("postgres", "template0", "template1"):
-        raise SystemExit(f"--postgres must name a scratch database, not {name!r}")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django(db: Path, postgres: str) -> None:
@@ -197,8 +184,8 @@ def page_rounds(base: str, paths: list[str], rounds: int) -> tuple[list[dict[str
     return reports, summary(opened, opened_wall)
 
 
-def concern_posts(base: str, paths: list[str], posts: int, threads: int) -> dict[str, Any]:
-    """`posts` concerns over the links from a bounded pool, each with a fresh form key."""
+def concern_posts(base: str, paths: list[str], posts: int, threads: int, server_pid: int) -> dict[str, Any]:
+    """`posts` concerns over the links from a bounded pool, each with a fresh form key; with their CPU per post."""
     jobs = []
     for n in range(posts):
         form = {
@@ -209,10 +196,11 @@ def concern_posts(base: str, paths: list[str], posts: int, threads: int) -> dict
             "call_back": "yes",
         }
         jobs.append((paths[n % len(paths)] + "?lang=nl", urllib.parse.urlencode(form).encode()))
+    meter = CpuMeter(server_pid)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=threads) as pool:
         results = list(pool.map(lambda job: request(base, job[0], job[1]), jobs))
-    return summary(results, time.perf_counter() - started)
+    return {**summary(results, time.perf_counter() - started), **meter.report(len(results))}
 
 
 def main() -> None:
@@ -238,7 +226,7 @@ def main() -> None:
         for _worker in range(2 * args.workers):  # the workers' first requests load templates and translations
             request(base, "/m/warm-up/")
         pages, opened = page_rounds(base, paths, args.gets)
-        concerns = concern_posts(base, paths, args.posts, args.threads)
+        concerns = concern_posts(base, paths, args.posts, args.threads, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -255,7 +243,7 @@ def main() -> None:
         label = "page GET, first visit" if number == 1 else f"page GET, round {number}"
         print(f"{label:>22}: {report}")
     print(f"{'opened POST':>22}: {opened}")
-    print(f"{'concern POST':>22}: {concerns}")
+    print(f"{'concern POST':>22}: {concerns} ({args.threads} threads)")
     stored = {
         "concerns": MentorConcern.objects.count(),
         "follow_ups": MentorConcern.objects.filter(step__isnull=False).count(),

@@ -1,13 +1,21 @@
 """Load test: 1,000 survey submissions posted to a running server, with throughput and latency percentiles.
 
-    .venv/bin/python bench/survey_load.py [--count 1000] [--threads 8] [--workers 2] [--url http://127.0.0.1:8765]
+    .venv/bin/python bench/survey_load.py [--count 1000] [--threads 8] [--workers 2] [--postgres URL]
+                                          [--url http://127.0.0.1:8765]
 
-Builds a scratch SQLite database (var/bench/surveys.sqlite3, made afresh each run; set DATABASE_URL
-to use a PostgreSQL database of your own instead), creates N placements with one invitation each,
-and starts gunicorn on a loopback port with the same settings (or posts to --url, a server started
-with the same SECRET_KEY and database). Each of the bounded pool of threads posts complete answers
-to its links; every post must end in the redirect to the thank-you page. The rate limit stays on,
-counted in Redis (db 14), with a limit high enough for one address to send everything.
+Builds a scratch SQLite database (var/bench/surveys.sqlite3, made afresh each run; with --postgres URL,
+e.g. postgres://postgres@127.0.0.1:5432/wb_survey_load, that database is dropped, created and
+migrated; or set DATABASE_URL to a fresh PostgreSQL database of your own), creates N placements with
+one invitation each, and starts gunicorn on a loopback port with the same settings (or posts to --url,
+a server started with the same SECRET_KEY and database). Each of the bounded pool of threads posts
+complete answers to its links; every post must end in the redirect to the thank-you page. The rate
+limit stays on, counted in Redis (db 14), with a limit high enough for one address to send everything.
+
+Besides the latencies it reports the CPU time each request cost the server (gunicorn's master and
+workers), the client threads and, on PostgreSQL, the database's backends, read from /proc (Linux):
+on a machine shared with other work the wall-clock figures swing with the load average (printed
+before and after), while the CPU per request shows how many requests per second the CPUs could
+serve on their own: `cpu_bound_per_second` = CPUs / (server + client + database CPU per request).
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -26,6 +35,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_ENV = {
@@ -45,10 +55,26 @@ BENCH_ENV = {
 }
 
 
-def setup_django(db: Path) -> None:
+def recreate_postgres(url: str) -> None:
+    """Drop and create the database the URL names (a scratch database: never point this at real data)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or name in ("postgres", "template0", "template1"):
+        raise SystemExit(f"--postgres must name a scratch database, not {name!r}")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(db: Path, postgres: str = "") -> None:
     """Point Django at a fresh scratch database and start it."""
     sys.path.insert(0, str(ROOT))
     os.environ.update(BENCH_ENV)
+    if postgres:
+        recreate_postgres(postgres)
+        os.environ["DATABASE_URL"] = postgres
     os.environ.setdefault("SQLITE_PATH", str(db))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -143,6 +169,84 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("The server did not start")
 
 
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) one process has used so far; 0.0 when it is gone or there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    """The process and every process below it that is still running (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(child) for child in task.read_text().split())
+            except OSError:
+                continue
+    return found
+
+
+def _database_backends() -> list[int]:
+    """The PostgreSQL backends serving the bench's database now (none on SQLite): their CPU is the database's."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+class CpuMeter:
+    """CPU time spent by the server, the client (this process) and the database while a run lasts.
+
+    Read from /proc, so only on Linux (elsewhere the server and database figures are 0). The server's
+    workers and the database's backends live through the run (persistent connections on PostgreSQL),
+    so the difference between two readings is what the run cost them.
+    """
+
+    def __init__(self, server_pid: int | None) -> None:
+        self.server_pid = server_pid
+        self.started = self._read()
+        self.load_before = os.getloadavg()[0]
+
+    def _read(self) -> dict[str, Any]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        pids = _descendants(self.server_pid) if self.server_pid else []
+        return {
+            "server": {pid: _proc_cpu(pid) for pid in pids},
+            "client": usage.ru_utime + usage.ru_stime,
+            "database": {pid: _proc_cpu(pid) for pid in _database_backends()},
+        }
+
+    def report(self, requests: int) -> dict[str, Any]:
+        """CPU milliseconds per request for each part, and the requests per second the CPUs alone would allow."""
+        now = self._read()
+
+        def spent(part: str) -> float:
+            return sum(cpu - self.started[part].get(pid, 0.0) for pid, cpu in now[part].items())
+
+        per_request = {
+            "server": spent("server") / requests,
+            "client": (now["client"] - self.started["client"]) / requests,
+            "database": spent("database") / requests,
+        }
+        total = sum(per_request.values())
+        return {
+            **{f"{part}_cpu_ms": round(1000 * seconds, 2) for part, seconds in per_request.items()},
+            "cpu_bound_per_second": round((os.cpu_count() or 1) / total) if total else None,
+            "load_average": f"{self.load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
+        }
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     """Keep the 302 to the thank-you page as the answer; do not follow it."""
 
@@ -164,9 +268,10 @@ def post(base: str, link: str, body: bytes) -> tuple[float, int]:
     return time.perf_counter() - started, status
 
 
-def run(base: str, links: list[str], data: dict[str, str], threads: int) -> dict[str, Any]:
-    """Post every link once from a bounded pool; timings and status counts."""
+def run(base: str, links: list[str], data: dict[str, str], threads: int, server_pid: int | None) -> dict[str, Any]:
+    """Post every link once from a bounded pool; timings, status counts and CPU per request."""
     body = urllib.parse.urlencode(data).encode()
+    meter = CpuMeter(server_pid)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=threads) as pool:
         results = list(pool.map(lambda link: post(base, link, body), links))
@@ -184,6 +289,7 @@ def run(base: str, links: list[str], data: dict[str, str], threads: int) -> dict
         "p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 1),
         "max_ms": round(1000 * latencies[-1], 1),
         "statuses": statuses,
+        **meter.report(len(results)),
     }
 
 
@@ -195,15 +301,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers when the script starts the server")
     parser.add_argument("--port", type=int, default=0, help="port for the started server; a free one by default")
     parser.add_argument("--url", default="", help="post to this running server instead of starting one")
+    parser.add_argument("--postgres", default="", help="a scratch database URL; it is dropped and recreated")
     parser.add_argument("--db", type=Path, default=ROOT / "var" / "bench" / "surveys.sqlite3")
     args = parser.parse_args()
-    setup_django(args.db)
+    setup_django(args.db, args.postgres)
     links, data = build(args.count)
     port = args.port or free_port()
     server = None if args.url else start_server(port, args.workers)
     base = args.url.rstrip("/") or f"http://127.0.0.1:{port}"
     try:
-        report = run(base, links, data, args.threads)
+        report = run(base, links, data, args.threads, server.pid if server is not None else None)
     finally:
         if server is not None:
             server.terminate()
@@ -213,6 +320,7 @@ def main() -> None:
     from outreach.surveys.models import Answer, SurveyResponse
 
     report["database"] = connection.vendor
+    report["threads"] = args.threads
     report["responses_stored"] = SurveyResponse.objects.count()
     report["answers_stored"] = Answer.objects.count()
     for key, value in report.items():
