@@ -149,6 +149,11 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
             },
+            # Kept open between requests, like the PostgreSQL connection: a new SQLite connection reads the
+            # schema (about 1.5 ms of CPU) and prepares every statement afresh, where a kept one reuses the
+            # statements the sqlite3 module cached (a mentor's concern post, 38 statements: 17.8 ms of
+            # server CPU with a connection per request, 12.4 ms with one kept open).
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
         }
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_PATH", "") or None}
