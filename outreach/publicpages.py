@@ -11,7 +11,8 @@ import logging
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.text import capfirst
@@ -64,12 +65,33 @@ def rate_limited(request: HttpRequest) -> bool:
     kind, limit = ("post", settings.SURVEY_POSTS_PER_MINUTE) if posting else ("get", settings.SURVEY_GETS_PER_MINUTE)
     window = int(timezone.now().timestamp() // 60)
     key = f"survey-{kind}:{client_address(request)}:{window}"
-    cache = caches[settings.SURVEY_RATE_LIMIT_CACHE]
     try:
-        cache.add(key, 0, timeout=120)
-        count = cache.incr(key)
+        count = _count(caches[settings.SURVEY_RATE_LIMIT_CACHE], key)
     except Exception:
         # A cache outage must not stop employers answering; the links still work.
         logger.exception("Public page rate limit unavailable")
         return False
     return bool(count > limit)
+
+
+# A window's counter outlives its minute, so a request at the turn of the minute still finds it.
+WINDOW_KEY_SECONDS = 120
+
+
+def _count(cache: BaseCache, key: str) -> int:
+    """Add one to the counter under `key` (created at 0 for WINDOW_KEY_SECONDS) and return it.
+
+    On Redis in one round trip: SET NX and INCR sent together in a pipeline, where the cache API's
+    add() and incr() take three (incr() first asks whether the key exists). Any other cache backend
+    goes through its API.
+    """
+    if not isinstance(cache, RedisCache):
+        cache.add(key, 0, timeout=WINDOW_KEY_SECONDS)
+        return int(cache.incr(key))
+    stored_key = cache.make_and_validate_key(key)
+    client = cache._cache.get_client(stored_key, write=True)
+    pipe = client.pipeline(transaction=False)
+    pipe.set(stored_key, 0, ex=WINDOW_KEY_SECONDS, nx=True)
+    pipe.incr(stored_key)
+    _created, count = pipe.execute()
+    return int(count)

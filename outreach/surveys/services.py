@@ -422,10 +422,12 @@ def find_invitation(link: str, *, now: dt.datetime) -> SurveyInvitation | None:
     if parts is None:
         return None
     prefix, secret = parts
+    # No ORDER BY: at most one candidate's hash matches (as in outreach.mentors.services.find_link).
     candidates = (
         SurveyInvitation.objects.answerable(now=now)
         .filter(token_prefix=prefix)
         .select_related("template", "placement__client", "employer", "contact")
+        .order_by()
     )
     for invitation in candidates:
         if secret_matches(secret, invitation.token_hash):
@@ -500,13 +502,10 @@ def submit_response(
         if not won:
             return None
         step = evaluation_step(invitation)
-        response = SurveyResponse.objects.create(
-            invitation=invitation, template=invitation.template, submitted_at=now, language=language, step=step
-        )
-        AnswerRow.objects.bulk_create(_answer_rows(response, answers))
         # The timeline is read by staff: the summary is in the site's language, not the employer's.
         with translation.override(settings.LANGUAGE_CODE):
             summary = f"{invitation.template.name}: {response_summary(answers)}"
+        # The timeline line first, so the response names it in its own INSERT (no UPDATE after it).
         interaction = log_interaction(
             employer=invitation.employer,
             actor=None,
@@ -518,8 +517,15 @@ def submit_response(
             now=now,
             initiated_by=Initiator.EMPLOYER,
         )
-        SurveyResponse.objects.filter(pk=response.pk).update(interaction=interaction)
-        response.interaction = interaction
+        response = SurveyResponse.objects.create(
+            invitation=invitation,
+            template=invitation.template,
+            submitted_at=now,
+            language=language,
+            step=step,
+            interaction=interaction,
+        )
+        AnswerRow.objects.bulk_create(_answer_rows(response, answers))
         if step is not None:
             _complete_evaluation_step(step, invitation=invitation, summary=summary, now=now)
     return response
