@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery, UniqueConstraint
+from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery, UniqueConstraint, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -293,24 +294,44 @@ def _plan_retry(*, employer: Employer, actor: Actor, reason: str, retry_on: dt.d
     )
     interaction.full_clean()
     interaction.save()
-    refresh_last_contact(employer_ids=[employer.pk])
+    advance_last_contact(employer_id=employer.pk, occurred_at=interaction.occurred_at)
 
 
+def advance_last_contact(*, employer_id: int, occurred_at: dt.datetime) -> None:
+    """A new interaction: the employer's last contact becomes the later of the stored one and its moment.
+
+    The form of refresh_last_contact for a path that only adds (logging from the workspace, the API
+    and the survey and mentor pages, whose posts must hold 100 a second): one UPDATE, no subquery
+    and no lock. Two logged at once stay right: an UPDATE that waited for the other transaction's
+    compares with the value that transaction committed.
+    """
+    at = Value(occurred_at, output_field=DateTimeField())
+    Employer.objects.filter(pk=employer_id).update(last_contact_at=Greatest(Coalesce("last_contact_at", at), at))
+
+
+@transaction.atomic(savepoint=False)  # inside the caller's transaction; its own when called alone
 def refresh_last_contact(*, employer_ids: Iterable[int | None] | None) -> int:
     """Set these employers' `last_contact_at` to their latest interaction (None without one); returns the rows.
 
-    Every path that adds an interaction, moves its time or its employer, or deletes it calls this
-    once, after writing, with every employer it touched (the old and the new one of a move). One
-    UPDATE with a correlated subquery, which the (employer, -occurred_at) index answers per row.
-    `employer_ids=None` refreshes every employer (bulk loads).
+    Every path that moves an interaction's time or employer, deletes one or loads many calls this
+    once, after writing, with every employer it touched (the old and the new one of a move); a path
+    that only adds one may call advance_last_contact instead. One UPDATE with a correlated
+    subquery, which the (employer, -occurred_at) index answers per row. `employer_ids=None`
+    refreshes every employer (bulk loads, which run alone).
+
+    The rows are locked first (FOR NO KEY UPDATE, which the foreign-key checks of new interactions
+    do not wait for), in a statement of their own: on PostgreSQL an UPDATE that waited for another
+    transaction's refresh of the same employer would otherwise still compute its subquery from the
+    snapshot it started with, without that transaction's interaction, and store an older moment.
     """
     latest = Interaction.objects.filter(employer=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
     employers = Employer.objects.all()
     if employer_ids is not None:
-        ids = {pk for pk in employer_ids if pk is not None}
+        ids = sorted({pk for pk in employer_ids if pk is not None})
         if not ids:
             return 0
-        employers = employers.filter(pk__in=sorted(ids))
+        employers = employers.filter(pk__in=ids)
+        list(employers.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
     return employers.update(last_contact_at=Subquery(latest))
 
 
@@ -346,7 +367,7 @@ def log_interaction(
     if complete_open_steps:
         Interaction.objects.open_next_steps().filter(employer=employer).update(next_step_done_at=now)
     interaction.save()
-    refresh_last_contact(employer_ids=[employer.pk])
+    advance_last_contact(employer_id=employer.pk, occurred_at=interaction.occurred_at)
     if employer.stage == Stage.PROSPECT:
         change_employer_stage(
             employer=employer, stage=Stage.CONTACTED, actor=actor, note=_("First contact logged."), now=now

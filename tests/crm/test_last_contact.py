@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
@@ -164,6 +165,56 @@ def test_the_follow_up_rule_asks_the_interactions_only_for_open_steps_not_for_th
 
     assert "occurred_at" not in sql
     assert "last_contact_at" in sql
+
+
+def _log(employer: Employer, when: dt.datetime) -> None:
+    services.log_interaction(employer=employer, actor=None, kind="call", summary="x", occurred_at=when)
+
+
+def _delete_the_oldest(employer: Employer, when: dt.datetime) -> None:
+    oldest = Interaction.objects.filter(employer=employer).order_by("occurred_at").values_list("pk", flat=True)[:1]
+    services.delete_interactions(interactions=Interaction.objects.filter(pk__in=list(oldest)), actor=None)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("second", [_log, _delete_the_oldest], ids=["logs-an-earlier-one", "deletes-an-old-one"])
+def test_a_write_waiting_for_a_contact_logged_at_the_same_time_keeps_that_contact(second):
+    """One transaction logs the latest contact and stays open; a second write to the same employer's
+    interactions waits for it and must then count that contact, not store what it saw before."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time, so the two writes cannot overlap there")
+    employer = EmployerFactory(stage=Stage.ACTIVE)
+    InteractionFactory(employer=employer, occurred_at=days_ago(300))
+    refreshed, release, failures = threading.Event(), threading.Event(), []
+
+    def write(action, when: dt.datetime, *, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                action(Employer.objects.get(pk=employer.pk), when)
+                if hold:
+                    refreshed.set()
+                    assert release.wait(30)
+        except Exception as exc:  # reported by the assertion below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=write, args=(_log, NOW), kwargs={"hold": True})
+    first.start()
+    assert refreshed.wait(30)
+    waiting = threading.Thread(target=write, args=(second, days_ago(1)), kwargs={"hold": False})
+    waiting.start()
+    with connection.cursor() as cursor:  # until the second write waits for the first one's row lock
+        for _attempt in range(10_000):
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                break
+    release.set()
+    first.join(30)
+    waiting.join(30)
+
+    assert failures == []
+    assert last_contact(employer) == NOW
 
 
 # --- The REST API ---------------------------------------------------------------------------------------------
