@@ -806,7 +806,7 @@ def add_interactions(count: int, coaches: int = 2) -> None:
     for manager in the_world.managers:
         at_employers[manager.pk] = list(Employer.objects.filter(owner=manager).values_list("pk", flat=True))
     authors = [user for user in [*the_world.coaches, *the_world.managers] if at_employers[user.pk]]
-    coaches = [user for user in the_world.coaches if at_employers[user.pk]]
+    coaching = [user for user in the_world.coaches if at_employers[user.pk]]
     managers = [user for user in the_world.managers if at_employers[user.pk]]
     today = the_world.today
     for index in range(have // INTERACTION_CHUNK, -(-count // INTERACTION_CHUNK)):
@@ -817,7 +817,7 @@ def add_interactions(count: int, coaches: int = 2) -> None:
             if len(the_world.coaches) <= 2:
                 author = rng.choice(authors)
             else:  # half by the relationship managers, as with the demo's two coaches
-                author = rng.choice(managers if rng.random() < 0.5 else coaches)
+                author = rng.choice(managers if rng.random() < 0.5 else coaching)
             day = today - dt.timedelta(days=rng.randint(0, YEARS * 365))
             occurred = at(day, rng)
             kind = pick(rng, (("call", 45), ("email", 25), ("meeting", 12), ("visit", 15), ("event", 3)))
