@@ -364,6 +364,11 @@ def _scratch_postgres(url: str, name: str) -> str:
 
 def _run_worker(database: str, env: dict[str, str], args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
     """Run this script as a worker for one database and return its results."""
+    # The import refuses files over 20,000 rows (config/settings.py, "import limits"); the bench's own
+    # file may be larger, so the worker's limits are raised to fit it.
+    env = {**env, "IMPORT_MAX_ROWS": str(max(args.rows, 20_000))}
+    env["IMPORT_MAX_CELLS"] = str(max(args.rows * len(COLUMNS), 500_000))
+    env["IMPORT_MAX_BYTES"] = str(max(args.rows * 1024, 50 * 1024 * 1024))
     command = [sys.executable, __file__, "--worker", database, "--rows", str(args.rows)]
     command += ["--defaults-rows", str(args.defaults_rows), "--repeat", str(args.repeat), "--csv", str(csv_path)]
     done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)

@@ -13,8 +13,9 @@ apply the same ones:
   employer + reference. Related rows are named the same way (owner by username, ladder steps by
   position, "19,20"). The existing rows a file refers to are loaded in a few queries up front.
 - Every cell is parsed strictly (a choice must be a stored value or its label, "ja"/"nee" work for
-  yes/no, 32,5 for 32.5) and every row passes the model's full_clean(); a bad cell is a per-row
-  error, never a silent default. Two rows with the same natural key are reported, not merged.
+  yes/no, 32,5 for 32.5) and every row passes the checks of the model's full_clean(), with its
+  messages (crm.importing.RowChecks); a bad cell is a per-row error, never a silent default. Two rows
+  with the same natural key are reported, not merged.
 - All or nothing: `import_data` always rolls back when any row is invalid.
 - Export neutralises formulae. IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT in django-import-export
   4.4 only strips a leading "=" and turns every cell into text (None becomes "None", numbers become
@@ -22,12 +23,21 @@ apply the same ones:
   (OWASP "CSV injection"), and import strips that apostrophe again, so export -> import round-trips.
   Numeric, date and yes/no columns are never escaped: their values come from typed model fields,
   so "-5" in a number column is the number -5, and XLSX stores it as a number.
-- Speed: use_bulk with batch_size 1000 and skip_diff. The library's skip_unchanged needs the diff,
-  so skip_row compares the row's exported values before and after instead. Per-row full_clean()
-  skips the database-backed constraint checks (one query per constraint per row): uniqueness is
-  settled by the natural-key lookup and the in-file duplicate check, and the check constraints
-  mirror field validators and clean(); the database still enforces them all, inside the import's
-  transaction.
+- Speed (issue 15: at least half the speed of a plain bulk_create of the same rows; bench/README.md,
+  "Employer import", has the figures): use_bulk with batch_size 1000 and skip_diff. The library's
+  skip_unchanged needs the diff, so skip_row compares the row's exported values before and after
+  instead. Each row is prepared once: a copy of one new instance (NewInstances), each cell parsed
+  by its widget, each name folded once per import (normalised()), then RowChecks, which keeps the
+  value of a field a cheap check settles (text within max_length, a known choice, a yes/no, a
+  number in range, a plain web or email address) and gives every other value to the field's own
+  clean(), then the model's clean(). The database-backed checks are skipped (one query per
+  constraint per row): uniqueness is settled by the natural-key lookup and the in-file duplicate
+  check, and the check constraints mirror field validators and clean(); the database still
+  enforces them all, inside the import's transaction. A batch of new rows is written with COPY on
+  PostgreSQL when large (crm.importing.insert_new, the same rows as bulk_create), with bulk_create
+  otherwise, and new employers' first stages with one INSERT ... SELECT. Every row is checked
+  before its batch is written, and once a row has failed nothing more is written: the import
+  rolls back.
 """
 
 from __future__ import annotations
