@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -480,3 +481,30 @@ def test_rows_naming_employers_read_them_in_a_few_queries_whatever_the_count(kin
         return sum(1 for q in captured if not q["sql"].startswith(("INSERT", "COPY")))
 
     assert queries(3, 0) == queries(30, 100)
+
+
+def test_copy_writes_vacancies_with_their_ladder_steps_as_bulk_create_did(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's; SQLite always uses bulk_create")
+    from crm.models import Vacancy
+    from crm.resources import VacancyResource
+
+    EmployerFactory(registration_number="5550001")
+    headers = ["employer_registration_number", "reference", "title", "ladder_steps", "status", "hours_per_week"]
+    rows = [["5550001", f"R{n}", "Kok", "19,20" if n % 2 else "", "open", "32,5"] for n in range(12)]
+    names = [f.attname for f in Vacancy._meta.concrete_fields if f.attname not in ("id", "employer_id")]
+    stored = {}
+    for name, threshold in (("bulk_create", 10**9), ("copy", 1)):
+        monkeypatch.setattr("crm.importing.COPY_MIN_ROWS", threshold)
+        with time_machine.travel(CLOCK, tick=False):
+            report = run(VacancyResource(), rows, headers=headers)
+        assert report.ok, problems(report)
+        vacancies = Vacancy.objects.order_by("reference").prefetch_related("ladder_steps")
+        stored[name] = [
+            ({n: getattr(v, n) for n in names}, sorted(s.position for s in v.ladder_steps.all())) for v in vacancies
+        ]
+        Vacancy.objects.all().delete()
+
+    assert stored["copy"] == stored["bulk_create"]
+    values, steps = stored["copy"][1]
+    assert (values["opened_at"], values["hours_per_week"], steps) == (NOW, Decimal("32.5"), [19, 20])
