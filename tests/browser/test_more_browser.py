@@ -76,8 +76,8 @@ def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_the
 def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_opens(
     live_server, browser, alice, screenshots: Path
 ):
-    placement = PlacementFactory(
-        client=ClientFactory(coach=alice), status=PlacementStatus.ACTIVE, start_on=dt.date(2026, 1, 5)
+    placement = PlacementFactory.create(
+        client=ClientFactory.create(coach=alice), status=PlacementStatus.ACTIVE, start_on=dt.date(2026, 1, 5)
     )
     today = timezone.localdate()
     steps = [
