@@ -171,6 +171,15 @@ def test_next_client_reference_counts_per_year_and_ignores_other_shapes(alice):
     assert next_client_reference(today=dt.date(2032, 1, 1)) == "C-2032-0001"
 
 
+def test_next_client_reference_follows_the_highest_number_not_the_longest_or_last_text(alice):
+    ClientFactory(reference="C-2031-9", coach=alice)
+    ClientFactory(reference="C-2031-0012", coach=alice)
+    assert next_client_reference(today=dt.date(2031, 5, 1)) == "C-2031-0013"
+
+    ClientFactory(reference="C-2031-10000", coach=alice)
+    assert next_client_reference(today=dt.date(2031, 5, 1)) == "C-2031-10001"
+
+
 # --- Her file -----------------------------------------------------------------------------------
 
 
