@@ -204,6 +204,23 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
         return self.filter(status=PlacementStatus.ACTIVE)
 
 
+def step_access_q(user: Any, via: str = "") -> Q:
+    """The aftercare steps `user` may see (AftercareStepQuerySet.visible_to), as a condition on the step's own
+    columns, `via` away ("step" from a row that points at a step).
+
+    As a condition rather than `step__in=<visible steps>`, a row that points at a step joins its step: SQLite
+    otherwise builds the list of every visible step first (a scan of a million steps, 300 ms, for the
+    check-in notices of one placement page).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    prefix = f"{via}__" if via else ""
+    rule = placement_casework_q(user, via=f"{prefix}placement") | Q(**{f"{prefix}assignee": user})
+    if supervised := sorted(supervised_coach_ids(user)):
+        rule |= Q(**{f"{prefix}assignee_id__in": supervised})
+    return rule
+
+
 class AftercareStepQuerySet(models.QuerySet["AftercareStep"]):
     """Aftercare steps."""
 
@@ -215,10 +232,7 @@ class AftercareStepQuerySet(models.QuerySet["AftercareStep"]):
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        rule = placement_casework_q(user, via="placement") | Q(assignee=user)
-        if supervised := sorted(supervised_coach_ids(user)):
-            rule |= Q(assignee_id__in=supervised)
-        return self.filter(rule)
+        return self.filter(step_access_q(user))
 
     def open(self) -> AftercareStepQuerySet:
         """Steps still to be done."""

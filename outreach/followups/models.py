@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.roles import Role, has_role
 from outreach.mail.models import MailStatus, OutgoingMail, OutgoingMailQuerySet, queue_indexes
 from placements.models import AftercareStep
-from placements.querysets import AftercareStepQuerySet
+from placements.querysets import AftercareStepQuerySet, step_access_q
 
 
 class NoticeKind(models.TextChoices):
@@ -50,8 +50,8 @@ class FollowUpNoticeQuerySet(OutgoingMailQuerySet):
         return self.filter(step__in=steps)
 
     def visible_to(self, user: Any) -> FollowUpNoticeQuerySet:
-        """Notices about steps the user may see (coaches see their own clients only)."""
-        return self.for_steps(AftercareStep.objects.visible_to(user))
+        """Notices about steps the user may see (coaches see their own clients only; step_access_q)."""
+        return self.filter(step_access_q(user, via="step"))
 
 
 class CoachDigestQuerySet(OutgoingMailQuerySet):
