@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # database: on SQLite that means a file, not pytest-django's default in-memory database.
 export SQLITE_TEST_PATH ?= var/test.sqlite3
 
-.PHONY: run test setup lint typecheck djcheck pytest chromium gettext bench messages clean help
+.PHONY: run test setup lint typecheck djcheck pytest chromium gettext axe bench messages clean help
 
 help:
 	@echo "make run    set up and start web, Celery worker, Celery beat and Redis, with demo data"
@@ -63,7 +63,11 @@ chromium:
 gettext:
 	@bash scripts/ensure_gettext.sh >/dev/null
 
-pytest: $(STAMP) chromium gettext
+# The browser tests check every page they visit with axe-core, installed from npm (package-lock.json).
+axe:
+	@bash scripts/ensure_axe.sh
+
+pytest: $(STAMP) chromium gettext axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck djcheck pytest
@@ -80,4 +84,4 @@ messages: $(STAMP) gettext
 	-$(BIN)/python scripts/translations/check_catalogues.py
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .mypy_cache .pytest_cache .ruff_cache
