@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from crm.choices import Stage
 from crm.views.board import BOARD_STAGES, QUIET_STAGES
-from tests.browser.helpers import DESKTOP, PHONE, sign_in
+from tests.browser.helpers import DESKTOP, PHONE, assert_accessible, sign_in
 from tests.crm.factories import EmployerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -35,6 +35,7 @@ def open_board(browser: Any, base_url: str, viewport: dict[str, int]) -> Any:
     page = browser.new_page(viewport=viewport)
     sign_in(page, base_url, "rita")
     page.goto(base_url + "/network/board/")
+    assert_accessible(page, label="the board")
     return page
 
 
@@ -66,6 +67,7 @@ def test_every_stage_is_in_view_on_a_laptop_and_quiet_ones_open_with_their_butto
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(page.locator("#cards-declined").get_by_role("link", name=LONG_NAME)).to_be_visible()
+    assert_accessible(page, label="the board with Declined open")
 
     for stage in QUIET_STAGES - {Stage.DECLINED}:
         page.get_by_role("button", name=stage.label).click()
@@ -97,6 +99,7 @@ def test_an_opened_stage_stays_open_when_a_move_redraws_the_board(live_server, b
     card.get_by_text("Move").click()
     card.get_by_role("button", name="Engaged").click()
     expect(page.get_by_role("status")).to_contain_text("moved to Engaged")
+    assert_accessible(page, label="the board after a move")
 
     expect(page.get_by_role("button", name="Completed")).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_role("button", name="Dormant")).to_have_attribute("aria-expanded", "false")

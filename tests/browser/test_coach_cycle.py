@@ -20,7 +20,7 @@ from crm.choices import ContactRole, Stage
 from placements.choices import ClientStatus, ConsentPurpose, PlacementStatus, StepStatus
 from placements.models import AftercareStep, Client, CoachingAgreement, Placement, Team
 from placements.services import activate_placement
-from tests.browser.helpers import DESKTOP, PHONE, assert_no_admin, shoot, sign_in, watch_requests
+from tests.browser.helpers import DESKTOP, PHONE, assert_accessible, assert_no_admin, shoot, sign_in, watch_requests
 from tests.crm.factories import ContactFactory, EmployerFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 
@@ -60,6 +60,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     page.get_by_label("Sharing agreed information with the employer").check()
     page.get_by_label("Consents given on").fill(today.isoformat())
     page.get_by_label("How she gave them").select_option(label="Signed form")
+    assert_accessible(page, label="the intake form")
     shoot(page, screenshots, "cycle-intake", phone=True)
     page.get_by_role("button", name="Take her in").click()
 
@@ -88,12 +89,14 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     page.get_by_role("link", name="Coaching agreement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Coaching agreement")
     expect(page.get_by_text("No coaching agreement recorded yet.")).to_be_visible()
+    assert_accessible(page, label="the empty coaching agreement")
     page.get_by_role("link", name="Write the agreement").click()
     page.get_by_label("Parties").fill("Amina, coach Alice, Restaurant De Linde")
     page.get_by_label("What we do together").fill("Elke week samen terugkijken op het werk")
     page.get_by_label("Expected result").fill("Een vaste baan in de keuken")
     page.get_by_label("How we will know").fill("Een contract na de proeftijd")
     page.get_by_label("What may be shared with the employer").fill("Ze werkt het liefst in de ochtend")
+    assert_accessible(page, label="the coaching agreement form")
     shoot(page, screenshots, "cycle-agreement")
     page.get_by_role("button", name="Save the agreement").click()
     expect(page.get_by_text("Version 1 of the agreement is in force.")).to_be_visible()
@@ -109,6 +112,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     vacancies = page.locator("section[aria-labelledby=vacancies-title]")
     row = vacancies.get_by_role("row").filter(has_text="Medewerker keuken")
     expect(row).to_contain_text("Restaurant De Linde")
+    assert_accessible(page, label="choosing a vacancy")
     row.get_by_role("link", name="Choose").click()
     expect(page.get_by_text("From the vacancy Medewerker keuken at Restaurant De Linde.")).to_be_visible()
     expect(page.get_by_label("Job title")).to_have_value("Medewerker keuken")
@@ -118,6 +122,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     schedule = page.locator("section[aria-labelledby=schedule-title]")
     expect(schedule).to_contain_text("Standard aftercare (Flora)")
     expect(schedule).to_contain_text("Welcome visit at the workplace")
+    assert_accessible(page, label="the new placement with its schedule")
     shoot(page, screenshots, "cycle-placement-new")
     assert not Placement.objects.filter(client=client).exists()  # the preview saved nothing
     page.get_by_role("button", name="Record the placement").click()
@@ -131,6 +136,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     page.locator(".placement-status").get_by_role("link", name="Activate").click()
     changes = page.locator("section[aria-labelledby=changes-title]")
     expect(changes).to_contain_text("Welcome visit at the workplace")
+    assert_accessible(page, label="activating the placement")
     shoot(page, screenshots, "cycle-activate-preview", phone=True)
     assert not placement.steps.exists()  # the preview saved nothing
     page.get_by_role("button", name="Activate").click()
@@ -145,11 +151,14 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     nav.get_by_role("link", name="My follow-ups").click()
     step_row = page.locator(f"#step-{welcome.pk}")
     expect(step_row).to_contain_text(REFERENCE)
+    assert_accessible(page, label="the follow-up list")
     step_row.get_by_text("Done", exact=True).click()
     step_row.get_by_label("Outcome").fill("Goed ontvangen, Marieke leidt haar rond")
+    assert_accessible(page, label="the follow-up list with the Done form open")
     step_row.get_by_label("Minutes").fill("45")
     step_row.get_by_role("button", name="Save as done").click()
     expect(page.locator(f"#step-{welcome.pk}.is-done")).to_be_visible()
+    assert_accessible(page, label="the follow-up list after Done")
     welcome.refresh_from_db()
     assert welcome.status == StepStatus.DONE and welcome.completed_by == alice and welcome.minutes_spent == 45
 
@@ -157,13 +166,16 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     page.locator(f"#step-{welcome.pk}").get_by_role("link", name="Welcome visit at the workplace").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Medewerker keuken")
     expect(page.locator("#aftercare-title ~ *").first).to_contain_text("Goed ontvangen")
+    assert_accessible(page, label="the placement page")
     page.get_by_role("link", name="End or complete").click()
     page.get_by_label("Ended early", exact=True).check()
+    assert_accessible(page, label="the end-of-placement form")
     page.get_by_label("Ended by").select_option(label="The client")
     page.get_by_label("Main reason").select_option(label="She found other work or training")
     page.locator("#id_reason").fill("Ze kiest toch voor een opleiding")
     page.get_by_role("button", name="Show what changes").click()
     expect(page.locator("section[aria-labelledby=changes-title]")).to_contain_text("cancelled")
+    assert_accessible(page, label="ending the placement, what changes")
     shoot(page, screenshots, "cycle-end-preview")
     placement.refresh_from_db()
     assert placement.status == PlacementStatus.ACTIVE  # the preview changed nothing
@@ -179,9 +191,11 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     page.get_by_role("main").get_by_role("link", name=REFERENCE).click()
     page.get_by_role("link", name="Close the file").click()
     page.get_by_label("Why the file is closed").select_option(label="Referred elsewhere")
+    assert_accessible(page, label="the close-the-file form")
     page.get_by_label("Where she went").select_option(label="Education or training")
     page.get_by_role("button", name="Show what changes").click()
     expect(page.get_by_role("heading", name="What closing changes to the schedule")).to_be_visible()
+    assert_accessible(page, label="closing the file, what changes")
     shoot(page, screenshots, "cycle-close-preview")
     client.refresh_from_db()
     assert client.status != ClientStatus.CLOSED  # the preview changed nothing
@@ -228,6 +242,7 @@ def test_a_case_manager_gives_an_overdue_follow_up_to_another_coach(
     expect(escalated).to_contain_text("5 days overdue")
     expect(escalated).to_contain_text("Alice")
     expect(escalated).to_contain_text("C-2026-0042")
+    assert_accessible(page, label="the case manager's home page")
     page.screenshot(path=str(screenshots / "home-case-manager.png"), full_page=True)
 
     escalated.get_by_role("link", name="Welcome visit at the workplace").click()
@@ -235,6 +250,7 @@ def test_a_case_manager_gives_an_overdue_follow_up_to_another_coach(
     line = page.locator(f"#step-{late.pk}")
     expect(line).to_contain_text("escalated")
     expect(page.locator(f"#coach-{alice.pk} + ul #step-{late.pk}")).to_be_visible()
+    assert_accessible(page, label="the team page")
     page.screenshot(path=str(screenshots / "team.png"), full_page=True)
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(screenshots / "team-phone.png"), full_page=True)
@@ -245,6 +261,7 @@ def test_a_case_manager_gives_an_overdue_follow_up_to_another_coach(
     line.get_by_role("link", name="Give this step to another coach").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Give a step to another coach")
     expect(page.get_by_text("now with Alice")).to_be_visible()
+    assert_accessible(page, label="giving a step to another coach")
     page.get_by_label("New coach").select_option(label="Bob")
     page.get_by_label("Why").fill("Alice is deze week ziek")
     page.get_by_role("button", name="Give the step to this coach").click()

@@ -11,7 +11,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from reports.registry import SECTIONS
-from tests.browser.helpers import DESKTOP, sign_in
+from tests.browser.helpers import DESKTOP, assert_accessible, sign_in
 from tests.crm.factories import InteractionFactory
 from tests.outreach.surveys.helpers import invite
 from tests.placements.factories import ClientFactory, PlacementFactory
@@ -76,6 +76,7 @@ def test_the_workspace_admin_survey_and_api_docs_pass_the_content_security_polic
     base = live_server.url
 
     _visit(page, base + reverse("survey", args=[world["link"]]), refused)
+    assert_accessible(page, label="the survey")
     _visit(page, base + reverse("login"), refused)
     sign_in(page, base, "adam")
     workspace = [
@@ -96,10 +97,12 @@ def test_the_workspace_admin_survey_and_api_docs_pass_the_content_security_polic
     ]
     for path in workspace:
         _visit(page, base + path, refused)
+        assert_accessible(page, label=path)
     # The two-step sign-in page with its QR code (a data: image).
     _visit(page, base + reverse("two-factor"), refused)
     page.get_by_role("button", name="Set up two-step sign-in").click()
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    assert_accessible(page, label="setting up two-step sign-in")
     refused.extend(f"two-step: {text}" for text in page.evaluate("window.__cspViolations || []"))
     admin = [
         "/admin/",

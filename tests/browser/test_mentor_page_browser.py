@@ -30,7 +30,7 @@ from outreach.surveys.services import open_invitation_for
 from placements.choices import ConsentPurpose
 from placements.models import ConsentRecord, Placement
 from placements.services import activate_placement
-from tests.browser.helpers import PHONE, sign_in
+from tests.browser.helpers import PHONE, assert_accessible, sign_in
 from tests.crm.factories import ContactFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 
@@ -102,6 +102,7 @@ def test_the_mentor_proposes_a_date_and_raises_a_concern_the_coach_finds_it(
     expect(page.locator(".colleague-name")).to_have_text("Amina")
     no_sideways_scroll(page)
     page.screenshot(path=str(screenshots / "mentor-page-phone-nl.png"), full_page=True)
+    assert_accessible(page, label="the mentor's page")
 
     # Another date for the visit, a week later.
     proposed = visit.due_on + dt.timedelta(days=7)
@@ -113,6 +114,7 @@ def test_the_mentor_proposes_a_date_and_raises_a_concern_the_coach_finds_it(
     expect(page.locator(f"#step-{visit.pk}")).to_contain_text(str(proposed.day))
     reply = VisitReply.objects.get(step=visit)
     assert (reply.kind, reply.proposed_on) == (VisitReplyKind.PROPOSED, proposed)
+    assert_accessible(page, label="the mentor's page after proposing a date")
     no_sideways_scroll(page)
 
     # The check-in, answered on the page: a question left open is pointed out and nothing typed is lost.
@@ -129,11 +131,13 @@ def test_the_mentor_proposes_a_date_and_raises_a_concern_the_coach_finds_it(
     expect(page.locator(f"{prefix}mid_going_well-4")).to_be_checked()
     no_sideways_scroll(page)
     page.screenshot(path=str(screenshots / "mentor-page-phone-nl-check-in-error.png"), full_page=True)
+    assert_accessible(page, label="the mentor's check-in with errors")
     page.locator(f"{prefix}mid_work_attitudes-3").check()
     page.locator(f"{prefix}mid_communication-5").check()
     page.locator(f"#survey-{check_in.pk}-form button[type='submit']").click()
     expect(page.locator("#done")).to_be_visible()
     expect(page.locator(f"#survey-{check_in.pk}-form")).to_have_count(0)
+    assert_accessible(page, label="the mentor's page after the check-in")
     answered = SurveyResponse.objects.get(invitation=check_in)
     assert (answered.language, answered.answers.count()) == ("nl", 5)
 
@@ -148,6 +152,7 @@ def test_the_mentor_proposes_a_date_and_raises_a_concern_the_coach_finds_it(
     expect(page.locator("#concern-list")).to_contain_text(WHAT_HAPPENED)
     no_sideways_scroll(page)
     page.screenshot(path=str(screenshots / "mentor-page-phone-nl-concern.png"), full_page=True)
+    assert_accessible(page, label="the mentor's page after a concern")
     concern = MentorConcern.objects.select_related("step").get()
     follow_up = concern.step
     assert follow_up is not None
@@ -166,4 +171,5 @@ def test_the_mentor_proposes_a_date_and_raises_a_concern_the_coach_finds_it(
     coach.goto(f"{live_server.url}/network/employers/{placement.employer_id}/")
     expect(coach.locator("main")).to_contain_text("raised a concern")
     expect(coach.locator("main")).not_to_contain_text(WHAT_HAPPENED)  # her words are casework, not for the timeline
+    assert_accessible(coach, label="the employer page with the concern")
     coach.screenshot(path=str(screenshots / "mentor-concern-employer-timeline-phone.png"), full_page=True)

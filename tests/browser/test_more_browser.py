@@ -17,7 +17,7 @@ from crm.views.board import BOARD_CARDS_PER_STAGE
 from placements.choices import PlacementStatus
 from placements.models import AftercareStep
 from placements.views.followups import FOLLOWUP_PAGE
-from tests.browser.helpers import DESKTOP, sign_in
+from tests.browser.helpers import DESKTOP, assert_accessible, sign_in
 from tests.crm.factories import EmployerFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 
@@ -28,6 +28,7 @@ def signed_in_page(browser: Any, base_url: str, username: str, path: str) -> Any
     page = browser.new_page(viewport=DESKTOP)
     sign_in(page, base_url, username)
     page.goto(base_url + path)
+    assert_accessible(page, label=path)
     return page
 
 
@@ -55,6 +56,7 @@ def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_the
     expect(column.locator(".board-card")).to_have_count(BOARD_CARDS_PER_STAGE + 3)
     expect(column.get_by_role("link", name="More in Prospect", exact=False)).to_have_count(0)
     expect(page.get_by_role("searchbox")).to_have_value("Prospect")  # the page kept its filters
+    assert_accessible(page, label="the board after More")
     page.screenshot(path=str(screenshots / "board-more.png"), full_page=True)
 
     # From the focused card, the keyboard reaches its "Move" and the first stage to move it to.
@@ -70,6 +72,7 @@ def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_the
     expect(page.get_by_role("status")).to_contain_text(f"{first_new.name} moved to Contacted.")
     moved = page.locator(f"section[data-stage='contacted'] #card-{first_new.pk}")
     expect(moved).to_be_focused()
+    assert_accessible(page, label="the board after a move")
     assert Employer.objects.get(pk=first_new.pk).stage == Stage.CONTACTED
 
 
@@ -100,10 +103,12 @@ def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_o
     expect(row).to_be_focused()
     expect(overdue.locator("li.step")).to_have_count(FOLLOWUP_PAGE + 2)
     expect(overdue.locator("li.step-more")).to_have_count(0)
+    assert_accessible(page, label="the follow-ups after More")
     page.screenshot(path=str(screenshots / "followups-more.png"), full_page=False)
     row.get_by_role("link", name="Done").focus()
     page.keyboard.press("Enter")
     expect(row.get_by_role("button", name="Save as done")).to_be_visible()
+    assert_accessible(page, label="the follow-ups with the Done form open")
 
 
 def test_a_folded_stage_loads_its_cards_when_opened_and_keeps_the_focus_on_its_button(live_server, browser, rita):
@@ -120,3 +125,4 @@ def test_a_folded_stage_loads_its_cards_when_opened_and_keeps_the_focus_on_its_b
     expect(column.get_by_role("link", name="More in Dormant (2 more)")).to_be_visible()
     expect(toggle).to_be_focused()
     expect(toggle).to_have_attribute("aria-expanded", "true")
+    assert_accessible(page, label="the board with Dormant open")

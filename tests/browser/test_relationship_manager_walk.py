@@ -24,7 +24,7 @@ from crm.models import Contact, Employer, EmployerStageChange, Vacancy
 from outreach.mail.models import MailStatus
 from outreach.packs import services as pack_services
 from outreach.packs.models import InfoPack, InfoPackDelivery, InfoPackKind, InfoPackStatus
-from tests.browser.helpers import DESKTOP, assert_no_admin, shoot, sign_in, watch_requests
+from tests.browser.helpers import DESKTOP, assert_accessible, assert_no_admin, shoot, sign_in, watch_requests
 from tests.crm.factories import EmployerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -78,6 +78,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     # The phone field is drawn like its neighbours (type="tel" inputs were once left unstyled).
     phone, email = page.get_by_label("Phone").bounding_box(), page.get_by_label("Email").bounding_box()
     assert phone and email and phone["width"] == pytest.approx(email["width"], abs=2)
+    assert_accessible(page, label="the new employer form with a possible duplicate")
     shoot(page, screenshots, "rm-employer-new")
     page.get_by_label("Name").fill(NEW)
     expect(duplicates).to_contain_text("No employer with this name and postcode or this registration number yet.")
@@ -95,6 +96,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     # A contact: the workplace mentor, who reads Dutch.
     page.get_by_role("link", name="Add a contact").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a contact")
+    assert_accessible(page, label="the contact form")
     page.get_by_label("First name").fill("Sanne")
     page.get_by_label("Last name").fill("de Vries")
     page.get_by_label("Role").select_option(label="Workplace mentor")
@@ -123,6 +125,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     page.get_by_label("Contact").select_option(label="Sanne de Vries")
     page.get_by_label(re.compile(r"^19\. ")).check()
     page.get_by_label("Hours per week").fill("24")
+    assert_accessible(page, label="the vacancy form")
     shoot(page, screenshots, "rm-vacancy")
     page.get_by_role("button", name="Save and open").click()
 
@@ -166,11 +169,13 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     expect(page.get_by_role("heading", level=1)).to_have_text(f"General pack: {NEW}, version 1")
     document = page.frame_locator("#pack-preview")
     expect(document.locator("body")).to_contain_text(NEW)
+    assert_accessible(page, label="the pack preview")
     page.get_by_role("link", name="Send", exact=True).click()
 
     # Sent to the mentor; the worker's send logs it on the employer's timeline.
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Send the general pack: {NEW}, version 1")
     page.get_by_label("Sanne de Vries <sanne@korenaar.example>").check()
+    assert_accessible(page, label="sending the pack")
     page.get_by_role("button", name="Send the pack").click()
     expect(status).to_contain_text("The pack is queued for 1 contact.")
     delivery = InfoPackDelivery.objects.get(pack__employer=employer)
@@ -186,16 +191,19 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     page.reload()
     expect(page.locator("#delivery-list")).to_contain_text("Sanne de Vries")
     expect(page.locator("#delivery-list")).to_contain_text("Sent")
+    assert_accessible(page, label="the pack's send page after sending")
     shoot(page, screenshots, "rm-pack-send")
     page.get_by_role("link", name="Back to the employer").click()
     expect(page.locator("#timeline")).to_contain_text(
         "Info pack mailed: general pack, version 1 (Dutch), to Sanne de Vries <sanne@korenaar.example>."
     )
     expect(packs).to_contain_text("Sent to Sanne de Vries (sanne@korenaar.example)")
+    assert_accessible(page, label="the employer page after sending")
 
     # An employer list from Dutch Excel: semicolons, Windows-1252, Dutch headers.
     nav.get_by_role("link", name="Import").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import employers, contacts or vacancies")
+    assert_accessible(page, label="the import page")
     page.get_by_label("The file holds").select_option(label="Employers")
     page.get_by_label("CSV or XLSX file").set_input_files(
         files=[{"name": "werkgevers.csv", "mimeType": "text/csv", "buffer": EXCEL_CSV}]
@@ -211,14 +219,17 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     for header, column in (("naam", "name"), ("postcode", "postcode"), ("plaats", "city")):
         expect(headers.get_by_role("row").filter(has_text=header).locator("code")).to_have_text(column)
     assert not Employer.objects.filter(name=IMPORTED).exists()  # the preview saved nothing
+    assert_accessible(page, label="the import preview")
     shoot(page, screenshots, "rm-import-preview", phone=True)
     page.get_by_role("button", name="Confirm and import").click()
 
     expect(report.get_by_role("heading", level=2)).to_have_text("Import: werkgevers.csv")
+    assert_accessible(page, label="the import done")
     imported = Employer.objects.get(postcode="3512CD")
     assert imported.name == IMPORTED and imported.city == "Utrecht" and imported.owner == rita
     nav.get_by_role("link", name="Employers").click()
     page.get_by_label("Search").fill("gouden leeuw")
     expect(page.locator("#employer-results").get_by_role("link", name=IMPORTED)).to_be_visible()
+    assert_accessible(page, label="the employer list, searched")
 
     assert_no_admin(seen)

@@ -24,7 +24,7 @@ from placements.choices import ClientStatus, ClosingReason, Destination, EndedBy
 from placements.models import Client
 from placements.scheduling import add_months
 from reports.registry import SECTIONS
-from tests.browser.helpers import assert_no_admin, sign_in, watch_requests
+from tests.browser.helpers import assert_accessible, assert_no_admin, sign_in, watch_requests
 from tests.crm.factories import EmployerFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 
@@ -190,6 +190,7 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
     completed = figure(page, "outcomes", "placements", "Completed", "Total")
     expect(completed).to_have_text(FEWER)
     expect(completed.locator("a")).to_have_count(0)
+    assert_accessible(page, label="the report")
 
     # The unfiltered tables (a column per gender) are the widest: on a phone they scroll in their box.
     for width in NARROW_WIDTHS:
@@ -224,6 +225,7 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
     expect(started_women).to_have_text(str(len(STARTED_WOMEN_FILTERED)))
     expect(figure(page, "outcomes", "placements", "Completed", "Woman")).to_have_text(FEWER)
     page.screenshot(path=str(screenshots / "reports-filtered-desktop.png"), full_page=True)
+    assert_accessible(page, label="the filtered report")
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(screenshots / "reports-filtered-phone.png"), full_page=True)
     for width in NARROW_WIDTHS:
@@ -240,6 +242,7 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
     for reference in LATER_OR_MEN:
         expect(listed).not_to_contain_text(reference)
     expect(page.locator(".page-head")).to_contain_text(shown(start, end, "en"))
+    assert_accessible(page, label="the placements behind a figure")
     for width in NARROW_WIDTHS:
         fits(page, width)
     page.set_viewport_size(WIDE)
@@ -247,6 +250,7 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
     page.wait_for_url(re.compile(r"/reports/outcomes/\?.*gender=woman.*#t-outcomes-placements$"))
     expect(page.locator("form.report-filters").get_by_label("Gender", exact=True)).to_have_value("woman")
     expect(figure(page, "outcomes", "placements", "Started", "Woman")).to_have_text("6")
+    assert_accessible(page, label="the report, back from the placements")
 
     # 5. Every topic by the navigation between them, each with the same filters and only its own section.
     topics = page.get_by_role("navigation", name="Topics of the report")
@@ -269,6 +273,7 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
         expect(filters.get_by_label("Gender", exact=True)).to_have_value("woman")
         tables_on_pages += page.locator(".report-table").count()
         page.screenshot(path=str(screenshots / f"reports-topic-{spec.key}-desktop.png"), full_page=True)
+        assert_accessible(page, label=f"the report topic {spec.key}")
         fits(page, 320)
         page.set_viewport_size(WIDE)
     page.set_viewport_size({"width": 390, "height": 844})

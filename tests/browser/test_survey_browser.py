@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from outreach.surveys.models import QuestionType, SurveyResponse
-from tests.browser.helpers import PHONE
+from tests.browser.helpers import PHONE, assert_accessible
 from tests.outreach.surveys.helpers import invite
 from tests.placements.factories import ClientFactory, PlacementFactory
 
@@ -49,6 +49,7 @@ def test_a_mentor_answers_the_survey_in_dutch_on_her_phone(
     expect(page.get_by_role("heading", name="Uw evaluatie")).to_be_visible()
     expect(page.get_by_text(placement.job_title, exact=False)).to_be_visible()
     page.screenshot(path=str(screenshots / "survey-form-phone-nl.png"), full_page=True)
+    assert_accessible(page, label="the survey")
 
     fill_everything_but(page, invitation, skip="e3_candidate_fit")
     page.get_by_role("button", name="Mijn antwoorden versturen").click()
@@ -65,6 +66,7 @@ def test_a_mentor_answers_the_survey_in_dutch_on_her_phone(
     expect(page.locator('[name="q_e25_learn"]')).to_have_value("Vaker langskomen in de eerste maand.")
     expect(page.locator('input[name="q_e4_weeks_to_productive"]')).to_have_value("een paar")
     page.screenshot(path=str(screenshots / "survey-form-phone-nl-error.png"), full_page=True)
+    assert_accessible(page, label="the survey with errors")
     assert not SurveyResponse.objects.exists()
 
     page.locator('input[name="q_e3_candidate_fit"][value="5"]').check()
@@ -72,6 +74,7 @@ def test_a_mentor_answers_the_survey_in_dutch_on_her_phone(
     page.get_by_role("button", name="Mijn antwoorden versturen").click()
 
     expect(page.get_by_role("heading", name="Bedankt!")).to_be_visible()
+    assert_accessible(page, label="the survey's thank-you page")
     response = SurveyResponse.objects.get()
     assert response.language == "nl"
     assert response.answers.get(question__key="e3_candidate_fit").number == 5

@@ -14,7 +14,7 @@ from crm.models import EmployerStageChange, Interaction, LadderStep
 from placements.choices import StepStatus
 from placements.models import AftercareStep, CoachingAgreement
 from placements.services import activate_placement
-from tests.browser.helpers import DESKTOP, PHONE, sign_in
+from tests.browser.helpers import DESKTOP, PHONE, assert_accessible, sign_in
 from tests.crm.factories import ContactFactory, EmployerFactory, InteractionFactory, VacancyFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 
@@ -68,15 +68,18 @@ def test_a_relationship_manager_moves_an_employer_on_the_board_and_logs_a_call(l
     page.get_by_label("Search").fill("anker")  # results follow the typing, without a full page load
     expect(page.locator("#result-count")).to_contain_text("1 employer")
     expect(page.locator("#employer-results")).to_contain_text("Bakkerij Het Anker")
+    assert_accessible(page, label="the employer list, filtered")
     assert "q=anker" in page.evaluate("location.href")
 
     page.get_by_role("navigation").get_by_role("link", name="Pipeline").click()
     card = page.locator(f"#card-{employer.pk}")
     expect(page.locator(f"section[data-stage='prospect'] #card-{employer.pk}")).to_be_visible()
+    assert_accessible(page, label="the board")
     card.get_by_text("Move").click()
     card.get_by_role("button", name="Engaged").click()
     expect(page.locator(f"section[data-stage='engaged'] #card-{employer.pk}")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("Bakkerij Het Anker moved to Engaged")
+    assert_accessible(page, label="the board after a move")
 
     employer.refresh_from_db()
     assert employer.stage == Stage.ENGAGED
@@ -84,6 +87,7 @@ def test_a_relationship_manager_moves_an_employer_on_the_board_and_logs_a_call(l
 
     page.locator(f"#card-{employer.pk}").get_by_role("link", name="Bakkerij Het Anker").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bakkerij Het Anker")
+    assert_accessible(page, label="the employer page")
     due = timezone.localdate() + dt.timedelta(days=7)
     form = page.locator("#log-form")
     form.get_by_label("Kind").select_option("call")
@@ -96,6 +100,7 @@ def test_a_relationship_manager_moves_an_employer_on_the_board_and_logs_a_call(l
 
     expect(page.locator("#activity")).to_contain_text("Logged.")
     expect(page.locator("#timeline")).to_contain_text("Gebeld over een proefplaats in de bakkerij")
+    assert_accessible(page, label="the employer page after logging a call")
     interaction = Interaction.objects.get(employer=employer, author=rita)
     assert interaction.next_step == "Rondleiding plannen" and interaction.next_step_due == due
 
@@ -110,10 +115,12 @@ def test_a_coach_completes_a_follow_up_from_her_list(live_server, browser, alice
     page.get_by_role("navigation").get_by_role("link", name="My follow-ups").click()
     row = page.locator(f"#step-{today_step.pk}")
     expect(row).to_contain_text("C-2026-0042")
+    assert_accessible(page, label="the follow-up list")
     today_count = page.locator('[data-count="today"]')
     before = int(today_count.inner_text())
     row.get_by_text("Done", exact=True).click()
     row.get_by_label("Outcome").fill("Gaat goed, voelt zich thuis in het team")
+    assert_accessible(page, label="the follow-up list with the Done form open")
     row.get_by_label("Minutes").fill("20")
     row.get_by_role("button", name="Save as done").click()
 
@@ -121,6 +128,7 @@ def test_a_coach_completes_a_follow_up_from_her_list(live_server, browser, alice
     # The counts change without a reload, and the live region says so.
     expect(today_count).to_have_text(str(before - 1))
     expect(page.locator("#followup-counts")).to_contain_text(f"{before - 1} today")
+    assert_accessible(page, label="the follow-up list after Done")
     today_step.refresh_from_db()
     assert today_step.status == StepStatus.DONE
     assert today_step.outcome == "Gaat goed, voelt zich thuis in het team" and today_step.minutes_spent == 20
@@ -154,6 +162,7 @@ def test_the_main_pages_fit_a_desktop_and_a_phone(live_server, browser, rita, al
             page = pages[user]
             response = page.goto(live_server.url + path)
             assert response is not None and response.status == 200, path
+            assert_accessible(page, label=f"{path} ({user})")
             page.screenshot(path=str(screenshots / f"{name}-{size_name}.png"), full_page=True)
             # Nothing may push the page sideways on a phone (the board scrolls inside its own box).
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
