@@ -66,6 +66,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{REFERENCE} · Amina")
     expect(page.get_by_text(f"{REFERENCE} is taken in.")).to_be_visible()
+    assert_accessible(page, label="the new client's page")
     client = Client.objects.get(reference=REFERENCE)
     assert client.coach == alice and client.first_name == "Amina" and client.preferred_language == "nl"
     given = {c.purpose for c in client.consents.all()}
@@ -83,6 +84,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     expect(page.get_by_text("Consent recorded: Workplace visits by the coach.")).to_be_visible()
     expect(consents.locator("li.step").filter(has_text="Workplace visits by the coach")).to_contain_text("Given")
     expect(consents.locator("li.step").filter(has_text="Being named as a reference")).to_contain_text("Not given")
+    assert_accessible(page, label="the client page after a consent")
     assert client.has_consent(ConsentPurpose.WORKPLACE_VISITS, on=today)
 
     # The coaching agreement, first version.
@@ -102,6 +104,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     expect(page.get_by_text("Version 1 of the agreement is in force.")).to_be_visible()
     expect(page.locator(".agreement-terms")).to_contain_text("Een vaste baan in de keuken")
     expect(page.get_by_text("She consents to sharing")).to_be_visible()
+    assert_accessible(page, label="the coaching agreement")
     agreement = CoachingAgreement.objects.get(client=client)
     assert agreement.version == 1 and agreement.created_by == alice
     assert agreement.share_with_employer == "Ze werkt het liefst in de ochtend"
@@ -128,6 +131,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     page.get_by_role("button", name="Record the placement").click()
 
     expect(page.get_by_text("The placement is recorded.")).to_be_visible()
+    assert_accessible(page, label="the planned placement")
     placement = Placement.objects.get(client=client)
     assert placement.status == PlacementStatus.PLANNED and placement.vacancy == vacancy
     assert placement.mentor == mentor and placement.start_on == today and placement.coach == alice
@@ -141,6 +145,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     assert not placement.steps.exists()  # the preview saved nothing
     page.get_by_role("button", name="Activate").click()
     expect(page.get_by_text("The placement is active and its aftercare schedule is made.")).to_be_visible()
+    assert_accessible(page, label="the active placement")
     placement.refresh_from_db()
     assert placement.status == PlacementStatus.ACTIVE
     welcome = placement.steps.get(template__offset_days=0, template__order=10)
@@ -182,6 +187,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     page.get_by_role("button", name="Record the end").click()
     expect(page.get_by_text("The end of the placement is recorded.")).to_be_visible()
     expect(page.locator(".placement-status")).to_contain_text("Ended early on")
+    assert_accessible(page, label="the ended placement")
     placement.refresh_from_db()
     assert placement.status == PlacementStatus.ENDED_EARLY
     assert placement.actual_end_on == today and placement.ended_by == "client"
@@ -204,6 +210,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     expect(page.get_by_text(f"The file of {REFERENCE} is closed.")).to_be_visible()
     expect(page.get_by_text("File closed on")).to_contain_text("Referred elsewhere")
     expect(page.get_by_text("She went to: Education or training.")).to_be_visible()
+    assert_accessible(page, label="the closed file")
     expect(page.get_by_role("link", name="Close the file")).to_have_count(0)
     expect(page.get_by_role("link", name="Start a placement")).to_have_count(0)
     client.refresh_from_db()
@@ -267,6 +274,7 @@ def test_a_case_manager_gives_an_overdue_follow_up_to_another_coach(
     page.get_by_role("button", name="Give the step to this coach").click()
 
     expect(page.get_by_text("Welcome visit at the workplace now goes to Bob.")).to_be_visible()
+    assert_accessible(page, label="the team page after giving the step")
     late.refresh_from_db()
     assert late.assignee == bob and late.reason == "Alice is deze week ziek"
     assert late.status in (StepStatus.PLANNED, StepStatus.DUE) and late.due_on < timezone.localdate()

@@ -89,6 +89,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
 
     expect(page.get_by_role("heading", level=1)).to_have_text(NEW)
     expect(status).to_contain_text(f"{NEW} is added.")
+    assert_accessible(page, label="the new employer's page")
     employer = Employer.objects.get(name=NEW)
     assert employer.postcode == "3511AB" and employer.owner == rita and employer.stage == Stage.PROSPECT
     assert Employer.objects.filter(name=KNOWN).count() == 1
@@ -109,6 +110,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     contacts = page.locator("section#contacts")
     expect(contacts).to_contain_text("Sanne de Vries")
     expect(contacts).to_contain_text("Workplace mentor")
+    assert_accessible(page, label="the employer page with a contact")
     contact = Contact.objects.get(employer=employer)
     assert (contact.full_name, contact.role, contact.preferred_language, contact.email) == (
         "Sanne de Vries",
@@ -135,6 +137,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     expect(row).to_contain_text("Open")
     expect(row).to_contain_text("ladder steps 19")
     expect(row).to_contain_text("contact Sanne de Vries")
+    assert_accessible(page, label="the employer page with a vacancy")
     assert vacancy.status == VacancyStatus.OPEN and vacancy.opened_at is not None
     assert [step.position for step in vacancy.ladder_steps.all()] == [19] and vacancy.contact == contact
 
@@ -148,6 +151,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     assert employer.stage == Stage.ACTIVE
     change = EmployerStageChange.objects.filter(employer=employer).latest("changed_at")
     assert (change.from_stage, change.to_stage, change.changed_by) == (Stage.PROSPECT, Stage.ACTIVE, rita)
+    assert_accessible(page, label="the employer page after a move")
     shoot(page, screenshots, "rm-employer", phone=True)
 
     # The general info pack: generated in her contact's language, built by the queued task, previewed.
@@ -156,6 +160,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     packs.get_by_role("button", name="Generate the general pack").click()
     expect(packs.get_by_role("status")).to_have_text("Version 1 is being built.")
     expect(packs).to_contain_text("The pack is being built; this section updates by itself.")
+    assert_accessible(page, label="the employer page, pack being built")
     pack = InfoPack.objects.get(employer=employer)
     assert (pack.kind, pack.version, pack.language, pack.requested_by) == (InfoPackKind.GENERAL, 1, "nl", rita)
     assert queues["builds"] == [pack.pk]
@@ -164,6 +169,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     expect(packs.locator("#packs-latest")).to_contain_text("Ready", timeout=10_000)  # the section polls
     expect(packs).not_to_contain_text("being built")
     expect(packs).to_contain_text("Not sent to anyone yet.")
+    assert_accessible(page, label="the employer page, pack ready")
     packs.get_by_role("link", name="Preview").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"General pack: {NEW}, version 1")
