@@ -279,25 +279,25 @@ def _store_once(
     return Stored(row, created=True)
 
 
+def _store_reply(link: MentorLink, key: str, step: AftercareStep, kind: str, now: dt.datetime, **extra: Any) -> Stored:
+    """A visit reply stored once per form key (_store_once), for the step's present date."""
+    return _store_once(
+        VisitReply,
+        link,
+        key,
+        lambda: VisitReply.objects.create(
+            link=link, idempotency_key=key, step=step, kind=kind, for_due_on=step.due_on, created_at=now, **extra
+        ),
+    )
+
+
 def confirm_visit(*, link: MentorLink, step_pk: int | str, key: str, now: dt.datetime | None = None) -> VisitReply:
     """The mentor confirms a planned visit on its date; the coach sees it on the placement page."""
     now = now or timezone.now()
     key = _check_key(key)
     step = _mentor_step(link, step_pk)
     with transaction.atomic():
-        stored = _store_once(
-            VisitReply,
-            link,
-            key,
-            lambda: VisitReply.objects.create(
-                link=link,
-                idempotency_key=key,
-                step=step,
-                kind=VisitReplyKind.CONFIRMED,
-                for_due_on=step.due_on,
-                created_at=now,
-            ),
-        )
+        stored = _store_reply(link, key, step, VisitReplyKind.CONFIRMED, now)
     assert isinstance(stored.row, VisitReply)
     return stored.row
 
@@ -336,21 +336,7 @@ def propose_date(
     step = _mentor_step(link, step_pk)
     note = _check_proposal(step, proposed_on, note, local_date(now))
     with transaction.atomic():
-        stored = _store_once(
-            VisitReply,
-            link,
-            key,
-            lambda: VisitReply.objects.create(
-                link=link,
-                idempotency_key=key,
-                step=step,
-                kind=VisitReplyKind.PROPOSED,
-                for_due_on=step.due_on,
-                proposed_on=proposed_on,
-                note=note,
-                created_at=now,
-            ),
-        )
+        stored = _store_reply(link, key, step, VisitReplyKind.PROPOSED, now, proposed_on=proposed_on, note=note)
         reply = stored.row
         assert isinstance(reply, VisitReply)
         if stored.created:
