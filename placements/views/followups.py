@@ -49,6 +49,13 @@ class StepRow:
     move_form: MoveStepForm | None = None
     done_message: str = ""
     focus: bool = False  # the first row "more" loaded: htmx moves the focus to it
+    back: str = ""  # the form just closed ("complete" or "move"): its button takes the focus again
+
+    @property
+    def has_errors(self) -> bool:
+        """The open form came back with errors."""
+        form = self.complete_form if self.open_form == "complete" else self.move_form
+        return form is not None and form.is_bound and bool(form.errors)
 
     # The kind and track by their choice, not get_FOO_display: that hashes every translated label of the
     # field on each call (130 and 55 microseconds a row, against about 10 for the one label).
@@ -146,6 +153,11 @@ def _row(step: AftercareStep, **kwargs: Any) -> StepRow:
         row.complete_form = CompleteStepForm(prefix=f"c{step.pk}")
     if row.open_form == "move" and row.move_form is None:
         row.move_form = MoveStepForm(prefix=f"m{step.pk}", initial={"due_on": step.due_on})
+    opened = row.complete_form if row.open_form == "complete" else row.move_form
+    if opened is not None and not opened.is_bound:
+        # A form that opens takes the focus on its first field (WCAG 2.1 SC 2.4.3); one with errors gives it to
+        # its error summary instead.
+        next(iter(opened.fields.values())).widget.attrs["autofocus"] = True
     return row
 
 
@@ -276,7 +288,9 @@ def followup_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     step = _step_for(request, pk)
     if not request.htmx:
         return redirect("placements:followups")
-    return render(request, "placements/_step_row.html", {"row": _row(step), "today": timezone.localdate()})
+    back = request.GET.get("back", "")
+    row = _row(step, back=back if back in ("complete", "move") else "")
+    return render(request, "placements/_step_row.html", {"row": row, "today": timezone.localdate()})
 
 
 @staff_view("placements.change_aftercarestep", "GET", "POST")
