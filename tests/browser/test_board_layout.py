@@ -98,7 +98,7 @@ def test_an_opened_stage_stays_open_when_a_move_redraws_the_board(live_server, b
     card = page.locator("section[data-stage='contacted'] .board-card").first
     card.get_by_text("Move").click()
     card.get_by_role("button", name="Engaged").click()
-    expect(page.get_by_role("status")).to_contain_text("moved to Engaged")
+    expect(page.locator("#live")).to_contain_text("moved to Engaged")
     assert_accessible(page, label="the board after a move")
 
     expect(page.get_by_role("button", name="Completed")).to_have_attribute("aria-expanded", "true")

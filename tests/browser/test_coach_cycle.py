@@ -157,7 +157,7 @@ def test_a_coach_walks_a_client_through_the_whole_cycle(live_server, browser, al
     step_row = page.locator(f"#step-{welcome.pk}")
     expect(step_row).to_contain_text(REFERENCE)
     assert_accessible(page, label="the follow-up list")
-    step_row.get_by_text("Done", exact=True).click()
+    step_row.get_by_role("link", name=f"Done: {welcome.label()}, {REFERENCE}").click()
     step_row.get_by_label("Outcome").fill("Goed ontvangen, Marieke leidt haar rond")
     assert_accessible(page, label="the follow-up list with the Done form open")
     step_row.get_by_label("Minutes").fill("45")

@@ -69,7 +69,7 @@ def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_the
     expect(card.get_by_role("button", name="Contacted")).to_be_focused()
     page.keyboard.press("Enter")
 
-    expect(page.get_by_role("status")).to_contain_text(f"{first_new.name} moved to Contacted.")
+    expect(page.locator("#live")).to_have_text(f"{first_new.name} moved to Contacted.")
     moved = page.locator(f"section[data-stage='contacted'] #card-{first_new.pk}")
     expect(moved).to_be_focused()
     assert_accessible(page, label="the board after a move")

@@ -59,7 +59,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     page.set_default_timeout(10_000)
     seen = watch_requests(page)
     nav = page.get_by_role("navigation", name="Main")
-    status = page.get_by_role("status")
+    status = page.get_by_role("main").get_by_role("status")  # the messages of a full page load
 
     sign_in(page, live_server.url, "rita")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rita")

@@ -235,7 +235,7 @@ def test_the_network_lead_filters_drills_down_and_downloads_the_report(
     # 4. The placements behind the figure, then back to the report with the same filters.
     started_women.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Placements started in the period")
-    expect(page.get_by_role("status")).to_have_text(f"{len(STARTED_WOMEN_FILTERED)} rows.")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text(f"{len(STARTED_WOMEN_FILTERED)} rows.")
     listed = page.locator("main table")
     for reference in STARTED_WOMEN_FILTERED:
         expect(listed).to_contain_text(reference)

@@ -78,7 +78,8 @@ def test_a_relationship_manager_moves_an_employer_on_the_board_and_logs_a_call(l
     card.get_by_text("Move").click()
     card.get_by_role("button", name="Engaged").click()
     expect(page.locator(f"section[data-stage='engaged'] #card-{employer.pk}")).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("Bakkerij Het Anker moved to Engaged")
+    expect(page.locator("#live")).to_have_text("Bakkerij Het Anker moved to Engaged.")  # read out where the focus is
+    expect(page.locator(f"#card-{employer.pk}")).to_be_focused()
     assert_accessible(page, label="the board after a move")
 
     employer.refresh_from_db()
@@ -99,6 +100,7 @@ def test_a_relationship_manager_moves_an_employer_on_the_board_and_logs_a_call(l
     form.get_by_role("button", name="Log it").click()
 
     expect(page.locator("#activity")).to_contain_text("Logged.")
+    expect(page.locator("#live")).to_have_text("Logged. It is on the timeline below.")
     expect(page.locator("#timeline")).to_contain_text("Gebeld over een proefplaats in de bakkerij")
     assert_accessible(page, label="the employer page after logging a call")
     interaction = Interaction.objects.get(employer=employer, author=rita)
@@ -118,7 +120,7 @@ def test_a_coach_completes_a_follow_up_from_her_list(live_server, browser, alice
     assert_accessible(page, label="the follow-up list")
     today_count = page.locator('[data-count="today"]')
     before = int(today_count.inner_text())
-    row.get_by_text("Done", exact=True).click()
+    row.get_by_role("link", name="Done: Bellen met de cliënt, C-2026-0042").click()
     row.get_by_label("Outcome").fill("Gaat goed, voelt zich thuis in het team")
     assert_accessible(page, label="the follow-up list with the Done form open")
     row.get_by_label("Minutes").fill("20")
@@ -127,7 +129,7 @@ def test_a_coach_completes_a_follow_up_from_her_list(live_server, browser, alice
     expect(page.locator(f"#step-{today_step.pk}.is-done")).to_be_visible()
     # The counts change without a reload, and the live region says so.
     expect(today_count).to_have_text(str(before - 1))
-    expect(page.locator("#followup-counts")).to_contain_text(f"{before - 1} today")
+    expect(page.locator("#live")).to_contain_text(f"{before - 1} today")
     assert_accessible(page, label="the follow-up list after Done")
     today_step.refresh_from_db()
     assert today_step.status == StepStatus.DONE

@@ -133,7 +133,7 @@ def test_the_list_loads_no_forms_until_one_is_asked_for(alice):
 
     page = text(signed_in(alice).get(reverse("placements:followups")))
 
-    assert "data-form" not in page and page.count('aria-expanded="false">Done<span class="visually-hidden">: ') == 3
+    assert "data-form" not in page and page.count('aria-expanded="false" aria-label="Done: ') == 3
 
 
 def test_completing_without_htmx_returns_to_the_list(alice):
