@@ -53,6 +53,7 @@ def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_the
 
     card = page.locator(f"#card-{first_new.pk}")
     expect(card).to_be_focused()
+    expect(page.locator("#live")).to_have_text("3 more employers shown.")
     expect(column.locator(".board-card")).to_have_count(BOARD_CARDS_PER_STAGE + 3)
     expect(column.get_by_role("link", name="More in Prospect", exact=False)).to_have_count(0)
     expect(page.get_by_role("searchbox")).to_have_value("Prospect")  # the page kept its filters
@@ -101,6 +102,7 @@ def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_o
 
     row = page.locator(f"#step-{steps[FOLLOWUP_PAGE].pk}")
     expect(row).to_be_focused()
+    expect(page.locator("#live")).to_have_text("2 more follow-ups shown.")
     expect(overdue.locator("li.step")).to_have_count(FOLLOWUP_PAGE + 2)
     expect(overdue.locator("li.step-more")).to_have_count(0)
     assert_accessible(page, label="the follow-ups after More")
