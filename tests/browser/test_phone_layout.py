@@ -44,6 +44,11 @@ LONG_DOMAIN = "werkgeversservicepunt-arbeidsmarktintegratie-midden-nederland-oos
 LONG_EMAIL = f"personeelszaken.werving.selectie.en.begeleiding@{LONG_DOMAIN}"
 LONG_URL = f"https://www.{LONG_DOMAIN}/over-ons/werken-bij/leerwerkplekken-en-proefplaatsingen?bron=werkbrug"
 LONG_TEXT = f"Afspraak met {LONG_EMAIL} over {LONG_WORD}; zie {LONG_URL} voor het rooster."
+# Addresses with no place to break in them at all: a hyphen is one (a browser may wrap after it), a dot is not.
+MENTOR_EMAIL = f"mariamagdalena.vandenarbeidsmarktintegratieondersteuning@{LONG_DOMAIN}"
+CLIENT_EMAIL = "fatimazahra.elmoussaoui.werkfitnoordoost2026@gemeentelijkesocialewerkvoorzieningnoordoost.example"
+JOB_TITLE = f"Medewerker {LONG_WORD}"
+EMPLOYMENT_MEASURE = f"Loonkostensubsidie {LONG_WORD}"
 
 
 # --- Which routes are visited -------------------------------------------------------------------
@@ -254,7 +259,7 @@ def _network(rita: User) -> tuple[Employer, Contact, Vacancy]:
         last_name=f"van den {LONG_WORD}",
         role=ContactRole.MENTOR,
         job_title=f"Teamleider {LONG_WORD}",
-        email=LONG_EMAIL,
+        email=MENTOR_EMAIL,
         phone="+31 6 1234 5678",
     )
     vacancy: Vacancy = VacancyFactory.create(
@@ -279,7 +284,7 @@ def _network(rita: User) -> tuple[Employer, Contact, Vacancy]:
 
 def _client(alice: User, carl: User, reference: str, **extra: Any) -> Client:
     client: Client = ClientFactory.create(
-        coach=alice, case_manager=carl, reference=reference, first_name="Fatima-Zahra", **extra
+        coach=alice, case_manager=carl, reference=reference, first_name="Fatima-Zahra", email=CLIENT_EMAIL, **extra
     )
     ConsentFactory(client=client, purpose=ConsentPurpose.COACHING)
     ConsentFactory(client=client, purpose=ConsentPurpose.SHARE_WITH_EMPLOYER)
@@ -296,7 +301,11 @@ def _placements(
     today = timezone.localdate()
     common = {"client": client, "employer": employer, "mentor": mentor, "vacancy": vacancy}
     active: Placement = PlacementFactory.create(
-        **common, job_title=f"Medewerker {LONG_WORD}", start_on=today - dt.timedelta(days=20)
+        **common,
+        job_title=JOB_TITLE,
+        start_on=today - dt.timedelta(days=20),
+        hours_per_week=32,
+        employment_measure=EMPLOYMENT_MEASURE,
     )
     activate_placement(placement=active, actor=alice)
     for days, title in ((-5, "Te laat gebeld"), (0, LONG_TEXT[:200]), (3, "Later deze week")):
@@ -393,6 +402,8 @@ def _import_job(rita: User) -> str:
 
 def sample_data(alice: User, carl: User, rita: User) -> Data:
     """Everything the workspace shows, with the long words real data has."""
+    alice.last_name = f"van den {LONG_WORD}"  # the coach in the client's and the placement's facts
+    alice.save(update_fields=["last_name"])
     team = Team.objects.create(name=f"Team {LONG_WORD}")
     team.leads.add(carl)
     team.coaches.add(alice)
@@ -507,28 +518,50 @@ MAIN_PAGES: dict[str, tuple[str, Callable[[Data], str]]] = {
 
 
 def sweep(
-    browser: Any, base_url: str, username: str, urls: list[str], *, viewport: dict[str, int] = PHONE
+    browser: Any,
+    base_url: str,
+    username: str,
+    urls: list[str],
+    *,
+    viewport: dict[str, int] = PHONE,
+    statuses: dict[str, int] | None = None,
+    shown: dict[str, tuple[str, ...]] | None = None,
 ) -> tuple[int, list[str], list[str]]:
     """Visit every URL as one user on a phone; how many pages were looked at, the ones too wide, and what
-    axe-core found on them at desktop and phone width (checked at the default phone size only)."""
+    axe-core found on them at desktop and phone width (checked at the default phone size only).
+
+    `statuses`, when given, gets each URL's HTTP status; `shown` names, per URL, texts the page must show
+    when it opens (a page that stopped showing its long values would fit the phone for the wrong reason).
+    """
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     sign_in(page, base_url, username)
     problems, inaccessible, visited = [], [], 0
     for url in urls:
         status = visit(page, base_url + url)
+        if statuses is not None:
+            statuses[url] = status
         if status == 405:  # a POST-only action: nothing to look at
             continue
         visited += 1
         if status >= 500:
             problems.append(f"{username} {url}: HTTP {status}")
             continue
+        if status == 200 and (missing := [text for text in (shown or {}).get(url, ()) if text not in page_text(page)]):
+            problems.append(f"{username} {url} does not show {missing}")
         if overflow := overflow_of(page):
             problems.append(f"{username} {url} (HTTP {status}): {overflow}")
         if viewport == PHONE:
             inaccessible += accessibility_problems(page, label=f"{username} {url}")
     context.close()
     return visited, problems, inaccessible
+
+
+def page_text(page: Any) -> str:
+    """The page's text and its links' addresses, as one string to look for values in."""
+    return page.evaluate(
+        "() => document.body.innerText + '\\n' + [...document.links].map(a => a.getAttribute('href')).join('\\n')"
+    )
 
 
 def photograph(browser: Any, base_url: str, data: Data, screenshots: Path) -> None:
@@ -575,16 +608,48 @@ BOARD_REGION = """() => {
 }"""
 
 
+# The pages of the records with the longest values, what each shows of them, and the roles that may open
+# it: the 320 px sweep must have opened each for each of those roles, and found the values on it.
+LONG_VALUE_PAGES: dict[str, tuple[Callable[[Data], str], tuple[str, ...], tuple[str, ...]]] = {
+    "employer": (
+        lambda d: reverse("crm:employer", args=[d.employer.pk]),
+        (LONG_NAME, LONG_EMAIL, LONG_URL, MENTOR_EMAIL),  # its facts and its list of contacts
+        ROLES,
+    ),
+    "placement": (
+        lambda d: reverse("placements:placement", args=[d.placements["active"].pk]),
+        (JOB_TITLE, MENTOR_EMAIL, EMPLOYMENT_MEASURE, f"van den {LONG_WORD}"),  # the mentor block and the facts list
+        ROLES,  # the relationship manager too: the placement is at her employer
+    ),
+    "client": (
+        lambda d: reverse("placements:client", args=[d.client.pk]),
+        (CLIENT_EMAIL, JOB_TITLE, f"van den {LONG_WORD}"),
+        ("alice", "carl", "adam"),
+    ),
+}
+
+
 def test_every_workspace_page_reflows_at_320_px_for_every_role(live_server, browser, alice, carl, rita, adam):
     data = sample_data(alice, carl, rita)
     urls = sample_urls(data)
-    problems, visited = [], 0
+    long_pages = {url(data): texts for url, texts, _roles in LONG_VALUE_PAGES.values()}
+    problems, visited, opened = [], 0, []
     for username in ROLES:
-        seen, too_wide, _checked_at_390 = sweep(browser, live_server.url, username, urls, viewport=NARROWEST)
+        statuses: dict[str, int] = {}
+        seen, too_wide, _checked_at_390 = sweep(
+            browser, live_server.url, username, urls, viewport=NARROWEST, statuses=statuses, shown=long_pages
+        )
         visited += seen
         problems += too_wide
+        opened += [
+            (name, username)
+            for name, (url, _texts, _roles) in LONG_VALUE_PAGES.items()
+            if statuses.get(url(data)) == 200
+        ]
     assert visited >= len(ROLES) * 10, f"only {visited} pages were looked at"
     assert not problems, "Pages wider than 320px:\n" + "\n".join(problems)
+    expected = {(name, username) for name, (_url, _texts, roles) in LONG_VALUE_PAGES.items() for username in roles}
+    assert not expected - set(opened), f"pages with the long values not opened for a role: {expected - set(opened)}"
 
     page = browser.new_page(viewport=NARROWEST)
     sign_in(page, live_server.url, "rita")
