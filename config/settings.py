@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     # The optional second factor, a TOTP code (common/twofactor.py).
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Django's own form and widget templates, last so that any app may override them: the form renderer
+    # (FORM_RENDERER below) reads them through the project's template engine.
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +126,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# The workspace's field template (_field.html) for every field rendered as a group: optional fields say so,
+# radio and checkbox groups are a fieldset with a legend (common/forms.py).
+FORM_RENDERER = "common.forms.WorkspaceFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite by default; PostgreSQL (or any dj-database-url URL) when DATABASE_URL is set.
