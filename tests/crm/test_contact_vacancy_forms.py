@@ -288,7 +288,9 @@ def test_a_vacancy_with_bad_input_is_refused_and_nothing_is_saved(rita, changes,
     )
 
     assert response.status_code == 200
-    assert text(response).count(message) == 1
+    # Once in the error summary at the top of the form, once at its field.
+    summary, _, fields = text(response).partition('class="error-summary"')[2].partition("</div>")
+    assert (summary.count(message), fields.count(message)) == (1, 1)
     assert "Zie rooster" in text(response)
     assert re.search(rf'<input type="checkbox" name="ladder_steps" value="{step.pk}"[^>]* checked>', text(response))
     assert not Vacancy.objects.exists()

@@ -56,7 +56,8 @@ def test_a_wrong_password_keeps_the_username_and_says_what_is_wrong(client, rita
 
     assert response.status_code == 200
     assert 'value="rita"' in text(response)
-    assert "errorlist" in text(response)
+    assert 'class="error-summary"' in text(response)
+    assert "Please enter a correct username and password" in text(response)
     assert "_auth_user_id" not in client.session
 
 
