@@ -96,10 +96,14 @@ def test_logging_a_contact_by_keyboard(live_server, browser, rita, viewport):
 
 
 def follow_ups_of(alice) -> tuple[AftercareStep, AftercareStep]:
-    placement = PlacementFactory(client=ClientFactory(coach=alice, reference="C-2026-0042"), job_title="Kok")
+    placement = PlacementFactory.create(client=ClientFactory(coach=alice, reference="C-2026-0042"), job_title="Kok")
     today = timezone.localdate()
-    first = placement.steps.create(title="Bellen met de cliënt", due_on=today, assignee=alice)
-    second = placement.steps.create(title="Bezoek aan de werkplek", due_on=today, assignee=alice)
+    first = AftercareStep.objects.create(
+        placement=placement, title="Bellen met de cliënt", due_on=today, assignee=alice
+    )
+    second = AftercareStep.objects.create(
+        placement=placement, title="Bezoek aan de werkplek", due_on=today, assignee=alice
+    )
     return first, second
 
 
