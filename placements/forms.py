@@ -240,10 +240,10 @@ class ClientFileForm(forms.Form):
         label=_("First name"),
         required=False,
         max_length=100,
-        help_text=_("Optional. Keep only what you need to reach her: no surname, birth date or address."),
+        help_text=_("Keep only what you need to reach her: no surname, birth date or address."),
     )
-    email = forms.EmailField(label=_("Email"), required=False, help_text=_("Optional."))
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=40, help_text=_("Optional."))
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     gender = forms.ChoiceField(
         label=_("Gender"),
         choices=Gender.choices,
@@ -258,7 +258,7 @@ class ClientFileForm(forms.Form):
         min_value=0,
         max_value=60,
         decimal_places=1,
-        help_text=_("Optional. Compared with the hours she works in the gender-sensitive reports."),
+        help_text=_("Compared with the hours she works in the gender-sensitive reports."),
     )
     case_manager = PersonChoiceField(
         label=_("Case manager"),

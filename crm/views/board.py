@@ -20,7 +20,7 @@ from crm.choices import Stage
 from crm.forms import BoardFilterForm, StageMoveForm
 from crm.models import Employer
 from crm.services import change_employer_stage
-from crm.views.employer_forms import decline_form_response
+from crm.views.employer_forms import decline_auto_id, decline_form_response
 
 # Enough cards to see who is in a stage without a column running off the screen; "more" brings the
 # next ones into the column, and the employer list has them all.
@@ -204,7 +204,7 @@ def move_employer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     back with what was typed, in the board card (htmx) or as its own page.
     """
     employer = get_object_or_404(Employer, pk=pk)
-    form = StageMoveForm(request.POST)
+    form = StageMoveForm(request.POST, auto_id=decline_auto_id(employer))
     error = ""
     if form.is_valid():
         data = form.cleaned_data

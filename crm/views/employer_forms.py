@@ -179,6 +179,11 @@ def _decline_context(request: HttpRequest, employer: Employer, form: StageMoveFo
     }
 
 
+def decline_auto_id(employer: Employer) -> str:
+    """The decline form's field ids: one per employer, as a board can hold several cards' forms at once."""
+    return f"decline-{employer.pk}-%s"
+
+
 def decline_form_response(request: HtmxHttpRequest, employer: Employer, form: StageMoveForm) -> HttpResponse:
     """The decline form again with its errors: in the board card for htmx, else as its own page."""
     context = _decline_context(request, employer, form)
@@ -192,7 +197,7 @@ def decline_form_response(request: HtmxHttpRequest, employer: Employer, form: St
 def employer_decline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Ask why the employer declined and when to try again; the form posts to the stage move."""
     employer = get_object_or_404(Employer, pk=pk)
-    form = StageMoveForm(initial={"stage": Stage.DECLINED})
+    form = StageMoveForm(initial={"stage": Stage.DECLINED}, auto_id=decline_auto_id(employer))
     context = _decline_context(request, employer, form)
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "crm/_decline_form.html", context)

@@ -122,7 +122,7 @@ def pack_section(request: HtmxHttpRequest, pk: int, kind: str) -> HttpResponse:
     scope = _scope(request, kind, pk)
     if not request.htmx:
         return redirect(scope.page_url)
-    return _section(request, scope)
+    return _section(request, scope, pack_polled=True)  # the section polls while a pack is built
 
 
 @staff_view("outreach.add_infopack", "POST")

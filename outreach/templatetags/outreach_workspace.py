@@ -65,6 +65,7 @@ def _pack_rows(packs: QuerySet[InfoPack], user: Any) -> dict[str, Any]:
         "older": older,
         "more": len(rows) > PACK_LIMIT,
         "building": any(pack.status in (InfoPackStatus.PENDING, InfoPackStatus.BUILDING) for pack in latest),
+        "failed": any(pack.status == InfoPackStatus.FAILED for pack in latest),
         "has_general": any(pack.kind == InfoPackKind.GENERAL for pack in latest),
         "can_build_general": user.has_perm("outreach.add_infopack") and can_send_general_packs(user),
         "can_send_general": user.has_perm("outreach.add_infopackdelivery") and can_send_general_packs(user),

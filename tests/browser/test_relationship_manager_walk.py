@@ -69,10 +69,10 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     page.get_by_role("link", name="New employer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New employer")
     duplicates = page.locator("#duplicates")
-    expect(duplicates).to_have_attribute("aria-live", "polite")
     page.get_by_label("Name").fill(KNOWN)
     page.get_by_label("Postcode").fill(POSTCODE)
     expect(duplicates).to_contain_text("This employer may already exist")
+    expect(page.locator("#live")).to_contain_text(f"This employer may already exist: {KNOWN}")  # read out
     expect(duplicates.get_by_role("link", name=KNOWN)).to_have_attribute("href", f"/network/employers/{known.pk}/")
     expect(duplicates).to_contain_text("3511AB Utrecht · Engaged")  # postcodes are kept without the space
     # The phone field is drawn like its neighbours (type="tel" inputs were once left unstyled).
@@ -158,7 +158,9 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     packs = page.locator("section#packs")
     expect(packs).not_to_contain_text("#}")  # no template comment leaks into the page
     packs.get_by_role("button", name="Generate the general pack").click()
-    expect(packs.get_by_role("status")).to_have_text("Version 1 is being built.")
+    expect(packs.locator("#pack-notice")).to_have_text("Version 1 is being built.")
+    expect(packs.locator("#pack-notice")).to_be_focused()  # the button's form was redrawn, disabled
+    expect(page.locator("#live")).to_have_text("Version 1 is being built.")
     expect(packs).to_contain_text("The pack is being built; this section updates by itself.")
     assert_accessible(page, label="the employer page, pack being built")
     pack = InfoPack.objects.get(employer=employer)
@@ -167,6 +169,7 @@ def test_a_relationship_manager_walks_an_employer_from_new_to_a_sent_pack_and_im
     built = pack_services.build_info_pack(pack_id=queues["builds"].pop())  # what the worker runs
     assert built is not None and built.status == InfoPackStatus.READY, built and built.error
     expect(packs.locator("#packs-latest")).to_contain_text("Ready", timeout=10_000)  # the section polls
+    expect(page.locator("#live")).to_have_text("The pack is ready.")
     expect(packs).not_to_contain_text("being built")
     expect(packs).to_contain_text("Not sent to anyone yet.")
     assert_accessible(page, label="the employer page, pack ready")

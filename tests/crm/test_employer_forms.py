@@ -77,6 +77,11 @@ def test_the_duplicates_shown_as_you_type_are_the_ones_the_api_answers_409_with(
     assert conflict.status_code == 409
     assert linked_ids(text(shown)) == [m["id"] for m in conflict.json()["matches"]] == [same_name.pk, same_number.pk]
     assert 'aria-live="polite"' not in text(shown) and "<html" not in text(shown)
+    # read out by the page's live region, with the names found, while the focus stays in the field
+    assert (
+        '<div id="live" hx-swap-oob="innerHTML"><p>This employer may already exist, 2 employers look like it:</p>\n'
+        "<p>Bakkerij de Vries B.V., Iets Heel Anders</p>" in text(shown)
+    )
 
 
 def test_the_new_employer_form_asks_for_the_duplicate_check_as_you_type(rita):
@@ -84,7 +89,7 @@ def test_the_new_employer_form_asks_for_the_duplicate_check_as_you_type(rita):
 
     assert f'hx-get="{DUPLICATES}"' in page
     assert 'hx-trigger="input changed delay:400ms"' in page
-    assert 'id="duplicates" aria-live="polite"' in page
+    assert '<div id="duplicates">' in page and '<div id="live" class="visually-hidden" role="status"' in page
 
 
 def test_the_edit_form_leaves_the_employer_itself_out_of_its_duplicates(rita):
@@ -353,6 +358,15 @@ def test_declining_without_a_reason_or_a_future_date_is_refused_and_changes_noth
     assert page.status_code == 200 and message in text(page) and "<html" in text(page)
     assert message in text(card) and card["HX-Retarget"] == f"#decline-{employer.pk}"
     assert data.get("reason", "") in text(page)
+    # The error summary takes the focus and links the message to its field, whose id is the card's own.
+    summary = re.search(
+        r'<div class="error-summary" id="decline-(\d+)-error-summary" tabindex="-1" autofocus', text(card)
+    )
+    assert summary and summary.group(1) == str(employer.pk)
+    field = re.search(rf'<li><a href="#(decline-{employer.pk}-\w+)">[^<]*: {re.escape(message)}</a></li>', text(card))
+    assert field and f'id="{field.group(1)}"' in text(card)
+    assert '<div id="live" hx-swap-oob="innerHTML"><p>Not moved: the form lists what needs changing.</p>' in text(card)
+    assert 'role="alert"' in text(page) and 'id="live" hx-swap-oob' not in text(page)
     employer.refresh_from_db()
     assert employer.stage == Stage.CONTACTED
     assert not EmployerStageChange.objects.filter(employer=employer).exists()

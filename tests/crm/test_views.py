@@ -558,6 +558,9 @@ def test_a_big_file_is_dry_run_and_imported_by_a_queued_task_with_progress(
 
     assert job is not None and (job.processed, job.total, job.percent) == (2, 2, 100)
     assert "Dry run, nothing saved" in text(checked) and "every 1s" not in text(checked)
+    # The poll that finds it done reads the outcome out and puts the focus on the report.
+    assert '<div id="live" hx-swap-oob="innerHTML"><p>Dry run, nothing saved' in text(checked)
+    assert 'id="import-report" aria-labelledby="report-title" tabindex="-1" autofocus>' in text(checked)
     assert not Employer.objects.exists()
 
     with django_capture_on_commit_callbacks() as queued_again:

@@ -85,7 +85,8 @@ def test_generating_makes_the_next_general_version_in_the_contacts_languages_and
     ]
     assert sorted(enqueued(callbacks)) == sorted(("outreach.tasks.build_info_pack", (p.pk,)) for p in packs)
     body = response.content.decode()
-    assert "Version 1 is being built." in body and 'aria-live="polite"' in body
+    assert '<div id="live" hx-swap-oob="innerHTML"><p>Version 1 is being built.</p>' in body  # read out
+    assert 'id="pack-notice" tabindex="-1" autofocus>Version 1 is being built.</p>' in body  # and focused
     assert f'hx-get="{url("section", employer)}" hx-trigger="every 3s"' in body
 
 

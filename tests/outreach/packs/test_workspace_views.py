@@ -78,7 +78,10 @@ def test_generating_makes_the_next_version_and_enqueues_its_builds_after_commit(
     assert [(p.version, p.language, p.status) for p in packs] == [(1, "nl", InfoPackStatus.PENDING)]
     assert enqueued(callbacks) == [("outreach.tasks.build_info_pack", (packs[0].pk,))]
     body = response.content.decode()
-    assert "Version 1 is being built." in body and 'hx-trigger="every 3s"' in body and 'aria-live="polite"' in body
+    assert (
+        'hx-trigger="every 3s"' in body and 'id="pack-notice" tabindex="-1" autofocus>Version 1 is being built.' in body
+    )
+    assert '<div id="live" hx-swap-oob="innerHTML"><p>Version 1 is being built.</p>' in body
 
 
 def test_generating_without_htmx_goes_back_to_the_placement_page(alice, scenario, django_capture_on_commit_callbacks):
@@ -110,6 +113,17 @@ def test_the_section_polls_while_a_build_runs_and_stops_once_it_is_ready(alice, 
     assert 'hx-trigger="every 3s"' in building and "The pack is being built" in building
     assert 'hx-trigger="every 3s"' not in ready and url("placement-pack-send", scenario.placement, pack) in ready
     assert "Generate a new version" in ready
+    # The poll that finds it built says so in the live region; the one before said nothing.
+    assert 'id="live"' not in building and '<div id="live" hx-swap-oob="innerHTML"><p>The pack is ready.</p>' in ready
+
+
+def test_the_poll_that_finds_a_failed_build_says_so(alice, scenario):
+    pack = make_pack(scenario.placement, ready=False)
+    InfoPack.objects.filter(pk=pack.pk).update(status=InfoPackStatus.FAILED, error="WeasyPrint stopped")
+
+    body = signed_in(alice).get(url("placement-pack-section", scenario.placement), **HTMX).content.decode()
+
+    assert '<div id="live" hx-swap-oob="innerHTML"><p>A pack could not be built; the list says which.</p>' in body
 
 
 def test_the_section_without_htmx_is_the_placement_page(alice, scenario):
