@@ -107,3 +107,16 @@ def shoot(page: Any, folder: Path, name: str, *, phone: bool = False) -> None:
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is {overflow}px too wide on a phone"
         page.set_viewport_size(DESKTOP)
+
+
+def htmx_settled(page: Any) -> None:
+    """Wait until no htmx request, swap or settle is under way. htmx focuses a swapped-in [autofocus] element when
+    the swap settles (20 ms after it), while Chromium may focus it sooner on its own; a key pressed between the two
+    would be undone, which no person types fast enough to meet, so a keyboard test presses its next key after this."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
+def press(page: Any, key: str) -> None:
+    """Press a key as a person would: once what the last key started has settled."""
+    htmx_settled(page)
+    page.keyboard.press(key)

@@ -19,7 +19,7 @@ from crm.choices import Stage
 from crm.models import Interaction
 from placements.choices import StepStatus
 from placements.models import AftercareStep
-from tests.browser.helpers import DESKTOP, PHONE, assert_accessible, sign_in
+from tests.browser.helpers import DESKTOP, PHONE, assert_accessible, htmx_settled, press, sign_in
 from tests.crm.factories import ContactFactory, EmployerFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 
@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 def tab_to(page: Any, target: Any, *, limit: int = 120, backwards: bool = False) -> None:
     """Press Tab (or Shift+Tab) until the target has the focus, as a keyboard user would; fail if it never does."""
+    htmx_settled(page)
     handle = target.element_handle()
     for _ in range(limit):
         if page.evaluate("element => document.activeElement === element", handle):
@@ -53,9 +54,9 @@ def test_logging_a_contact_by_keyboard(live_server, browser, rita, viewport):
     form = page.locator("#log-form")
 
     # The skip link leads past the navigation; from there Tab reaches the form.
-    page.keyboard.press("Tab")
+    press(page, "Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     expect(page.locator("main")).to_be_focused()
     tab_to(page, form.get_by_label("Kind"))
     page.keyboard.type("Call")  # typing picks the option, as in any select
@@ -64,17 +65,17 @@ def test_logging_a_contact_by_keyboard(live_server, browser, rita, viewport):
     page.keyboard.type("Gebeld over een proefplaats")
     tab_to(page, form.locator("[name=next_step]"))
     page.keyboard.type("Rondleiding plannen")  # a next step without its date: only the server refuses that
-    page.keyboard.press("Enter")
+    press(page, "Enter")
 
     summary = page.locator("#form-error-summary")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("There is a problem")
     expect(page.locator("#live")).to_have_text("Not logged: the form lists what needs changing.")
     assert_accessible(page, label="the log form with an error")
-    page.keyboard.press("Tab")
+    press(page, "Tab")
     expect(summary.get_by_role("link")).to_be_focused()
     expect(summary.get_by_role("link")).to_have_text("Next step due: A next step needs a due date.")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     due = form.get_by_label("Next step due")
     expect(due).to_be_focused()
     expect(due).to_have_attribute("aria-invalid", "true")
@@ -82,13 +83,13 @@ def test_logging_a_contact_by_keyboard(live_server, browser, rita, viewport):
     day = timezone.localdate() + dt.timedelta(days=7)
     page.keyboard.type(day.strftime("%m%d%Y"))
     tab_to(page, form.get_by_role("button", name="Log it"))
-    page.keyboard.press("Enter")
+    press(page, "Enter")
 
     notice = page.locator("#logged")
     expect(notice).to_be_focused()
     expect(page.locator("#live")).to_have_text("Logged. It is on the timeline below.")
     expect(page.locator("#timeline")).to_contain_text("Gebeld over een proefplaats")
-    page.keyboard.press("Tab")  # the next Tab lands in the fresh form, not at the top of the page
+    press(page, "Tab")  # the next Tab lands in the fresh form, not at the top of the page
     expect(form.get_by_label("Kind")).to_be_focused()
     assert_accessible(page, label="the employer page after logging by keyboard")
     logged = Interaction.objects.get(employer=employer)
@@ -120,30 +121,30 @@ def test_completing_and_moving_follow_ups_by_keyboard(live_server, browser, alic
 
     # Open "Done", close it with Cancel: the focus goes into the form and comes back to the button.
     tab_to(page, done)
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     expect(row.get_by_label("Outcome")).to_be_focused()
     expect(done).to_have_attribute("aria-expanded", "true")
     assert_accessible(page, label="the follow-ups with Done open")
     tab_to(page, row.get_by_role("link", name="Cancel"))
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     expect(done).to_be_focused()
     expect(done).to_have_attribute("aria-expanded", "false")
 
     # Done, with an outcome of only spaces first (the server refuses it), then a real one.
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     expect(row.get_by_label("Outcome")).to_be_focused()
     page.keyboard.type("   ")
     tab_to(page, row.get_by_role("button", name="Save as done"))
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     summary = row.locator(".error-summary")
     expect(summary).to_be_focused()
     expect(live).to_have_text("Not saved: the form lists what needs changing.")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
+    press(page, "Tab")
+    press(page, "Enter")
     expect(row.get_by_label("Outcome")).to_be_focused()
     page.keyboard.type("Gaat goed")
     tab_to(page, row.get_by_role("button", name="Save as done"))
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     expect(page.locator(f"#step-{first.pk}.is-done")).to_be_focused()
     expect(live).to_contain_text("Done: Bellen met de cliënt")
     expect(live).to_contain_text("0 overdue, 1 today")
@@ -153,7 +154,7 @@ def test_completing_and_moving_follow_ups_by_keyboard(live_server, browser, alic
     other = page.locator(f"#step-{second.pk}")
     move = other.get_by_role("link", name="Move: Bezoek aan de werkplek, C-2026-0042")
     tab_to(page, move)
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     date = other.get_by_label("New date")
     expect(date).to_be_focused()
     expect(move).to_have_attribute("aria-expanded", "true")
@@ -161,15 +162,15 @@ def test_completing_and_moving_follow_ups_by_keyboard(live_server, browser, alic
     page.keyboard.type(new_day.strftime("%m%d%Y"))
     tab_to(page, other.get_by_label("Why"))
     page.keyboard.type("  ")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     expect(other.locator(".error-summary")).to_be_focused()
     expect(live).to_have_text("Not saved: the form lists what needs changing.")
     expect(date).to_have_value(new_day.isoformat())  # kept
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
+    press(page, "Tab")
+    press(page, "Enter")
     expect(other.get_by_label("Why")).to_be_focused()
     page.keyboard.type("Mentor op vakantie")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     expect(page.locator(f"#step-{second.pk}.is-done")).to_be_focused()
     expect(live).to_contain_text("Moved to")
     expect(live).to_contain_text("0 overdue, 0 today and 1 this week.")
@@ -192,14 +193,14 @@ def test_moving_an_employer_on_the_board_by_keyboard(live_server, browser, rita)
     # Each card's "Move" says which employer it moves.
     expect(card.locator("summary")).to_have_accessible_name("Move Bakkerij Het Anker")
     tab_to(page, card.locator("summary"))
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     tab_to(page, card.get_by_role("button", name="Engaged"))
-    page.keyboard.press("Enter")
+    press(page, "Enter")
 
     moved = page.locator(f"section[data-stage='engaged'] #card-{employer.pk}")
     expect(moved).to_be_focused()
     expect(page.locator("#live")).to_have_text("Bakkerij Het Anker moved to Engaged.")
-    page.keyboard.press("Tab")
+    press(page, "Tab")
     expect(moved.get_by_role("link", name="Bakkerij Het Anker")).to_be_focused()
     assert_accessible(page, label="the board after a move by keyboard")
 
@@ -207,7 +208,7 @@ def test_moving_an_employer_on_the_board_by_keyboard(live_server, browser, rita)
     search = page.get_by_role("searchbox")
     tab_to(page, search, backwards=True)
     page.keyboard.type("drukkerij")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     expect(page.locator("#live")).to_have_text("1 employer on the board.")
     expect(search).to_be_focused()
     employer.refresh_from_db()

@@ -17,7 +17,7 @@ from crm.views.board import BOARD_CARDS_PER_STAGE
 from placements.choices import PlacementStatus
 from placements.models import AftercareStep
 from placements.views.followups import FOLLOWUP_PAGE
-from tests.browser.helpers import DESKTOP, assert_accessible, sign_in
+from tests.browser.helpers import DESKTOP, assert_accessible, press, sign_in
 from tests.crm.factories import EmployerFactory
 from tests.placements.factories import ClientFactory, PlacementFactory
 
@@ -49,7 +49,7 @@ def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_the
 
     more = column.get_by_role("link", name="More in Prospect (3 more)")
     more.focus()
-    page.keyboard.press("Enter")
+    press(page, "Enter")
 
     card = page.locator(f"#card-{first_new.pk}")
     expect(card).to_be_focused()
@@ -61,14 +61,14 @@ def test_more_in_a_board_column_by_keyboard_focuses_the_first_new_card_which_the
     page.screenshot(path=str(screenshots / "board-more.png"), full_page=True)
 
     # From the focused card, the keyboard reaches its "Move" and the first stage to move it to.
-    page.keyboard.press("Tab")
+    press(page, "Tab")
     expect(card.get_by_role("link", name=first_new.name)).to_be_focused()
-    page.keyboard.press("Tab")
+    press(page, "Tab")
     expect(card.locator("summary")).to_be_focused()
-    page.keyboard.press("Enter")
-    page.keyboard.press("Tab")
+    press(page, "Enter")
+    press(page, "Tab")
     expect(card.get_by_role("button", name="Contacted")).to_be_focused()
-    page.keyboard.press("Enter")
+    press(page, "Enter")
 
     expect(page.locator("#live")).to_have_text(f"{first_new.name} moved to Contacted.")
     moved = page.locator(f"section[data-stage='contacted'] #card-{first_new.pk}")
@@ -98,7 +98,7 @@ def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_o
     page.screenshot(path=str(screenshots / "followups-before-more.png"), full_page=False)
 
     overdue.get_by_role("link", name="More overdue follow-ups (2 more)").focus()
-    page.keyboard.press("Enter")
+    press(page, "Enter")
 
     row = page.locator(f"#step-{steps[FOLLOWUP_PAGE].pk}")
     expect(row).to_be_focused()
@@ -108,7 +108,7 @@ def test_more_follow_ups_by_keyboard_focuses_the_first_new_row_whose_done_form_o
     assert_accessible(page, label="the follow-ups after More")
     page.screenshot(path=str(screenshots / "followups-more.png"), full_page=False)
     row.get_by_role("link", name="Done").focus()
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     expect(row.get_by_role("button", name="Save as done")).to_be_visible()
     assert_accessible(page, label="the follow-ups with the Done form open")
 
@@ -121,7 +121,7 @@ def test_a_folded_stage_loads_its_cards_when_opened_and_keeps_the_focus_on_its_b
 
     toggle = page.get_by_role("button", name="Dormant")
     toggle.focus()
-    page.keyboard.press("Enter")
+    press(page, "Enter")
 
     expect(column.locator(".board-card")).to_have_count(BOARD_CARDS_PER_STAGE)
     expect(column.get_by_role("link", name="More in Dormant (2 more)")).to_be_visible()
