@@ -191,6 +191,7 @@ def _more_cards(request: HtmxHttpRequest, filters: dict[str, Any], stage: Stage,
         "more": more,
         "more_id": f"more-{stage.value}",
         "focus_pk": page.rows[0].pk if page.rows and cursor else None,
+        "first": not cursor,  # a folded stage's first cards, loaded as it opens
         **_card_context(request, filters),
     }
     return render(request, "crm/_board_more.html", context)

@@ -126,5 +126,6 @@ def test_a_folded_stage_loads_its_cards_when_opened_and_keeps_the_focus_on_its_b
     expect(column.locator(".board-card")).to_have_count(BOARD_CARDS_PER_STAGE)
     expect(column.get_by_role("link", name="More in Dormant (2 more)")).to_be_visible()
     expect(toggle).to_be_focused()
+    expect(page.locator("#live")).to_have_text(f"{BOARD_CARDS_PER_STAGE} employers shown.")
     expect(toggle).to_have_attribute("aria-expanded", "true")
     assert_accessible(page, label="the board with Dormant open")

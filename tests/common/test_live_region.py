@@ -174,3 +174,16 @@ def test_filtering_announces_how_many_match_and_leaves_the_focus_alone(rita):
 
     assert live(listed.content.decode()) == "2 employers" and not autofocused(listed.content.decode())
     assert live(board.content.decode()) == "1 employer on the board." and not autofocused(board.content.decode())
+
+
+def test_a_folded_stage_that_opens_says_how_many_it_shows_and_nothing_else(rita):
+    from crm.views.board import BOARD_CARDS_PER_STAGE
+
+    for n in range(BOARD_CARDS_PER_STAGE + 2):
+        EmployerFactory(name=f"Slapend {n}", owner=rita, stage=Stage.DORMANT)
+
+    page = signed_in(rita).get(reverse("crm:board"), {"stage": Stage.DORMANT}, **HTMX).content.decode()
+
+    # The page's own context (this response has a "more" of its own) stays out of the live region.
+    assert live(page) == f"{BOARD_CARDS_PER_STAGE} employers shown."
+    assert not autofocused(page)  # the focus stays on the stage's button
